@@ -1,0 +1,97 @@
+# avro-registry: one non-recursive Makefile.
+#   make            release build: bin/avroreg (and later bin/avro-registry, lib/)
+#   make test       install missing Debian packages, build under ASan+UBSan, run every test
+#   make check      the sanitizer build of everything, without running tests
+#   make bench      benchmarks (print figures; never part of the tests)
+#   make fmt/lint   clang-format in place / clang-tidy + cppcheck
+
+CC      ?= cc
+PKGS    := jansson
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wpointer-arith -Wwrite-strings -Wvla -Wformat=2 -fno-common
+BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -I. -MMD -MP \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+
+FLAVOR  ?= release
+ifeq ($(FLAVOR),check)
+OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+else
+OPT     := -O2 -g
+endif
+CFLAGS_ALL := $(BASE_CFLAGS) $(OPT) $(CFLAGS)
+LDFLAGS_ALL := $(OPT) $(LDFLAGS)
+
+B := build/$(FLAVOR)
+
+CORE_SRC := $(wildcard common/*.c) $(wildcard schemas/*.c) $(wildcard compat/*.c)
+CLI_SRC  := $(wildcard cli/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+
+CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(B)/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+ifeq ($(FLAVOR),check)
+BINDIR := $(B)/bin
+else
+BINDIR := bin
+endif
+
+.PHONY: all test check bench fmt lint clean deps unit
+all: $(BINDIR)/avroreg
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(B)/libsrcore.a: $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BINDIR)/avroreg: $(CLI_OBJ) $(B)/libsrcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(B)/libsrcore.a $(LIBS)
+
+$(B)/tests/%: $(B)/tests/unit/%.o $(B)/libsrcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(B)/libsrcore.a $(LIBS) -lcmocka
+
+unit: $(UNIT_BIN) $(BINDIR)/avroreg
+
+deps:
+	@scripts/install-deps
+
+check: deps
+	@$(MAKE) --no-print-directory FLAVOR=check unit
+
+test: deps
+	@$(MAKE) --no-print-directory FLAVOR=check unit
+	@$(MAKE) --no-print-directory FLAVOR=release all
+	@scripts/run-tests build/check
+
+bench: deps
+	@$(MAKE) --no-print-directory FLAVOR=release all bench-bins
+	@scripts/run-bench
+
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+.PHONY: bench-bins
+bench-bins: $(BENCH_BIN)
+$(B)/bench/%: $(B)/bench/%.o $(B)/libsrcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(B)/libsrcore.a $(LIBS)
+
+FMT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+fmt:
+	clang-format -i $(FMT_FILES)
+
+lint:
+	clang-tidy --quiet $(CORE_SRC) $(CLI_SRC) -- $(BASE_CFLAGS)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
+	  --suppress=missingIncludeSystem -I. common schemas compat cli
+
+clean:
+	rm -rf build bin lib
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,55 @@
+/*
+ * main.c - avroreg: the command line tool for people and CI.
+ * git-style subcommands; see cli.h for the exit codes.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const struct cli_command commands[] = {
+    {"lint", "check that schema files are valid Avro", cmd_lint, help_lint},
+    {"canonical", "print a schema's canonical text or Parsing Canonical Form", cmd_canonical,
+     help_canonical},
+    {"fingerprint", "print the CRC-64-AVRO fingerprint of a schema", cmd_fingerprint,
+     help_fingerprint},
+    {"compat", "can a reader schema read what a writer schema wrote?", cmd_compat, help_compat},
+    {"check", "would a registry at a level accept a new schema after previous ones?", cmd_check,
+     help_check},
+};
+
+#define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: avroreg <command> [options] [args]\n\ncommands:\n");
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n'avroreg <command> --help' describes a command.\n"
+                 "exit codes: 0 success, 1 invalid or incompatible, 2 usage or I/O error\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    if (cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    for (size_t i = 0; i < COMMAND_COUNT; i++) {
+        if (strcmp(argv[1], commands[i].name) != 0)
+            continue;
+        for (int a = 2; a < argc; a++)
+            if (cli_is_help(argv[a])) {
+                commands[i].help();
+                return CLI_OK;
+            }
+        return commands[i].run(argc - 1, argv + 1);
+    }
+    fprintf(stderr, "avroreg: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return CLI_USAGE;
+}

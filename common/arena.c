@@ -1,0 +1,82 @@
+#include "common/arena.h"
+
+#include <stdalign.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARENA_BLOCK_SIZE (32 * 1024)
+
+struct sr_arena_block {
+    struct sr_arena_block *next;
+    size_t used;
+    size_t cap;
+    alignas(max_align_t) unsigned char data[];
+};
+
+static size_t align_up(size_t n)
+{
+    size_t a = alignof(max_align_t);
+    return (n + a - 1) & ~(a - 1);
+}
+
+void *sr_arena_alloc(struct sr_arena *a, size_t size)
+{
+    if (size > SIZE_MAX / 2)
+        return NULL;
+    size = align_up(size ? size : 1);
+    struct sr_arena_block *b = a->head;
+    if (!b || b->cap - b->used < size) {
+        size_t cap = size > ARENA_BLOCK_SIZE ? size : ARENA_BLOCK_SIZE;
+        b = malloc(sizeof(*b) + cap);
+        if (!b)
+            return NULL;
+        b->used = 0;
+        b->cap = cap;
+        /* A big block goes behind the head so the head keeps its free space. */
+        if (a->head && size > ARENA_BLOCK_SIZE) {
+            b->next = a->head->next;
+            a->head->next = b;
+        } else {
+            b->next = a->head;
+            a->head = b;
+        }
+    }
+    void *p = b->data + b->used;
+    b->used += size;
+    memset(p, 0, size);
+    return p;
+}
+
+void *sr_arena_calloc(struct sr_arena *a, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / 2 / size)
+        return NULL;
+    return sr_arena_alloc(a, n * size);
+}
+
+char *sr_arena_strndup(struct sr_arena *a, const char *s, size_t len)
+{
+    char *p = sr_arena_alloc(a, len + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
+char *sr_arena_strdup(struct sr_arena *a, const char *s)
+{
+    return sr_arena_strndup(a, s, strlen(s));
+}
+
+void sr_arena_release(struct sr_arena *a)
+{
+    struct sr_arena_block *b = a->head;
+    while (b) {
+        struct sr_arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    a->head = NULL;
+}

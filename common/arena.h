@@ -1,0 +1,35 @@
+/*
+ * arena.h - a bump allocator for objects that live and die together.
+ *
+ * A parsed schema allocates all its nodes, fields and strings from one arena
+ * so that freeing the schema is one walk over a handful of blocks, and the
+ * graph (which may be cyclic) needs no per-node ownership.
+ * Allocation returns zeroed memory, or NULL when out of memory.
+ */
+#ifndef SR_COMMON_ARENA_H
+#define SR_COMMON_ARENA_H
+
+#include <stddef.h>
+
+struct sr_arena_block;
+
+struct sr_arena {
+    struct sr_arena_block *head;
+};
+
+#define SR_ARENA_INIT                                                                              \
+    {                                                                                              \
+        NULL                                                                                       \
+    }
+
+/* Zeroed, max-aligned memory owned by the arena; NULL on OOM or size overflow. */
+void *sr_arena_alloc(struct sr_arena *a, size_t size);
+/* Zeroed array of n elements of size each; NULL on OOM or overflow. */
+void *sr_arena_calloc(struct sr_arena *a, size_t n, size_t size);
+/* Copy of s[0..len) plus a NUL, owned by the arena; NULL on OOM. */
+char *sr_arena_strndup(struct sr_arena *a, const char *s, size_t len);
+char *sr_arena_strdup(struct sr_arena *a, const char *s);
+/* Frees every block; the arena is empty and reusable afterwards. */
+void sr_arena_release(struct sr_arena *a);
+
+#endif

@@ -1,0 +1,907 @@
+/*
+ * parse.c - Avro schema JSON to struct sr_node graph, validated as Avro
+ * Java's Schema.Parser validates a new registration (strict names, defaults
+ * checked). Error messages follow Java's wording where it is clear, and always
+ * end with the JSON pointer of the offending node.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/jout.h"
+#include "schemas/schema_int.h"
+
+/* A reference to a named type that is not defined yet (Java resolves forward
+ * references once the whole document is read). */
+struct pending_ref {
+    struct sr_node **slot;
+    const char *full;
+    char *where;
+};
+
+struct parser {
+    struct sr_schema *s;
+    struct sr_error *err;
+    bool validate_defaults;
+    bool strict_names;
+    struct sr_buf path; /* JSON pointer of the node being parsed */
+    struct pending_ref *pending;
+    size_t pending_count, pending_cap;
+    struct sr_node **unions; /* checked once every reference is resolved */
+    size_t union_count, union_cap;
+    struct sr_strmap ref_types; /* full name -> node, from referenced schemas */
+};
+
+static const char *const schema_reserved[] = {"doc",       "fields",  "items",   "name",
+                                              "namespace", "size",    "symbols", "values",
+                                              "type",      "aliases", NULL};
+static const char *const enum_reserved[] = {"doc",       "fields",  "items",   "name",
+                                            "namespace", "size",    "symbols", "values",
+                                            "type",      "aliases", "default", NULL};
+static const char *const field_reserved[] = {"default", "doc",     "name", "order",
+                                             "type",    "aliases", NULL};
+
+static const struct {
+    const char *name;
+    enum sr_type type;
+} primitives[] = {
+    {"null", SR_NULL},   {"boolean", SR_BOOLEAN}, {"int", SR_INT},     {"long", SR_LONG},
+    {"float", SR_FLOAT}, {"double", SR_DOUBLE},   {"bytes", SR_BYTES}, {"string", SR_STRING},
+};
+
+static bool primitive_type(const char *name, enum sr_type *out)
+{
+    for (size_t i = 0; i < sizeof(primitives) / sizeof(primitives[0]); i++)
+        if (strcmp(primitives[i].name, name) == 0) {
+            *out = primitives[i].type;
+            return true;
+        }
+    return false;
+}
+
+/* ---- errors and paths ---------------------------------------------------- */
+
+static const char *where(struct parser *p)
+{
+    return p->path.len ? sr_buf_str(&p->path) : "/";
+}
+
+static enum sr_err fail(struct parser *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static enum sr_err fail(struct parser *p, const char *fmt, ...)
+{
+    char msg[1536];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return sr_errorf(p->err, SR_ERR_INVALID_SCHEMA, "%s (at %s)", msg, where(p));
+}
+
+static enum sr_err oom(struct parser *p)
+{
+    return sr_errorf(p->err, SR_ERR_NOMEM, "out of memory while parsing the schema");
+}
+
+static size_t path_push(struct parser *p, const char *token)
+{
+    size_t saved = p->path.len;
+    sr_buf_addc(&p->path, '/');
+    for (const char *c = token; *c; c++) {
+        if (*c == '~')
+            sr_buf_adds(&p->path, "~0");
+        else if (*c == '/')
+            sr_buf_adds(&p->path, "~1");
+        else
+            sr_buf_addc(&p->path, *c);
+    }
+    return saved;
+}
+
+static size_t path_push_index(struct parser *p, size_t i)
+{
+    char tmp[32];
+    snprintf(tmp, sizeof(tmp), "%zu", i);
+    return path_push(p, tmp);
+}
+
+static void path_pop(struct parser *p, size_t saved)
+{
+    p->path.len = saved;
+    if (p->path.data)
+        p->path.data[saved] = '\0';
+}
+
+/* Short JSON rendering of a value for messages. */
+static void describe(const json_t *v, char *out, size_t cap)
+{
+    struct sr_buf b = SR_BUF_INIT;
+    sr_jout_value(&b, v);
+    const char *s = sr_buf_failed(&b) ? "?" : sr_buf_str(&b);
+    if (strlen(s) >= cap && cap > 4)
+        snprintf(out, cap, "%.*s...", (int)(cap - 4), s);
+    else
+        snprintf(out, cap, "%s", s);
+    sr_buf_release(&b);
+}
+
+/* ---- small helpers ------------------------------------------------------- */
+
+static const char *optional_text(const json_t *obj, const char *key)
+{
+    const json_t *v = json_object_get(obj, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static bool is_reserved(const char *key, const char *const *reserved)
+{
+    for (; *reserved; reserved++)
+        if (strcmp(*reserved, key) == 0)
+            return true;
+    return false;
+}
+
+static enum sr_err collect_props(struct parser *p, const json_t *obj, const char *const *reserved,
+                                 struct sr_prop **props_out, size_t *count_out)
+{
+    const char *key;
+    json_t *val;
+    size_t n = 0;
+    json_object_foreach((json_t *)obj, key, val)
+    {
+        if (!is_reserved(key, reserved))
+            n++;
+    }
+    if (!n)
+        return SR_OK;
+    struct sr_prop *props = sr_arena_calloc(&p->s->arena, n, sizeof(*props));
+    if (!props)
+        return oom(p);
+    size_t i = 0;
+    json_object_foreach((json_t *)obj, key, val)
+    {
+        if (is_reserved(key, reserved))
+            continue;
+        props[i].key = key;
+        props[i].value = val;
+        i++;
+    }
+    *props_out = props;
+    *count_out = n;
+    return SR_OK;
+}
+
+static struct sr_node *new_node(struct parser *p, enum sr_type type)
+{
+    struct sr_node *n = sr_arena_alloc(&p->s->arena, sizeof(*n));
+    if (n)
+        n->type = type;
+    return n;
+}
+
+static bool has_nul(const json_t *s)
+{
+    return strlen(json_string_value(s)) != json_string_length(s);
+}
+
+static enum sr_err check_name(struct parser *p, const char *what, const char *name)
+{
+    const char *problem = sr_name_problem(name, p->strict_names);
+    if (problem)
+        return fail(p, "%s \"%s\" is invalid: %s", what, name ? name : "(null)", problem);
+    return SR_OK;
+}
+
+/* Java's Schema.Name(name, space): a dotted name carries its own namespace;
+ * "" means the null namespace. Validates the simple name. */
+static enum sr_err make_name(struct parser *p, const char *name, const char *space,
+                             struct sr_name *out)
+{
+    struct sr_arena *a = &p->s->arena;
+    const char *dot = strrchr(name, '.');
+    if (dot) {
+        out->space = sr_arena_strndup(a, name, (size_t)(dot - name));
+        out->name = sr_arena_strdup(a, dot + 1);
+    } else {
+        out->space = space ? sr_arena_strdup(a, space) : NULL;
+        out->name = sr_arena_strdup(a, name);
+    }
+    if (!out->name || (out->space == NULL && (dot || space)))
+        return oom(p);
+    enum sr_err rc = check_name(p, "Name", out->name);
+    if (rc)
+        return rc;
+    if (out->space && !*out->space)
+        out->space = NULL;
+    if (out->space) {
+        size_t len = strlen(out->space) + 1 + strlen(out->name);
+        char *full = sr_arena_alloc(a, len + 1);
+        if (!full)
+            return oom(p);
+        snprintf(full, len + 1, "%s.%s", out->space, out->name);
+        out->full = full;
+    } else {
+        out->full = out->name;
+    }
+    return SR_OK;
+}
+
+/* ParseContext.put's check: every part of the full name is a valid name. */
+static enum sr_err check_namespace(struct parser *p, const char *space)
+{
+    if (!space)
+        return SR_OK;
+    char part[512];
+    const char *start = space;
+    for (;;) {
+        const char *dot = strchr(start, '.');
+        size_t len = dot ? (size_t)(dot - start) : strlen(start);
+        if (len >= sizeof(part))
+            return fail(p, "Namespace part \"%.40s...\" is too long", start);
+        memcpy(part, start, len);
+        part[len] = '\0';
+        enum sr_err rc = check_name(p, "Namespace part", part);
+        if (rc)
+            return rc;
+        if (!dot)
+            return SR_OK;
+        start = dot + 1;
+    }
+}
+
+static const struct sr_node *lookup_named(struct parser *p, const char *full)
+{
+    const struct sr_node *n = sr_strmap_get(&p->s->names, full);
+    return n ? n : sr_strmap_get(&p->ref_types, full);
+}
+
+static enum sr_err define_named(struct parser *p, struct sr_node *node)
+{
+    struct sr_schema *s = p->s;
+    if (primitive_type(node->name.full, &(enum sr_type){SR_NULL}))
+        return fail(p, "Schemas may not be named after primitives: %s", node->name.full);
+    enum sr_err rc = check_namespace(p, node->name.space);
+    if (rc)
+        return rc;
+    if (lookup_named(p, node->name.full))
+        return fail(p, "Can't redefine: %s", node->name.full);
+    if (!sr_strmap_put(&s->names, node->name.full, node))
+        return oom(p);
+    if (s->named_count == s->named_cap) {
+        size_t cap = s->named_cap ? s->named_cap * 2 : 8;
+        struct sr_node **named = sr_arena_calloc(&s->arena, cap, sizeof(*named));
+        if (!named)
+            return oom(p);
+        if (s->named_count)
+            memcpy(named, s->named, s->named_count * sizeof(*named));
+        s->named = named;
+        s->named_cap = cap;
+    }
+    s->named[s->named_count++] = node;
+    return SR_OK;
+}
+
+static enum sr_err parse_into(struct parser *p, const json_t *json, const char *space,
+                              struct sr_node **slot);
+
+/* ---- named-type pieces ---------------------------------------------------- */
+
+static enum sr_err parse_named_header(struct parser *p, const json_t *obj, const char *space,
+                                      struct sr_node *node)
+{
+    const json_t *name = json_object_get(obj, "name");
+    if (!json_is_string(name))
+        return fail(p, "No name in schema");
+    if (has_nul(name))
+        return fail(p, "Name contains a NUL character");
+    const char *ns = optional_text(obj, "namespace");
+    enum sr_err rc = make_name(p, json_string_value(name), ns ? ns : space, &node->name);
+    if (rc)
+        return rc;
+    const json_t *doc = json_object_get(obj, "doc");
+    node->doc = json_is_string(doc) ? doc : NULL;
+    return define_named(p, node);
+}
+
+/* Java keeps aliases in a LinkedHashSet: order of first appearance, no repeats. */
+static enum sr_err parse_alias_list(struct parser *p, const json_t *obj, const json_t ***out,
+                                    size_t *count_out)
+{
+    const json_t *list = json_object_get(obj, "aliases");
+    if (!list)
+        return SR_OK;
+    if (!json_is_array(list))
+        return fail(p, "aliases not an array");
+    size_t n = json_array_size(list);
+    const json_t **aliases = sr_arena_calloc(&p->s->arena, n ? n : 1, sizeof(*aliases));
+    if (!aliases)
+        return oom(p);
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *a = json_array_get(list, i);
+        if (!json_is_string(a)) {
+            char desc[128];
+            describe(a, desc, sizeof(desc));
+            return fail(p, "alias not a string: %s", desc);
+        }
+        bool seen = false;
+        for (size_t j = 0; j < count && !seen; j++)
+            seen = json_equal((json_t *)aliases[j], (json_t *)a);
+        if (!seen)
+            aliases[count++] = a;
+    }
+    *out = aliases;
+    *count_out = count;
+    return SR_OK;
+}
+
+static enum sr_err parse_type_aliases(struct parser *p, const json_t *obj, struct sr_node *node)
+{
+    const json_t **raw = NULL;
+    size_t n = 0;
+    enum sr_err rc = parse_alias_list(p, obj, &raw, &n);
+    if (rc || !n)
+        return rc;
+    node->aliases = sr_arena_calloc(&p->s->arena, n, sizeof(*node->aliases));
+    if (!node->aliases)
+        return oom(p);
+    for (size_t i = 0; i < n; i++) {
+        struct sr_name alias;
+        if (has_nul(raw[i]))
+            return fail(p, "Alias contains a NUL character");
+        rc = make_name(p, json_string_value(raw[i]), node->name.space, &alias);
+        if (rc)
+            return rc;
+        bool seen = false;
+        for (size_t j = 0; j < node->alias_count && !seen; j++)
+            seen = strcmp(node->aliases[j].full, alias.full) == 0;
+        if (!seen)
+            node->aliases[node->alias_count++] = alias;
+    }
+    return SR_OK;
+}
+
+/* ---- fields and records -------------------------------------------------- */
+
+/* Java's Double.parseDouble for a float/double default given as text. */
+static bool parse_java_double(const char *text, double *out)
+{
+    while (*text && isspace((unsigned char)*text))
+        text++;
+    size_t len = strlen(text);
+    while (len && isspace((unsigned char)text[len - 1]))
+        len--;
+    char tmp[128];
+    if (!len || len >= sizeof(tmp))
+        return false;
+    memcpy(tmp, text, len);
+    tmp[len] = '\0';
+    const char *body = tmp + (tmp[0] == '+' || tmp[0] == '-');
+    if (strcmp(body, "NaN") == 0 || strcmp(body, "Infinity") == 0) {
+        *out = body[0] == 'N' ? NAN : (tmp[0] == '-' ? -INFINITY : INFINITY);
+        return true;
+    }
+    if (!isdigit((unsigned char)body[0]) && body[0] != '.')
+        return false; /* strtod would take "inf", "nan" and friends; Java does not */
+    if (len > 1 && strchr("fFdD", tmp[len - 1]))
+        tmp[--len] = '\0';
+    char *end;
+    errno = 0;
+    *out = strtod(tmp, &end);
+    return end != tmp && *end == '\0';
+}
+
+static enum sr_err parse_order(struct parser *p, const json_t *field, enum sr_order *out)
+{
+    const json_t *order = json_object_get(field, "order");
+    *out = SR_ORDER_ASCENDING;
+    if (!order)
+        return SR_OK;
+    const char *text = json_is_string(order) ? json_string_value(order) : "";
+    if (strcasecmp(text, "ascending") == 0)
+        *out = SR_ORDER_ASCENDING;
+    else if (strcasecmp(text, "descending") == 0)
+        *out = SR_ORDER_DESCENDING;
+    else if (strcasecmp(text, "ignore") == 0)
+        *out = SR_ORDER_IGNORE;
+    else
+        return fail(p, "Invalid field order: expected ascending, descending or ignore");
+    return SR_OK;
+}
+
+static enum sr_err keep_value(struct parser *p, json_t *v, const json_t **out)
+{
+    if (!v || json_array_append_new(p->s->extra, v) != 0)
+        return oom(p);
+    *out = v;
+    return SR_OK;
+}
+
+static enum sr_err parse_field(struct parser *p, const json_t *json, const char *space,
+                               struct sr_field *f)
+{
+    const json_t *name = json_object_get(json, "name");
+    if (!json_is_string(name))
+        return fail(p, "No field name");
+    if (has_nul(name))
+        return fail(p, "Field name contains a NUL character");
+    f->name = json_string_value(name);
+    enum sr_err rc = check_name(p, "Field name", f->name);
+    if (rc)
+        return rc;
+    const json_t *doc = json_object_get(json, "doc");
+    f->doc = json_is_string(doc) ? doc : NULL;
+    const json_t *type = json_object_get(json, "type");
+    if (!type)
+        return fail(p, "No field type for field \"%s\"", f->name);
+    size_t saved = path_push(p, "type");
+    rc = parse_into(p, type, space, &f->type);
+    path_pop(p, saved);
+    if (rc)
+        return rc;
+    if ((rc = parse_order(p, json, &f->order)))
+        return rc;
+    f->default_value = json_object_get(json, "default");
+    if (f->default_value && json_is_string(f->default_value) && f->type &&
+        (f->type->type == SR_FLOAT || f->type->type == SR_DOUBLE)) {
+        double d;
+        if (!parse_java_double(json_string_value(f->default_value), &d))
+            return fail(p, "Invalid default for field %s: not a number", f->name);
+        /* jansson holds only finite reals; Jackson prints the others as quoted text. */
+        json_t *v = isfinite(d) ? json_real(d)
+                                : json_string(isnan(d) ? "NaN"
+                                              : d > 0  ? "Infinity"
+                                                       : "-Infinity");
+        if ((rc = keep_value(p, v, &f->default_value)))
+            return rc;
+    }
+    if ((rc = collect_props(p, json, field_reserved, &f->props, &f->prop_count)))
+        return rc;
+    return parse_alias_list(p, json, &f->aliases, &f->alias_count);
+}
+
+static enum sr_err parse_fields(struct parser *p, const json_t *list, struct sr_node *rec)
+{
+    size_t n = json_array_size(list);
+    rec->fields = sr_arena_calloc(&p->s->arena, n ? n : 1, sizeof(*rec->fields));
+    rec->field_index = sr_arena_alloc(&p->s->arena, sizeof(*rec->field_index));
+    if (!rec->fields || !rec->field_index)
+        return oom(p);
+    sr_strmap_init(rec->field_index, &p->s->arena);
+    for (size_t i = 0; i < n; i++) {
+        struct sr_field *f = &rec->fields[i];
+        size_t saved = path_push_index(p, i);
+        enum sr_err rc = parse_field(p, json_array_get(list, i), rec->name.space, f);
+        if (!rc && sr_strmap_has(rec->field_index, f->name))
+            rc = fail(p, "Duplicate field %s in record %s", f->name, rec->name.full);
+        if (!rc && !sr_strmap_put(rec->field_index, f->name, f))
+            rc = oom(p);
+        path_pop(p, saved);
+        if (rc)
+            return rc;
+        f->pos = i;
+        rec->field_count = i + 1;
+    }
+    return SR_OK;
+}
+
+static enum sr_err parse_record(struct parser *p, const json_t *obj, const char *space,
+                                bool is_error, struct sr_node *node)
+{
+    node->is_error = is_error;
+    enum sr_err rc = parse_named_header(p, obj, space, node);
+    if (rc)
+        return rc;
+    const json_t *fields = json_object_get(obj, "fields");
+    if (!json_is_array(fields))
+        return fail(p, "Record has no fields: \"fields\" must be an array");
+    size_t saved = path_push(p, "fields");
+    rc = parse_fields(p, fields, node);
+    path_pop(p, saved);
+    if (rc)
+        return rc;
+    if ((rc = collect_props(p, obj, schema_reserved, &node->props, &node->prop_count)))
+        return rc;
+    return parse_type_aliases(p, obj, node);
+}
+
+/* ---- enum, fixed, array, map --------------------------------------------- */
+
+static enum sr_err parse_symbols(struct parser *p, const json_t *list, struct sr_node *node)
+{
+    size_t n = json_array_size(list);
+    node->symbols = sr_arena_calloc(&p->s->arena, n ? n : 1, sizeof(*node->symbols));
+    struct sr_strmap seen;
+    sr_strmap_init(&seen, &p->s->arena);
+    if (!node->symbols)
+        return oom(p);
+    for (size_t i = 0; i < n; i++) {
+        const json_t *sym = json_array_get(list, i);
+        size_t saved = path_push_index(p, i);
+        enum sr_err rc = SR_OK;
+        if (!json_is_string(sym))
+            rc = fail(p, "Enum symbol is not a string");
+        else if (has_nul(sym))
+            rc = fail(p, "Enum symbol contains a NUL character");
+        else if ((rc = check_name(p, "Enum symbol", json_string_value(sym))))
+            ;
+        else if (sr_strmap_has(&seen, json_string_value(sym)))
+            rc = fail(p, "Duplicate enum symbol: %s", json_string_value(sym));
+        else if (!sr_strmap_put(&seen, json_string_value(sym), NULL))
+            rc = oom(p);
+        path_pop(p, saved);
+        if (rc)
+            return rc;
+        node->symbols[node->symbol_count++] = json_string_value(sym);
+    }
+    return SR_OK;
+}
+
+static enum sr_err parse_enum(struct parser *p, const json_t *obj, const char *space,
+                              struct sr_node *node)
+{
+    enum sr_err rc = parse_named_header(p, obj, space, node);
+    if (rc)
+        return rc;
+    const json_t *symbols = json_object_get(obj, "symbols");
+    if (!json_is_array(symbols))
+        return fail(p, "Enum has no symbols: \"symbols\" must be an array");
+    size_t saved = path_push(p, "symbols");
+    rc = parse_symbols(p, symbols, node);
+    path_pop(p, saved);
+    if (rc)
+        return rc;
+    /* Java reads the default with textValue(): a non-string default is no default. */
+    const char *def = optional_text(obj, "default");
+    if (def) {
+        for (size_t i = 0; i < node->symbol_count && !node->enum_default; i++)
+            if (strcmp(node->symbols[i], def) == 0)
+                node->enum_default = node->symbols[i];
+        if (!node->enum_default)
+            return fail(p, "The Enum Default: %s is not in the enum symbol set", def);
+    }
+    if ((rc = collect_props(p, obj, enum_reserved, &node->props, &node->prop_count)))
+        return rc;
+    return parse_type_aliases(p, obj, node);
+}
+
+/* Java caps byte lengths at the VM's array limit. */
+#define SR_MAX_FIXED_SIZE (INT32_MAX - 8)
+
+static enum sr_err parse_fixed(struct parser *p, const json_t *obj, const char *space,
+                               struct sr_node *node)
+{
+    enum sr_err rc = parse_named_header(p, obj, space, node);
+    if (rc)
+        return rc;
+    const json_t *size = json_object_get(obj, "size");
+    if (!json_is_integer(size) || json_integer_value(size) > INT32_MAX ||
+        json_integer_value(size) < INT32_MIN)
+        return fail(p, "Invalid or no size: \"size\" must be an integer");
+    if (json_integer_value(size) < 0)
+        return fail(p, "Invalid fixed size %" JSON_INTEGER_FORMAT ": it must not be negative",
+                    json_integer_value(size));
+    if (json_integer_value(size) > SR_MAX_FIXED_SIZE)
+        return fail(p, "Invalid fixed size %" JSON_INTEGER_FORMAT ": too large",
+                    json_integer_value(size));
+    node->size = (int32_t)json_integer_value(size);
+    if ((rc = collect_props(p, obj, schema_reserved, &node->props, &node->prop_count)))
+        return rc;
+    return parse_type_aliases(p, obj, node);
+}
+
+static enum sr_err parse_container(struct parser *p, const json_t *obj, const char *space,
+                                   struct sr_node *node)
+{
+    const char *key = node->type == SR_ARRAY ? "items" : "values";
+    const json_t *inner = json_object_get(obj, key);
+    if (!inner)
+        return fail(p,
+                    node->type == SR_ARRAY ? "Array has no items type" : "Map has no values type");
+    size_t saved = path_push(p, key);
+    enum sr_err rc =
+        parse_into(p, inner, space, node->type == SR_ARRAY ? &node->items : &node->values);
+    path_pop(p, saved);
+    if (rc)
+        return rc;
+    return collect_props(p, obj, schema_reserved, &node->props, &node->prop_count);
+}
+
+/* ---- dispatch ------------------------------------------------------------ */
+
+static enum sr_err parse_object(struct parser *p, const json_t *obj, const char *space,
+                                struct sr_node **slot)
+{
+    const json_t *type_json = json_object_get(obj, "type");
+    if (!json_is_string(type_json))
+        return fail(p, type_json ? "No type: \"type\" must be a string naming the type"
+                                 : "No type: the object has no \"type\"");
+    const char *type = json_string_value(type_json);
+    enum sr_type prim;
+    struct sr_node *node = NULL;
+    enum sr_err rc;
+    if (primitive_type(type, &prim)) {
+        if (!(node = new_node(p, prim)))
+            return oom(p);
+        rc = collect_props(p, obj, schema_reserved, &node->props, &node->prop_count);
+    } else if (strcmp(type, "record") == 0 || strcmp(type, "error") == 0) {
+        if (!(node = new_node(p, SR_RECORD)))
+            return oom(p);
+        rc = parse_record(p, obj, space, type[0] == 'e', node);
+    } else if (strcmp(type, "enum") == 0) {
+        if (!(node = new_node(p, SR_ENUM)))
+            return oom(p);
+        rc = parse_enum(p, obj, space, node);
+    } else if (strcmp(type, "fixed") == 0) {
+        if (!(node = new_node(p, SR_FIXED)))
+            return oom(p);
+        rc = parse_fixed(p, obj, space, node);
+    } else if (strcmp(type, "array") == 0 || strcmp(type, "map") == 0) {
+        if (!(node = new_node(p, type[0] == 'a' ? SR_ARRAY : SR_MAP)))
+            return oom(p);
+        rc = parse_container(p, obj, space, node);
+    } else {
+        /* Avro Java refuses {"type": "SomeName"}: a named type is referenced by a bare string. */
+        return fail(p,
+                    "Type not supported: \"%s\" (a named type is referenced by its name as a "
+                    "string, not as {\"type\": ...})",
+                    type);
+    }
+    if (rc)
+        return rc;
+    sr_logical_type_resolve(node);
+    *slot = node;
+    return SR_OK;
+}
+
+static enum sr_err parse_reference(struct parser *p, const char *name, const char *space,
+                                   struct sr_node **slot)
+{
+    enum sr_type prim;
+    if (primitive_type(name, &prim)) {
+        *slot = new_node(p, prim);
+        return *slot ? SR_OK : oom(p);
+    }
+    char *full = NULL;
+    if (space && !strchr(name, '.')) {
+        size_t len = strlen(space) + 1 + strlen(name);
+        if (!(full = sr_arena_alloc(&p->s->arena, len + 1)))
+            return oom(p);
+        snprintf(full, len + 1, "%s.%s", space, name);
+    } else if (!(full = sr_arena_strdup(&p->s->arena, name))) {
+        return oom(p);
+    }
+    const struct sr_node *found = lookup_named(p, full);
+    if (!found)
+        found = lookup_named(p, name);
+    if (found) {
+        *slot = (struct sr_node *)found;
+        return SR_OK;
+    }
+    if (p->pending_count == p->pending_cap) {
+        size_t cap = p->pending_cap ? p->pending_cap * 2 : 8;
+        struct pending_ref *pr = realloc(p->pending, cap * sizeof(*pr));
+        if (!pr)
+            return oom(p);
+        p->pending = pr;
+        p->pending_cap = cap;
+    }
+    char *at = sr_arena_strdup(&p->s->arena, where(p));
+    if (!at)
+        return oom(p);
+    p->pending[p->pending_count++] = (struct pending_ref){slot, full, at};
+    *slot = NULL;
+    return SR_OK;
+}
+
+static enum sr_err parse_union(struct parser *p, const json_t *list, const char *space,
+                               struct sr_node **slot)
+{
+    struct sr_node *node = new_node(p, SR_UNION);
+    size_t n = json_array_size(list);
+    if (!node || !(node->branches = sr_arena_calloc(&p->s->arena, n ? n : 1, sizeof(void *))))
+        return oom(p);
+    node->branch_count = n;
+    for (size_t i = 0; i < n; i++) {
+        size_t saved = path_push_index(p, i);
+        enum sr_err rc = parse_into(p, json_array_get(list, i), space, &node->branches[i]);
+        path_pop(p, saved);
+        if (rc)
+            return rc;
+    }
+    if (p->union_count == p->union_cap) {
+        size_t cap = p->union_cap ? p->union_cap * 2 : 8;
+        struct sr_node **u = realloc(p->unions, cap * sizeof(*u));
+        if (!u)
+            return oom(p);
+        p->unions = u;
+        p->union_cap = cap;
+    }
+    p->unions[p->union_count++] = node;
+    *slot = node;
+    return SR_OK;
+}
+
+static enum sr_err parse_into(struct parser *p, const json_t *json, const char *space,
+                              struct sr_node **slot)
+{
+    if (sr_buf_failed(&p->path))
+        return oom(p);
+    if (json_is_string(json))
+        return parse_reference(p, json_string_value(json), space, slot);
+    if (json_is_object(json))
+        return parse_object(p, json, space, slot);
+    if (json_is_array(json))
+        return parse_union(p, json, space, slot);
+    char desc[64];
+    describe(json, desc, sizeof(desc));
+    return fail(p, "Not a schema: %s (expected a type name, an object or an array)", desc);
+}
+
+/* ---- after the document: references, unions, defaults -------------------- */
+
+static enum sr_err resolve_pending(struct parser *p)
+{
+    for (size_t i = 0; i < p->pending_count; i++) {
+        const struct sr_node *n = lookup_named(p, p->pending[i].full);
+        if (!n)
+            return sr_errorf(p->err, SR_ERR_INVALID_SCHEMA, "Undefined name: \"%s\" (at %s)",
+                             p->pending[i].full, p->pending[i].where);
+        *p->pending[i].slot = (struct sr_node *)n;
+    }
+    return SR_OK;
+}
+
+/* The name Java's UnionSchema keys branches by: full name, or the type name. */
+static const char *branch_key(const struct sr_node *n)
+{
+    return sr_type_is_named(n->type) ? n->name.full : sr_type_name(n->type);
+}
+
+static enum sr_err check_union(struct parser *p, const struct sr_node *u)
+{
+    for (size_t i = 0; i < u->branch_count; i++) {
+        const struct sr_node *b = u->branches[i];
+        if (b->type == SR_UNION)
+            return sr_errorf(p->err, SR_ERR_INVALID_SCHEMA,
+                             "Nested union: a union may not directly contain a union");
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(branch_key(u->branches[j]), branch_key(b)) == 0)
+                return sr_errorf(p->err, SR_ERR_INVALID_SCHEMA, "Duplicate in union: %s",
+                                 branch_key(b));
+    }
+    return SR_OK;
+}
+
+static enum sr_err check_field_defaults(struct parser *p, const struct sr_node *rec)
+{
+    for (size_t i = 0; i < rec->field_count; i++) {
+        const struct sr_field *f = &rec->fields[i];
+        if (!f->default_value || sr_default_is_valid(f->type, f->default_value))
+            continue;
+        if (json_is_string(f->default_value) &&
+            (f->type->type == SR_FLOAT || f->type->type == SR_DOUBLE))
+            continue; /* NaN or Infinity, read from text by parse_field */
+        char value[256], type[256];
+        describe(f->default_value, value, sizeof(value));
+        struct sr_buf b = SR_BUF_INIT;
+        struct sr_strmap known;
+        sr_strmap_init(&known, NULL);
+        sr_canonical_write(&b, f->type, &known, rec->name.space);
+        snprintf(type, sizeof(type), "%s", sr_buf_failed(&b) ? "?" : sr_buf_str(&b));
+        sr_strmap_release(&known);
+        sr_buf_release(&b);
+        return sr_errorf(p->err, SR_ERR_INVALID_SCHEMA,
+                         "Invalid default for field %s: %s not a %s (in record %s)", f->name, value,
+                         type, rec->name.full);
+    }
+    return SR_OK;
+}
+
+static enum sr_err finish(struct parser *p)
+{
+    enum sr_err rc = resolve_pending(p);
+    for (size_t i = 0; !rc && i < p->union_count; i++)
+        rc = check_union(p, p->unions[i]);
+    for (size_t i = 0; !rc && p->validate_defaults && i < p->s->named_count; i++)
+        if (p->s->named[i]->type == SR_RECORD)
+            rc = check_field_defaults(p, p->s->named[i]);
+    return rc;
+}
+
+/* ---- entry point --------------------------------------------------------- */
+
+static enum sr_err load_json(const char *text, size_t len, json_t **out, struct sr_error *err)
+{
+    size_t i = 0;
+    while (i < len && isspace((unsigned char)text[i]))
+        i++;
+    if (i == len)
+        return sr_errorf(err, SR_ERR_INVALID_SCHEMA, "Empty schema");
+    json_error_t jerr;
+    *out = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+    if (!*out)
+        return sr_errorf(err, SR_ERR_INVALID_SCHEMA,
+                         "Invalid JSON: %s (line %d, column %d, byte %d)", jerr.text, jerr.line,
+                         jerr.column, jerr.position);
+    return SR_OK;
+}
+
+static enum sr_err add_ref_types(struct parser *p, const struct sr_schema *ref, int depth)
+{
+    if (depth > 64)
+        return sr_errorf(p->err, SR_ERR_INVALID_SCHEMA, "References nest too deeply");
+    for (size_t i = 0; i < ref->named_count; i++)
+        if (!sr_strmap_put(&p->ref_types, ref->named[i]->name.full, ref->named[i]))
+            return oom(p);
+    for (size_t i = 0; i < ref->ref_count; i++) {
+        enum sr_err rc = add_ref_types(p, ref->refs[i], depth + 1);
+        if (rc)
+            return rc;
+    }
+    return SR_OK;
+}
+
+static enum sr_err take_refs(struct parser *p, const struct sr_parse_opts *opts)
+{
+    struct sr_schema *s = p->s;
+    if (!opts || !opts->ref_count)
+        return SR_OK;
+    s->refs = sr_arena_calloc(&s->arena, opts->ref_count, sizeof(*s->refs));
+    if (!s->refs)
+        return oom(p);
+    for (size_t i = 0; i < opts->ref_count; i++) {
+        s->refs[s->ref_count++] = sr_schema_ref(opts->refs[i]);
+        enum sr_err rc = add_ref_types(p, opts->refs[i], 0);
+        if (rc)
+            return rc;
+    }
+    return SR_OK;
+}
+
+enum sr_err sr_canonical_build(struct sr_schema *s, struct sr_error *err);
+
+enum sr_err sr_schema_parse(const char *text, size_t len, const struct sr_parse_opts *opts,
+                            struct sr_schema **out, struct sr_error *err)
+{
+    struct parser p = {.err = err,
+                       .validate_defaults = opts ? opts->validate_defaults : true,
+                       .strict_names = opts ? opts->strict_names : false};
+    sr_buf_init(&p.path);
+    sr_strmap_init(&p.ref_types, NULL);
+    json_t *doc = NULL;
+    enum sr_err rc = load_json(text, len, &doc, err);
+    if (rc)
+        return rc;
+    struct sr_schema *s = calloc(1, sizeof(*s));
+    if (!s) {
+        json_decref(doc);
+        return sr_errorf(err, SR_ERR_NOMEM, "out of memory");
+    }
+    atomic_init(&s->refcount, 1);
+    s->doc = doc;
+    sr_strmap_init(&s->names, &s->arena);
+    p.s = s;
+    if (!(s->extra = json_array()))
+        rc = oom(&p);
+    if (!rc)
+        rc = take_refs(&p, opts);
+    if (!rc)
+        rc = parse_into(&p, doc, NULL, &s->root);
+    if (!rc)
+        rc = finish(&p);
+    if (!rc)
+        rc = sr_canonical_build(s, err);
+    free(p.pending);
+    free(p.unions);
+    sr_strmap_release(&p.ref_types);
+    sr_buf_release(&p.path);
+    if (rc) {
+        sr_schema_free(s);
+        return rc;
+    }
+    *out = s;
+    return SR_OK;
+}
