@@ -6,7 +6,7 @@
 #   make fmt/lint   clang-format in place / clang-tidy + cppcheck
 
 CC      ?= cc
-PKGS    := jansson
+PKGS    := jansson sqlite3 libmicrohttpd
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wwrite-strings -Wvla -Wformat=2 -fno-common
 BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -I. -MMD -MP \
@@ -24,12 +24,16 @@ LDFLAGS_ALL := $(OPT) $(LDFLAGS)
 
 B := build/$(FLAVOR)
 
-CORE_SRC := $(wildcard common/*.c) $(wildcard schemas/*.c) $(wildcard compat/*.c)
+CORE_SRC := $(wildcard common/*.c) $(wildcard schemas/*.c) $(wildcard compat/*.c) \
+            $(wildcard storage/*.c)
+SERVER_SRC := $(wildcard server/*.c)
 CLI_SRC  := $(wildcard cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(B)/%.o)
+SERVER_OBJ := $(SERVER_SRC:%.c=$(B)/%.o)
+SERVER_LIB_OBJ := $(filter-out $(B)/server/main.o,$(SERVER_OBJ))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 ifeq ($(FLAVOR),check)
@@ -39,25 +43,40 @@ BINDIR := bin
 endif
 
 .PHONY: all test check bench fmt lint clean deps unit
-all: $(BINDIR)/avroreg
+all: $(BINDIR)/avroreg $(BINDIR)/avro-registry
+
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+	@$(if $(V),,echo "  CC    $(FLAVOR) $<")
+	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(B)/libsrcore.a: $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BINDIR)/avroreg: $(CLI_OBJ) $(B)/libsrcore.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(B)/libsrcore.a $(LIBS)
+	@$(if $(V),,echo "  LD    $(FLAVOR) $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(B)/libsrcore.a $(LIBS)
 
-$(B)/tests/%: $(B)/tests/unit/%.o $(B)/libsrcore.a
+$(B)/libsrserver.a: $(SERVER_LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $< $(B)/libsrcore.a $(LIBS) -lcmocka
+	$(Q)rm -f $@ && ar rcs $@ $^
 
-unit: $(UNIT_BIN) $(BINDIR)/avroreg
+$(BINDIR)/avro-registry: $(B)/server/main.o $(B)/libsrserver.a $(B)/libsrcore.a
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  LD    $(FLAVOR) $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+
+$(B)/tests/%: $(B)/tests/unit/%.o $(B)/libsrserver.a $(B)/libsrcore.a
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  LD    $(FLAVOR) $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS) -lcmocka
+
+unit: $(UNIT_BIN) $(BINDIR)/avroreg $(BINDIR)/avro-registry
 
 deps:
 	@scripts/install-deps
@@ -80,7 +99,8 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 bench-bins: $(BENCH_BIN)
 $(B)/bench/%: $(B)/bench/%.o $(B)/libsrcore.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $< $(B)/libsrcore.a $(LIBS)
+	@$(if $(V),,echo "  LD    $(FLAVOR) $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(B)/libsrcore.a $(LIBS)
 
 FMT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 fmt:

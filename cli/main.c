@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/jalloc.h"
 
 static const struct cli_command commands[] = {
     {"lint", "check that schema files are valid Avro", cmd_lint, help_lint},
@@ -31,6 +32,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    sr_jalloc_install();
     if (argc < 2) {
         usage(stderr);
         return CLI_USAGE;

@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARENA_BLOCK_SIZE (32 * 1024)
+/* Blocks start small, because many schemas are small and a cache may hold
+ * thousands of them, and double up to a cap as a schema turns out big. */
+#define ARENA_FIRST_BLOCK 1024
+#define ARENA_BLOCK_SIZE (64 * 1024)
 
 struct sr_arena_block {
     struct sr_arena_block *next;
@@ -27,7 +30,9 @@ void *sr_arena_alloc(struct sr_arena *a, size_t size)
     size = align_up(size ? size : 1);
     struct sr_arena_block *b = a->head;
     if (!b || b->cap - b->used < size) {
-        size_t cap = size > ARENA_BLOCK_SIZE ? size : ARENA_BLOCK_SIZE;
+        size_t step =
+            b ? (b->cap < ARENA_BLOCK_SIZE ? b->cap * 2 : ARENA_BLOCK_SIZE) : ARENA_FIRST_BLOCK;
+        size_t cap = size > step ? size : step;
         b = malloc(sizeof(*b) + cap);
         if (!b)
             return NULL;
@@ -68,6 +73,15 @@ char *sr_arena_strndup(struct sr_arena *a, const char *s, size_t len)
 char *sr_arena_strdup(struct sr_arena *a, const char *s)
 {
     return sr_arena_strndup(a, s, strlen(s));
+}
+
+bool sr_arena_owns(const struct sr_arena *a, const void *p)
+{
+    const unsigned char *c = p;
+    for (const struct sr_arena_block *b = a->head; b; b = b->next)
+        if (c >= b->data && c < b->data + b->cap)
+            return true;
+    return false;
 }
 
 void sr_arena_release(struct sr_arena *a)

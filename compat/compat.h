@@ -44,8 +44,10 @@ struct sr_compat_result {
     struct sr_incompat *items; /* in Java's traversal order */
     size_t count;
     /* Set when Java would throw instead of answering (a reader field matching
-     * several writer fields through aliases): the exception message. Then
-     * compatible is false and items is empty, as Confluent reports it. */
+     * several writer fields through aliases): the exception message, as Java
+     * words it: "Reader record field <name> type:<TYPE> pos:<n> matches
+     * multiple fields in writer record schema <writer record's Schema.toString()>".
+     * Then compatible is false and items is empty, as Confluent reports it. */
     char *exception;
 };
 
@@ -101,8 +103,15 @@ void sr_strlist_release(struct sr_strlist *l);
  * (oldest first)? *compatible_out answers; when false, messages_out (if not
  * NULL) receives Confluent's verbose messages for the first failing version:
  * the {errorType:...} entries, then {oldSchemaVersion: n}, {oldSchema: '...'}
- * and {validateFields: 'false', compatibility: 'LEVEL'}. The caller releases
- * messages_out with sr_strlist_release(). Errors: SR_ERR_NOMEM. */
+ * (past 10240 UTF-16 units: {oldSchema: <truncated> '<first 10240>...'}) and
+ * {validateFields: 'false', compatibility: 'LEVEL'}. A Java exception gives the
+ * one entry "Unexpected exception during compatibility check: <message>"
+ * instead of the {errorType:...} ones. For FULL levels the old-reads-new
+ * entries come first and carry no version or schema of their own; those follow
+ * the new-reads-old entries, only when there are any (Confluent's
+ * mutualReadStrategy). When compatible, messages_out is an empty list. The
+ * caller releases messages_out with sr_strlist_release().
+ * Errors: those of sr_compat_check(). */
 enum sr_err sr_compat_check_level(enum sr_compat_level level, const struct sr_schema *new_schema,
                                   const struct sr_compat_prev *prev, size_t prev_count,
                                   bool *compatible_out, struct sr_strlist *messages_out,

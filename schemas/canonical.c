@@ -193,6 +193,16 @@ void sr_canonical_write(struct sr_buf *b, const struct sr_node *n, struct sr_str
     }
 }
 
+char *sr_node_to_text(const struct sr_node *node, size_t *len_out)
+{
+    struct sr_buf b = SR_BUF_INIT;
+    struct sr_strmap known;
+    sr_strmap_init(&known, NULL);
+    sr_canonical_write(&b, node, &known, NULL);
+    sr_strmap_release(&known);
+    return sr_buf_detach(&b, len_out);
+}
+
 /* Confluent prints a schema with references using Java's
  * toString(referencedSchemas): the referenced schemas' own names count as
  * already written, so they appear as names rather than inline definitions. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/jalloc.h"
 #include "common/jout.h"
 #include "schemas/schema_int.h"
 
@@ -34,14 +35,97 @@ struct parser {
     struct sr_strmap ref_types; /* full name -> node, from referenced schemas */
 };
 
-static const char *const schema_reserved[] = {"doc",       "fields",  "items",   "name",
-                                              "namespace", "size",    "symbols", "values",
-                                              "type",      "aliases", NULL};
-static const char *const enum_reserved[] = {"doc",       "fields",  "items",   "name",
-                                            "namespace", "size",    "symbols", "values",
-                                            "type",      "aliases", "default", NULL};
-static const char *const field_reserved[] = {"default", "doc",     "name", "order",
-                                             "type",    "aliases", NULL};
+/* The attributes Avro gives meaning to. Everything else in a schema or
+ * field object is a custom property, kept in document order. */
+enum attr {
+    A_TYPE,
+    A_NAME,
+    A_NAMESPACE,
+    A_DOC,
+    A_FIELDS,
+    A_ITEMS,
+    A_VALUES,
+    A_SYMBOLS,
+    A_SIZE,
+    A_ALIASES,
+    A_DEFAULT,
+    A_ORDER,
+    A_COUNT,
+    A_NONE = A_COUNT,
+};
+
+#define BIT(a) (1u << (a))
+/* Java's SCHEMA_RESERVED, ENUM_RESERVED and FIELD_RESERVED. */
+#define SCHEMA_RESERVED                                                                            \
+    (BIT(A_DOC) | BIT(A_FIELDS) | BIT(A_ITEMS) | BIT(A_NAME) | BIT(A_NAMESPACE) | BIT(A_SIZE) |    \
+     BIT(A_SYMBOLS) | BIT(A_VALUES) | BIT(A_TYPE) | BIT(A_ALIASES))
+#define ENUM_RESERVED (SCHEMA_RESERVED | BIT(A_DEFAULT))
+#define FIELD_RESERVED                                                                             \
+    (BIT(A_DEFAULT) | BIT(A_DOC) | BIT(A_NAME) | BIT(A_ORDER) | BIT(A_TYPE) | BIT(A_ALIASES))
+
+/* One object's attributes, found in a single pass (big schemas have many objects,
+ * and a hash lookup per attribute per object costs more than the walk). */
+struct attrs {
+    const json_t *obj;
+    const json_t *v[A_COUNT];
+};
+
+static enum attr classify(const char *key)
+{
+    static const char *const names[A_COUNT] = {
+        [A_TYPE] = "type",       [A_NAME] = "name",       [A_NAMESPACE] = "namespace",
+        [A_DOC] = "doc",         [A_FIELDS] = "fields",   [A_ITEMS] = "items",
+        [A_VALUES] = "values",   [A_SYMBOLS] = "symbols", [A_SIZE] = "size",
+        [A_ALIASES] = "aliases", [A_DEFAULT] = "default", [A_ORDER] = "order",
+    };
+    enum attr a;
+    switch (key[0]) {
+    case 't':
+        a = A_TYPE;
+        break;
+    case 'n':
+        a = key[1] == 'a' && key[2] == 'm' && key[3] == 'e' && key[4] ? A_NAMESPACE : A_NAME;
+        break;
+    case 'd':
+        a = key[1] == 'o' ? A_DOC : A_DEFAULT;
+        break;
+    case 'f':
+        a = A_FIELDS;
+        break;
+    case 'i':
+        a = A_ITEMS;
+        break;
+    case 'v':
+        a = A_VALUES;
+        break;
+    case 's':
+        a = key[1] == 'y' ? A_SYMBOLS : A_SIZE;
+        break;
+    case 'a':
+        a = A_ALIASES;
+        break;
+    case 'o':
+        a = A_ORDER;
+        break;
+    default:
+        return A_NONE;
+    }
+    return strcmp(key, names[a]) == 0 ? a : A_NONE;
+}
+
+static void scan_attrs(const json_t *obj, struct attrs *a)
+{
+    const char *key;
+    json_t *val;
+    memset(a, 0, sizeof(*a));
+    a->obj = obj;
+    json_object_foreach((json_t *)obj, key, val)
+    {
+        enum attr k = classify(key);
+        if (k != A_NONE)
+            a->v[k] = val;
+    }
+}
 
 static const struct {
     const char *name;
@@ -129,47 +213,37 @@ static void describe(const json_t *v, char *out, size_t cap)
 
 /* ---- small helpers ------------------------------------------------------- */
 
-static const char *optional_text(const json_t *obj, const char *key)
+static const char *attr_text(const struct attrs *a, enum attr k)
 {
-    const json_t *v = json_object_get(obj, key);
-    return json_is_string(v) ? json_string_value(v) : NULL;
+    return json_is_string(a->v[k]) ? json_string_value(a->v[k]) : NULL;
 }
 
-static bool is_reserved(const char *key, const char *const *reserved)
-{
-    for (; *reserved; reserved++)
-        if (strcmp(*reserved, key) == 0)
-            return true;
-    return false;
-}
-
-static enum sr_err collect_props(struct parser *p, const json_t *obj, const char *const *reserved,
+static enum sr_err collect_props(struct parser *p, const struct attrs *a, unsigned reserved,
                                  struct sr_prop **props_out, size_t *count_out)
 {
-    const char *key;
-    json_t *val;
-    size_t n = 0;
-    json_object_foreach((json_t *)obj, key, val)
-    {
-        if (!is_reserved(key, reserved))
-            n++;
-    }
+    size_t total = json_object_size(a->obj), known = 0;
+    for (int k = 0; k < A_COUNT; k++)
+        known += a->v[k] && (reserved & BIT(k));
+    size_t n = total - known;
     if (!n)
         return SR_OK;
     struct sr_prop *props = sr_arena_calloc(&p->s->arena, n, sizeof(*props));
     if (!props)
         return oom(p);
+    const char *key;
+    json_t *val;
     size_t i = 0;
-    json_object_foreach((json_t *)obj, key, val)
+    json_object_foreach((json_t *)a->obj, key, val)
     {
-        if (is_reserved(key, reserved))
+        enum attr k = classify(key);
+        if ((k != A_NONE && (reserved & BIT(k))) || i == n)
             continue;
         props[i].key = key;
         props[i].value = val;
         i++;
     }
     *props_out = props;
-    *count_out = n;
+    *count_out = i;
     return SR_OK;
 }
 
@@ -288,28 +362,27 @@ static enum sr_err parse_into(struct parser *p, const json_t *json, const char *
 
 /* ---- named-type pieces ---------------------------------------------------- */
 
-static enum sr_err parse_named_header(struct parser *p, const json_t *obj, const char *space,
+static enum sr_err parse_named_header(struct parser *p, const struct attrs *a, const char *space,
                                       struct sr_node *node)
 {
-    const json_t *name = json_object_get(obj, "name");
+    const json_t *name = a->v[A_NAME];
     if (!json_is_string(name))
         return fail(p, "No name in schema");
     if (has_nul(name))
         return fail(p, "Name contains a NUL character");
-    const char *ns = optional_text(obj, "namespace");
+    const char *ns = attr_text(a, A_NAMESPACE);
     enum sr_err rc = make_name(p, json_string_value(name), ns ? ns : space, &node->name);
     if (rc)
         return rc;
-    const json_t *doc = json_object_get(obj, "doc");
-    node->doc = json_is_string(doc) ? doc : NULL;
+    node->doc = json_is_string(a->v[A_DOC]) ? a->v[A_DOC] : NULL;
     return define_named(p, node);
 }
 
 /* Java keeps aliases in a LinkedHashSet: order of first appearance, no repeats. */
-static enum sr_err parse_alias_list(struct parser *p, const json_t *obj, const json_t ***out,
+static enum sr_err parse_alias_list(struct parser *p, const struct attrs *a, const json_t ***out,
                                     size_t *count_out)
 {
-    const json_t *list = json_object_get(obj, "aliases");
+    const json_t *list = a->v[A_ALIASES];
     if (!list)
         return SR_OK;
     if (!json_is_array(list))
@@ -320,28 +393,28 @@ static enum sr_err parse_alias_list(struct parser *p, const json_t *obj, const j
         return oom(p);
     size_t count = 0;
     for (size_t i = 0; i < n; i++) {
-        const json_t *a = json_array_get(list, i);
-        if (!json_is_string(a)) {
+        const json_t *alias = json_array_get(list, i);
+        if (!json_is_string(alias)) {
             char desc[128];
-            describe(a, desc, sizeof(desc));
+            describe(alias, desc, sizeof(desc));
             return fail(p, "alias not a string: %s", desc);
         }
         bool seen = false;
         for (size_t j = 0; j < count && !seen; j++)
-            seen = json_equal((json_t *)aliases[j], (json_t *)a);
+            seen = json_equal((json_t *)aliases[j], (json_t *)alias);
         if (!seen)
-            aliases[count++] = a;
+            aliases[count++] = alias;
     }
     *out = aliases;
     *count_out = count;
     return SR_OK;
 }
 
-static enum sr_err parse_type_aliases(struct parser *p, const json_t *obj, struct sr_node *node)
+static enum sr_err parse_type_aliases(struct parser *p, const struct attrs *a, struct sr_node *node)
 {
     const json_t **raw = NULL;
     size_t n = 0;
-    enum sr_err rc = parse_alias_list(p, obj, &raw, &n);
+    enum sr_err rc = parse_alias_list(p, a, &raw, &n);
     if (rc || !n)
         return rc;
     node->aliases = sr_arena_calloc(&p->s->arena, n, sizeof(*node->aliases));
@@ -393,9 +466,9 @@ static bool parse_java_double(const char *text, double *out)
     return end != tmp && *end == '\0';
 }
 
-static enum sr_err parse_order(struct parser *p, const json_t *field, enum sr_order *out)
+static enum sr_err parse_order(struct parser *p, const struct attrs *a, enum sr_order *out)
 {
-    const json_t *order = json_object_get(field, "order");
+    const json_t *order = a->v[A_ORDER];
     *out = SR_ORDER_ASCENDING;
     if (!order)
         return SR_OK;
@@ -422,7 +495,9 @@ static enum sr_err keep_value(struct parser *p, json_t *v, const json_t **out)
 static enum sr_err parse_field(struct parser *p, const json_t *json, const char *space,
                                struct sr_field *f)
 {
-    const json_t *name = json_object_get(json, "name");
+    struct attrs a;
+    scan_attrs(json, &a);
+    const json_t *name = a.v[A_NAME];
     if (!json_is_string(name))
         return fail(p, "No field name");
     if (has_nul(name))
@@ -431,9 +506,8 @@ static enum sr_err parse_field(struct parser *p, const json_t *json, const char 
     enum sr_err rc = check_name(p, "Field name", f->name);
     if (rc)
         return rc;
-    const json_t *doc = json_object_get(json, "doc");
-    f->doc = json_is_string(doc) ? doc : NULL;
-    const json_t *type = json_object_get(json, "type");
+    f->doc = json_is_string(a.v[A_DOC]) ? a.v[A_DOC] : NULL;
+    const json_t *type = a.v[A_TYPE];
     if (!type)
         return fail(p, "No field type for field \"%s\"", f->name);
     size_t saved = path_push(p, "type");
@@ -441,9 +515,9 @@ static enum sr_err parse_field(struct parser *p, const json_t *json, const char 
     path_pop(p, saved);
     if (rc)
         return rc;
-    if ((rc = parse_order(p, json, &f->order)))
+    if ((rc = parse_order(p, &a, &f->order)))
         return rc;
-    f->default_value = json_object_get(json, "default");
+    f->default_value = a.v[A_DEFAULT];
     if (f->default_value && json_is_string(f->default_value) && f->type &&
         (f->type->type == SR_FLOAT || f->type->type == SR_DOUBLE)) {
         double d;
@@ -457,9 +531,9 @@ static enum sr_err parse_field(struct parser *p, const json_t *json, const char 
         if ((rc = keep_value(p, v, &f->default_value)))
             return rc;
     }
-    if ((rc = collect_props(p, json, field_reserved, &f->props, &f->prop_count)))
+    if ((rc = collect_props(p, &a, FIELD_RESERVED, &f->props, &f->prop_count)))
         return rc;
-    return parse_alias_list(p, json, &f->aliases, &f->alias_count);
+    return parse_alias_list(p, &a, &f->aliases, &f->alias_count);
 }
 
 static enum sr_err parse_fields(struct parser *p, const json_t *list, struct sr_node *rec)
@@ -482,19 +556,21 @@ static enum sr_err parse_fields(struct parser *p, const json_t *list, struct sr_
         if (rc)
             return rc;
         f->pos = i;
+        f->name_len = strlen(f->name);
+        f->name_hash = sr_hash_bytes(f->name, f->name_len);
         rec->field_count = i + 1;
     }
     return SR_OK;
 }
 
-static enum sr_err parse_record(struct parser *p, const json_t *obj, const char *space,
+static enum sr_err parse_record(struct parser *p, const struct attrs *a, const char *space,
                                 bool is_error, struct sr_node *node)
 {
     node->is_error = is_error;
-    enum sr_err rc = parse_named_header(p, obj, space, node);
+    enum sr_err rc = parse_named_header(p, a, space, node);
     if (rc)
         return rc;
-    const json_t *fields = json_object_get(obj, "fields");
+    const json_t *fields = a->v[A_FIELDS];
     if (!json_is_array(fields))
         return fail(p, "Record has no fields: \"fields\" must be an array");
     size_t saved = path_push(p, "fields");
@@ -502,9 +578,9 @@ static enum sr_err parse_record(struct parser *p, const json_t *obj, const char 
     path_pop(p, saved);
     if (rc)
         return rc;
-    if ((rc = collect_props(p, obj, schema_reserved, &node->props, &node->prop_count)))
+    if ((rc = collect_props(p, a, SCHEMA_RESERVED, &node->props, &node->prop_count)))
         return rc;
-    return parse_type_aliases(p, obj, node);
+    return parse_type_aliases(p, a, node);
 }
 
 /* ---- enum, fixed, array, map --------------------------------------------- */
@@ -539,13 +615,13 @@ static enum sr_err parse_symbols(struct parser *p, const json_t *list, struct sr
     return SR_OK;
 }
 
-static enum sr_err parse_enum(struct parser *p, const json_t *obj, const char *space,
+static enum sr_err parse_enum(struct parser *p, const struct attrs *a, const char *space,
                               struct sr_node *node)
 {
-    enum sr_err rc = parse_named_header(p, obj, space, node);
+    enum sr_err rc = parse_named_header(p, a, space, node);
     if (rc)
         return rc;
-    const json_t *symbols = json_object_get(obj, "symbols");
+    const json_t *symbols = a->v[A_SYMBOLS];
     if (!json_is_array(symbols))
         return fail(p, "Enum has no symbols: \"symbols\" must be an array");
     size_t saved = path_push(p, "symbols");
@@ -554,7 +630,7 @@ static enum sr_err parse_enum(struct parser *p, const json_t *obj, const char *s
     if (rc)
         return rc;
     /* Java reads the default with textValue(): a non-string default is no default. */
-    const char *def = optional_text(obj, "default");
+    const char *def = attr_text(a, A_DEFAULT);
     if (def) {
         for (size_t i = 0; i < node->symbol_count && !node->enum_default; i++)
             if (strcmp(node->symbols[i], def) == 0)
@@ -562,21 +638,21 @@ static enum sr_err parse_enum(struct parser *p, const json_t *obj, const char *s
         if (!node->enum_default)
             return fail(p, "The Enum Default: %s is not in the enum symbol set", def);
     }
-    if ((rc = collect_props(p, obj, enum_reserved, &node->props, &node->prop_count)))
+    if ((rc = collect_props(p, a, ENUM_RESERVED, &node->props, &node->prop_count)))
         return rc;
-    return parse_type_aliases(p, obj, node);
+    return parse_type_aliases(p, a, node);
 }
 
 /* Java caps byte lengths at the VM's array limit. */
 #define SR_MAX_FIXED_SIZE (INT32_MAX - 8)
 
-static enum sr_err parse_fixed(struct parser *p, const json_t *obj, const char *space,
+static enum sr_err parse_fixed(struct parser *p, const struct attrs *a, const char *space,
                                struct sr_node *node)
 {
-    enum sr_err rc = parse_named_header(p, obj, space, node);
+    enum sr_err rc = parse_named_header(p, a, space, node);
     if (rc)
         return rc;
-    const json_t *size = json_object_get(obj, "size");
+    const json_t *size = a->v[A_SIZE];
     if (!json_is_integer(size) || json_integer_value(size) > INT32_MAX ||
         json_integer_value(size) < INT32_MIN)
         return fail(p, "Invalid or no size: \"size\" must be an integer");
@@ -587,16 +663,16 @@ static enum sr_err parse_fixed(struct parser *p, const json_t *obj, const char *
         return fail(p, "Invalid fixed size %" JSON_INTEGER_FORMAT ": too large",
                     json_integer_value(size));
     node->size = (int32_t)json_integer_value(size);
-    if ((rc = collect_props(p, obj, schema_reserved, &node->props, &node->prop_count)))
+    if ((rc = collect_props(p, a, SCHEMA_RESERVED, &node->props, &node->prop_count)))
         return rc;
-    return parse_type_aliases(p, obj, node);
+    return parse_type_aliases(p, a, node);
 }
 
-static enum sr_err parse_container(struct parser *p, const json_t *obj, const char *space,
+static enum sr_err parse_container(struct parser *p, const struct attrs *a, const char *space,
                                    struct sr_node *node)
 {
     const char *key = node->type == SR_ARRAY ? "items" : "values";
-    const json_t *inner = json_object_get(obj, key);
+    const json_t *inner = a->v[node->type == SR_ARRAY ? A_ITEMS : A_VALUES];
     if (!inner)
         return fail(p,
                     node->type == SR_ARRAY ? "Array has no items type" : "Map has no values type");
@@ -606,7 +682,7 @@ static enum sr_err parse_container(struct parser *p, const json_t *obj, const ch
     path_pop(p, saved);
     if (rc)
         return rc;
-    return collect_props(p, obj, schema_reserved, &node->props, &node->prop_count);
+    return collect_props(p, a, SCHEMA_RESERVED, &node->props, &node->prop_count);
 }
 
 /* ---- dispatch ------------------------------------------------------------ */
@@ -614,7 +690,9 @@ static enum sr_err parse_container(struct parser *p, const json_t *obj, const ch
 static enum sr_err parse_object(struct parser *p, const json_t *obj, const char *space,
                                 struct sr_node **slot)
 {
-    const json_t *type_json = json_object_get(obj, "type");
+    struct attrs a;
+    scan_attrs(obj, &a);
+    const json_t *type_json = a.v[A_TYPE];
     if (!json_is_string(type_json))
         return fail(p, type_json ? "No type: \"type\" must be a string naming the type"
                                  : "No type: the object has no \"type\"");
@@ -625,23 +703,23 @@ static enum sr_err parse_object(struct parser *p, const json_t *obj, const char 
     if (primitive_type(type, &prim)) {
         if (!(node = new_node(p, prim)))
             return oom(p);
-        rc = collect_props(p, obj, schema_reserved, &node->props, &node->prop_count);
+        rc = collect_props(p, &a, SCHEMA_RESERVED, &node->props, &node->prop_count);
     } else if (strcmp(type, "record") == 0 || strcmp(type, "error") == 0) {
         if (!(node = new_node(p, SR_RECORD)))
             return oom(p);
-        rc = parse_record(p, obj, space, type[0] == 'e', node);
+        rc = parse_record(p, &a, space, type[0] == 'e', node);
     } else if (strcmp(type, "enum") == 0) {
         if (!(node = new_node(p, SR_ENUM)))
             return oom(p);
-        rc = parse_enum(p, obj, space, node);
+        rc = parse_enum(p, &a, space, node);
     } else if (strcmp(type, "fixed") == 0) {
         if (!(node = new_node(p, SR_FIXED)))
             return oom(p);
-        rc = parse_fixed(p, obj, space, node);
+        rc = parse_fixed(p, &a, space, node);
     } else if (strcmp(type, "array") == 0 || strcmp(type, "map") == 0) {
         if (!(node = new_node(p, type[0] == 'a' ? SR_ARRAY : SR_MAP)))
             return oom(p);
-        rc = parse_container(p, obj, space, node);
+        rc = parse_container(p, &a, space, node);
     } else {
         /* Avro Java refuses {"type": "SomeName"}: a named type is referenced by a bare string. */
         return fail(p,
@@ -869,29 +947,27 @@ enum sr_err sr_schema_parse(const char *text, size_t len, const struct sr_parse_
     struct parser p = {.err = err,
                        .validate_defaults = opts ? opts->validate_defaults : true,
                        .strict_names = opts ? opts->strict_names : false};
+    struct sr_schema *s = calloc(1, sizeof(*s));
+    if (!s)
+        return sr_errorf(err, SR_ERR_NOMEM, "out of memory");
+    atomic_init(&s->refcount, 1);
+    sr_strmap_init(&s->names, &s->arena);
     sr_buf_init(&p.path);
     sr_strmap_init(&p.ref_types, NULL);
-    json_t *doc = NULL;
-    enum sr_err rc = load_json(text, len, &doc, err);
-    if (rc)
-        return rc;
-    struct sr_schema *s = calloc(1, sizeof(*s));
-    if (!s) {
-        json_decref(doc);
-        return sr_errorf(err, SR_ERR_NOMEM, "out of memory");
-    }
-    atomic_init(&s->refcount, 1);
-    s->doc = doc;
-    sr_strmap_init(&s->names, &s->arena);
     p.s = s;
-    if (!(s->extra = json_array()))
+    /* With arena allocation installed, the document lives in the schema's arena. */
+    s->doc_in_arena = sr_jalloc_installed();
+    struct sr_arena *saved = sr_jalloc_use(s->doc_in_arena ? &s->arena : NULL);
+    enum sr_err rc = load_json(text, len, &s->doc, err);
+    if (!rc && !(s->extra = json_array()))
         rc = oom(&p);
     if (!rc)
         rc = take_refs(&p, opts);
     if (!rc)
-        rc = parse_into(&p, doc, NULL, &s->root);
+        rc = parse_into(&p, s->doc, NULL, &s->root);
     if (!rc)
         rc = finish(&p);
+    sr_jalloc_use(saved);
     if (!rc)
         rc = sr_canonical_build(s, err);
     free(p.pending);

@@ -17,8 +17,10 @@ void sr_schema_free(struct sr_schema *s)
         return;
     for (size_t i = 0; i < s->ref_count; i++)
         sr_schema_free(s->refs[i]);
-    json_decref(s->extra);
-    json_decref(s->doc);
+    if (!s->doc_in_arena) {
+        json_decref(s->extra);
+        json_decref(s->doc);
+    }
     sr_arena_release(&s->arena);
     free(s);
 }

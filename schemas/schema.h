@@ -72,6 +72,8 @@ struct sr_field {
     struct sr_prop *props;
     size_t prop_count;
     size_t pos; /* position in the record */
+    size_t name_len;
+    uint64_t name_hash; /* sr_hash_bytes(name, name_len), for fast lookups */
 };
 
 struct sr_node {
@@ -153,6 +155,10 @@ char *sr_schema_pcf(const struct sr_schema *s, size_t *len_out);
 int64_t sr_schema_fingerprint(const struct sr_schema *s, struct sr_error *err);
 /* The CRC-64-AVRO (Rabin) fingerprint of any bytes. */
 uint64_t sr_crc64_avro(const void *data, size_t len);
+
+/* Java's Schema.toString() of one node, as if it stood alone (no enclosing
+ * namespace, no names written before). Caller frees (free()); NULL on OOM. */
+char *sr_node_to_text(const struct sr_node *node, size_t *len_out);
 
 /* The field of a record called name (not aliases), or NULL. Constant time. */
 const struct sr_field *sr_node_field(const struct sr_node *record, const char *name);

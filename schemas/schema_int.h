@@ -15,6 +15,7 @@ struct sr_schema {
     atomic_int refcount;
     struct sr_arena arena; /* every node, field, name and index */
     json_t *doc;           /* the parsed document; props, docs and defaults borrow from it */
+    bool doc_in_arena;     /* doc and extra were allocated from arena (common/jalloc.h) */
     json_t *extra;         /* values the parser made (defaults read from text); array */
     struct sr_node *root;
     struct sr_strmap names; /* full name -> node, for the types defined here */
