@@ -1,0 +1,134 @@
+/*
+ * sqlite_migrate.c - the tables, as a list of migrations. PRAGMA
+ * user_version holds how many have been applied; opening a database applies
+ * the rest, all in one transaction, so a database is never left half
+ * migrated and a reopened one is left alone. Append new migrations; never
+ * edit an applied one.
+ */
+#include "storage/sqlite_int.h"
+
+#include <stdio.h>
+
+static const char *const migrations[] = {
+    /* 1: the initial tables.
+     *   meta: the id high-water mark, so that ids are never handed out twice.
+     *   schemas: one row per id; hash (sr_store_schema_hash, 63 bits)
+     *     finds candidates for sr_txn_schema_find.
+     *   versions: a subject's history; soft-deleted rows stay with deleted = 1.
+     *   refs: the references a schema makes, for referenced-by queries.
+     *   config, mode: per subject, the global row under SQ_GLOBAL_SUBJECT.
+     * The foreign keys are checked at commit (DEFERRABLE INITIALLY DEFERRED),
+     * so a transaction may write rows in any order but never commits a
+     * version or reference to a schema that is not there. */
+    "CREATE TABLE meta ("
+    "  key TEXT PRIMARY KEY,"
+    "  value INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+    "INSERT INTO meta (key, value) VALUES ('max_id', 0);"
+    "CREATE TABLE schemas ("
+    "  id INTEGER PRIMARY KEY,"
+    "  hash INTEGER NOT NULL,"
+    "  schema_type TEXT,"
+    "  schema TEXT NOT NULL,"
+    "  refs TEXT,"
+    "  metadata TEXT,"
+    "  ruleset TEXT"
+    ");"
+    "CREATE INDEX schemas_by_hash ON schemas (hash);"
+    "CREATE TABLE versions ("
+    "  subject TEXT NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  schema_id INTEGER NOT NULL"
+    "    REFERENCES schemas (id) DEFERRABLE INITIALLY DEFERRED,"
+    "  deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),"
+    "  PRIMARY KEY (subject, version)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX versions_by_schema ON versions (schema_id);"
+    "CREATE TABLE refs ("
+    "  schema_id INTEGER NOT NULL"
+    "    REFERENCES schemas (id) DEFERRABLE INITIALLY DEFERRED,"
+    "  name TEXT NOT NULL,"
+    "  subject TEXT NOT NULL,"
+    "  version INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX refs_by_schema ON refs (schema_id);"
+    "CREATE INDEX refs_by_target ON refs (subject, version, schema_id);"
+    "CREATE TABLE config ("
+    "  subject TEXT PRIMARY KEY,"
+    "  compatibility TEXT,"
+    "  normalize INTEGER CHECK (normalize IN (0, 1)),"
+    "  extra TEXT"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE mode ("
+    "  subject TEXT PRIMARY KEY,"
+    "  mode TEXT NOT NULL"
+    ") WITHOUT ROWID;",
+};
+
+#define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+static enum sr_err exec(sqlite3 *db, const char *sql, const char *what, struct sr_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
+        return SR_OK;
+    enum sr_err rc =
+        sr_errorf(err, SR_ERR_INTERNAL, "sqlite: %s: %s", what, msg ? msg : sqlite3_errmsg(db));
+    sqlite3_free(msg);
+    return rc;
+}
+
+static enum sr_err user_version(sqlite3 *db, int *out, struct sr_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int(stmt, 0);
+    enum sr_err result = SR_OK;
+    if (rc != SQLITE_ROW)
+        result = sr_errorf(err, SR_ERR_INTERNAL, "sqlite: reading the schema version: %s",
+                           sqlite3_errmsg(db));
+    sqlite3_finalize(stmt);
+    return result;
+}
+
+static enum sr_err apply_from(sqlite3 *db, int from, struct sr_error *err)
+{
+    if (from > MIGRATION_COUNT)
+        return sr_errorf(err, SR_ERR_INTERNAL,
+                         "sqlite: the database is at schema version %d, newer than this "
+                         "program knows (%d)",
+                         from, MIGRATION_COUNT);
+    for (int i = from; i < MIGRATION_COUNT; i++) {
+        char what[64];
+        snprintf(what, sizeof(what), "migration %d", i + 1);
+        enum sr_err rc = exec(db, migrations[i], what, err);
+        if (rc)
+            return rc;
+    }
+    if (from == MIGRATION_COUNT)
+        return SR_OK;
+    char sql[64];
+    snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", MIGRATION_COUNT);
+    return exec(db, sql, "setting the schema version", err);
+}
+
+enum sr_err sq_migrate(sqlite3 *db, struct sr_error *err)
+{
+    /* IMMEDIATE: two processes opening one new file must not both migrate;
+     * the version is read under the write lock. */
+    enum sr_err rc = exec(db, "BEGIN IMMEDIATE", "starting migrations", err);
+    if (rc)
+        return rc;
+    int version = 0;
+    rc = user_version(db, &version, err);
+    if (!rc)
+        rc = apply_from(db, version, err);
+    if (!rc)
+        rc = exec(db, "COMMIT", "committing migrations", err);
+    if (rc && !sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}

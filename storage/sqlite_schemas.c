@@ -1,0 +1,194 @@
+/*
+ * sqlite_schemas.c - schemas by id and by content, the id high-water mark,
+ * and the references schemas make.
+ */
+#include "storage/sqlite_int.h"
+
+/* The stored form of sr_store_schema_hash(): 63 bits fit an SQLite INTEGER
+ * without a sign conversion. */
+static int64_t stored_hash(const struct sr_schema_rec *rec)
+{
+    return (int64_t)(sr_store_schema_hash(rec) >> 1);
+}
+
+enum sr_err sq_schema_get(struct sr_txn *t, int64_t id, struct sr_schema_rec *out,
+                          struct sr_error *err)
+{
+    struct sq_query q;
+    enum sr_err rc = sq_query_start(&q, t, SQ_SCHEMA_GET, err);
+    if (rc)
+        return rc;
+    sq_bind_int(&q, id);
+    struct sr_schema_rec rec = {.id = id};
+    bool found = sq_row(&q);
+    if (found) {
+        rec.schema_type = sq_col_text(&q, 0);
+        rec.schema = sq_col_text(&q, 1);
+        rec.refs = sq_col_text(&q, 2);
+        rec.metadata = sq_col_text(&q, 3);
+        rec.ruleset = sq_col_text(&q, 4);
+    }
+    rc = sq_query_end(&q);
+    if (rc) {
+        sr_schema_rec_release(&rec);
+        return rc;
+    }
+    if (!found)
+        return sr_errorf(err, SR_ERR_SCHEMA_NOT_FOUND, "Schema %lld not found", (long long)id);
+    *out = rec;
+    return SR_OK;
+}
+
+enum sr_err sq_schema_find(struct sr_txn *t, const struct sr_schema_rec *rec, int64_t *id_out,
+                           struct sr_error *err)
+{
+    struct sq_query q;
+    enum sr_err rc = sq_query_start(&q, t, SQ_SCHEMA_FIND, err);
+    if (rc)
+        return rc;
+    /* The hash narrows the search to an index lookup; the statement then
+     * compares every field, so a collision cannot give a wrong id. */
+    sq_bind_int(&q, stored_hash(rec));
+    sq_bind_text(&q, rec->schema_type);
+    sq_bind_text(&q, rec->schema);
+    sq_bind_text(&q, rec->refs);
+    sq_bind_text(&q, rec->metadata);
+    sq_bind_text(&q, rec->ruleset);
+    int64_t id = 0;
+    if (sq_row(&q))
+        id = sq_col_int(&q, 0);
+    rc = sq_query_end(&q);
+    if (rc)
+        return rc;
+    *id_out = id;
+    return SR_OK;
+}
+
+enum sr_err sq_max_id(struct sr_txn *t, int64_t *out, struct sr_error *err)
+{
+    struct sq_query q;
+    enum sr_err rc = sq_query_start(&q, t, SQ_MAX_ID, err);
+    if (rc)
+        return rc;
+    bool found = sq_row(&q);
+    int64_t max = found ? sq_col_int(&q, 0) : 0;
+    rc = sq_query_end(&q);
+    if (rc)
+        return rc;
+    if (!found) /* migration 1 writes the row; its absence is damage */
+        return sr_errorf(err, SR_ERR_INTERNAL, "sqlite: the id high-water mark is missing");
+    *out = max;
+    return SR_OK;
+}
+
+enum sr_err sq_next_id(struct sr_txn *t, int64_t *out, struct sr_error *err)
+{
+    int64_t max = 0;
+    enum sr_err rc = sq_max_id(t, &max, err);
+    if (rc)
+        return rc;
+    if (max == INT64_MAX)
+        return sr_errorf(err, SR_ERR_INTERNAL, "storage: schema ids are exhausted");
+    *out = max + 1;
+    return SR_OK;
+}
+
+/* Runs statement id with one integer parameter; *changed_out (may be NULL)
+ * gets the number of rows it changed. */
+static enum sr_err exec_with_id(struct sr_txn *t, enum sq_stmt id, int64_t value,
+                                int64_t *changed_out, struct sr_error *err)
+{
+    struct sq_query q;
+    enum sr_err rc = sq_query_start(&q, t, id, err);
+    if (rc)
+        return rc;
+    sq_bind_int(&q, value);
+    sq_exec(&q);
+    int64_t changed = sq_changes(&q);
+    rc = sq_query_end(&q);
+    if (!rc && changed_out)
+        *changed_out = changed;
+    return rc;
+}
+
+static enum sr_err insert_schema_row(struct sr_txn *t, const struct sr_schema_rec *rec,
+                                     struct sr_error *err)
+{
+    struct sq_query q;
+    enum sr_err rc = sq_query_start(&q, t, SQ_SCHEMA_INSERT, err);
+    if (rc)
+        return rc;
+    sq_bind_int(&q, rec->id);
+    sq_bind_int(&q, stored_hash(rec));
+    sq_bind_text(&q, rec->schema_type);
+    sq_bind_text(&q, rec->schema);
+    sq_bind_text(&q, rec->refs);
+    sq_bind_text(&q, rec->metadata);
+    sq_bind_text(&q, rec->ruleset);
+    sq_exec(&q); /* a taken id fails the primary key */
+    return sq_query_end(&q);
+}
+
+static enum sr_err insert_ref(struct sr_txn *t, int64_t schema_id, const struct sr_ref *ref,
+                              struct sr_error *err)
+{
+    struct sq_query q;
+    enum sr_err rc = sq_query_start(&q, t, SQ_REF_INSERT, err);
+    if (rc)
+        return rc;
+    sq_bind_int(&q, schema_id);
+    sq_bind_text(&q, ref->name);
+    sq_bind_text(&q, ref->subject);
+    sq_bind_int(&q, ref->version);
+    sq_exec(&q);
+    return sq_query_end(&q);
+}
+
+enum sr_err sq_schema_insert(struct sr_txn *t, const struct sr_schema_rec *rec,
+                             const struct sr_ref *refs, size_t ref_count, struct sr_error *err)
+{
+    enum sr_err rc = insert_schema_row(t, rec, err);
+    if (!rc)
+        rc = exec_with_id(t, SQ_RAISE_MAX_ID, rec->id, NULL, err);
+    for (size_t i = 0; !rc && i < ref_count; i++)
+        rc = insert_ref(t, rec->id, &refs[i], err);
+    return rc;
+}
+
+enum sr_err sq_schema_remove_if_unused(struct sr_txn *t, int64_t id, bool *removed_out,
+                                       struct sr_error *err)
+{
+    /* The high-water mark is left alone: the id stays used. */
+    int64_t removed = 0;
+    enum sr_err rc = exec_with_id(t, SQ_SCHEMA_REMOVE_UNUSED, id, &removed, err);
+    if (!rc && removed)
+        rc = exec_with_id(t, SQ_REFS_REMOVE, id, NULL, err);
+    if (!rc && removed_out)
+        *removed_out = removed > 0;
+    return rc;
+}
+
+enum sr_err sq_referenced_by(struct sr_txn *t, const char *subject, int32_t version,
+                             enum sr_deleted_filter filter, struct sr_int_list *out,
+                             struct sr_error *err)
+{
+    struct sq_query q;
+    enum sr_err rc = sq_query_start(&q, t, SQ_REFERENCED_BY, err);
+    if (rc)
+        return rc;
+    sq_bind_text(&q, subject);
+    sq_bind_int(&q, version);
+    sq_bind_int(&q, filter == SR_LIVE_ONLY);
+    struct sr_int_list list = {0};
+    size_t cap = 0;
+    while (sq_row(&q) &&
+           sq_grow(&q, (void **)&list.items, &cap, list.count + 1, sizeof(*list.items)))
+        list.items[list.count++] = sq_col_int(&q, 0);
+    rc = sq_query_end(&q);
+    if (rc) {
+        sr_int_list_release(&list);
+        return rc;
+    }
+    *out = list;
+    return SR_OK;
+}

@@ -1,0 +1,131 @@
+/*
+ * store_int.h - what a storage backend implements, and the pieces every
+ * backend shares.
+ *
+ * A backend embeds struct sr_store as the first member of its own store and
+ * struct sr_txn as the first member of its own transaction, and fills one
+ * struct sr_store_ops. store.c checks the arguments the contract (store.h)
+ * rules out before dispatching, so an operation receives:
+ *   - a transaction that is not NULL, and a write transaction for writes;
+ *   - non-NULL required outputs (optional ones, such as removed_out and
+ *     found_out of the deletes, may still be NULL);
+ *   - a non-NULL subject wherever store.h has no meaning for NULL;
+ *   - a filter that is one of enum sr_deleted_filter;
+ *   - a prefix that is never NULL ("" for all subjects);
+ *   - for list_versions, offset >= 0 and limit >= 0 or -1 (no limit);
+ *   - ids and versions to insert that are >= 1, schema text that is not NULL,
+ *     and references with a name and a subject.
+ * Operations write their outputs only on success. Beyond what store.h says,
+ * sr_txn_version_set_deleted() and sr_txn_version_remove() answer
+ * SR_ERR_VERSION_NOT_FOUND when there is no such row, and
+ * sr_txn_config_put() replaces the whole row (fields left unset are unset).
+ *
+ * Rows removal, as every backend must do it: sr_txn_version_remove() deletes
+ * the version row only. The schema row it pointed at (and with it the
+ * schema's reference rows) stays until sr_txn_schema_remove_if_unused() finds
+ * no version row carrying it; the registry calls that after removing a
+ * version. References belong to schemas, not to versions, so a schema still
+ * carried by another version keeps its references.
+ */
+#ifndef SR_STORAGE_STORE_INT_H
+#define SR_STORAGE_STORE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "storage/store.h"
+
+struct sr_store_ops {
+    /* lifecycle */
+    void (*close)(struct sr_store *store);
+    enum sr_err (*begin)(struct sr_store *store, bool write, struct sr_txn **out,
+                         struct sr_error *err);
+    enum sr_err (*commit)(struct sr_txn *t, struct sr_error *err);
+    void (*rollback)(struct sr_txn *t);
+
+    /* subjects and versions */
+    enum sr_err (*subjects)(struct sr_txn *t, const char *prefix, enum sr_deleted_filter filter,
+                            struct sr_str_list *out, struct sr_error *err);
+    enum sr_err (*versions)(struct sr_txn *t, const char *subject, enum sr_deleted_filter filter,
+                            struct sr_int_list *out, struct sr_error *err);
+    enum sr_err (*version_rows)(struct sr_txn *t, const char *subject, struct sr_version_rec **out,
+                                size_t *count_out, struct sr_error *err);
+    enum sr_err (*version_get)(struct sr_txn *t, const char *subject, int32_t version,
+                               bool include_deleted, struct sr_version_rec *out,
+                               struct sr_error *err);
+    enum sr_err (*max_version)(struct sr_txn *t, const char *subject, int32_t *out,
+                               struct sr_error *err);
+    enum sr_err (*version_by_id)(struct sr_txn *t, const char *subject, int64_t id,
+                                 enum sr_deleted_filter filter, struct sr_version_rec *out,
+                                 struct sr_error *err);
+    enum sr_err (*version_insert)(struct sr_txn *t, const char *subject, int32_t version,
+                                  int64_t id, struct sr_error *err);
+    enum sr_err (*version_set_deleted)(struct sr_txn *t, const char *subject, int32_t version,
+                                       bool deleted, struct sr_error *err);
+    enum sr_err (*version_remove)(struct sr_txn *t, const char *subject, int32_t version,
+                                  struct sr_error *err);
+    enum sr_err (*versions_for_id)(struct sr_txn *t, int64_t id, enum sr_deleted_filter filter,
+                                   struct sr_subject_version_list *out, struct sr_error *err);
+
+    /* schemas */
+    enum sr_err (*schema_get)(struct sr_txn *t, int64_t id, struct sr_schema_rec *out,
+                              struct sr_error *err);
+    enum sr_err (*schema_find)(struct sr_txn *t, const struct sr_schema_rec *rec, int64_t *id_out,
+                               struct sr_error *err);
+    enum sr_err (*next_id)(struct sr_txn *t, int64_t *out, struct sr_error *err);
+    enum sr_err (*max_id)(struct sr_txn *t, int64_t *out, struct sr_error *err);
+    enum sr_err (*schema_insert)(struct sr_txn *t, const struct sr_schema_rec *rec,
+                                 const struct sr_ref *refs, size_t ref_count, struct sr_error *err);
+    enum sr_err (*schema_remove_if_unused)(struct sr_txn *t, int64_t id, bool *removed_out,
+                                           struct sr_error *err);
+    enum sr_err (*referenced_by)(struct sr_txn *t, const char *subject, int32_t version,
+                                 enum sr_deleted_filter filter, struct sr_int_list *out,
+                                 struct sr_error *err);
+    enum sr_err (*list_versions)(struct sr_txn *t, const char *prefix,
+                                 enum sr_deleted_filter filter, bool latest_only, int64_t offset,
+                                 int64_t limit, struct sr_version_rec **out, size_t *count_out,
+                                 struct sr_error *err);
+
+    /* config and mode */
+    enum sr_err (*config_get)(struct sr_txn *t, const char *subject, struct sr_config_rec *out,
+                              bool *found_out, struct sr_error *err);
+    enum sr_err (*config_put)(struct sr_txn *t, const char *subject,
+                              const struct sr_config_rec *rec, struct sr_error *err);
+    enum sr_err (*config_delete)(struct sr_txn *t, const char *subject, bool *found_out,
+                                 struct sr_error *err);
+    enum sr_err (*mode_get)(struct sr_txn *t, const char *subject, char **mode_out,
+                            struct sr_error *err);
+    enum sr_err (*mode_put)(struct sr_txn *t, const char *subject, const char *mode,
+                            struct sr_error *err);
+    enum sr_err (*mode_delete)(struct sr_txn *t, const char *subject, bool *found_out,
+                               struct sr_error *err);
+
+    /* operations */
+    enum sr_err (*counts)(struct sr_txn *t, struct sr_store_counts *out, struct sr_error *err);
+};
+
+/* The first member of every backend's store. */
+struct sr_store {
+    const struct sr_store_ops *ops;
+};
+
+/* The first member of every backend's transaction. */
+struct sr_txn {
+    struct sr_store *store;
+    bool write;
+};
+
+/* The 64-bit hash of the fields that make a schema unique (schema_type,
+ * schema, refs, metadata, ruleset), telling a NULL field from an empty one.
+ * Backends index it to find candidates, then compare the fields themselves,
+ * so a collision costs a comparison, never a wrong answer. The value is part
+ * of the stored data: changing the function needs a migration. */
+uint64_t sr_store_schema_hash(const struct sr_schema_rec *rec);
+
+/* Makes room for need elements of elem_size in *items (capacity *cap),
+ * doubling. Returns false on overflow or allocation failure, leaving *items
+ * and *cap untouched. */
+bool sr_store_grow(void **items, size_t *cap, size_t need, size_t elem_size);
+
+#endif

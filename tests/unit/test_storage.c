@@ -1,0 +1,1348 @@
+/*
+ * test_storage.c - the storage interface on the SQLite backend, against a
+ * real database file in a fresh temporary directory per test: every
+ * operation, the filters, ids that are never reused, settings, transactions
+ * (isolation, rollback, failed commits), migrations on reopen, and many
+ * threads writing and reading at once.
+ */
+#include <dirent.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "storage/store.h"
+#include "storage/store_int.h"
+
+struct fixture {
+    char dir[64];
+    char path[128];
+    struct sr_store *store;
+};
+
+static struct sr_store *open_store(const char *path)
+{
+    struct sr_store *store = NULL;
+    struct sr_error err = {0};
+    if (sr_store_open_sqlite(path, &store, &err))
+        fail_msg("open %s: %s", path, err.message);
+    return store;
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    assert_non_null(f);
+    snprintf(f->dir, sizeof(f->dir), "/tmp/sr_storage_XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->path, sizeof(f->path), "%s/registry.db", f->dir);
+    f->store = open_store(f->path);
+    *state = f;
+    return 0;
+}
+
+static void remove_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char file[512];
+        snprintf(file, sizeof(file), "%s/%s", dir, e->d_name);
+        unlink(file);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    sr_store_close(f->store);
+    remove_dir(f->dir);
+    free(f);
+    return 0;
+}
+
+/* ---- helpers ----------------------------------------------------------------------- */
+
+static struct sr_txn *begin(struct sr_store *store, bool write)
+{
+    struct sr_txn *t = NULL;
+    struct sr_error err = {0};
+    if (sr_store_begin(store, write, &t, &err))
+        fail_msg("begin: %s", err.message);
+    return t;
+}
+
+static void commit(struct sr_txn *t)
+{
+    struct sr_error err = {0};
+    if (sr_txn_commit(t, &err))
+        fail_msg("commit: %s", err.message);
+}
+
+/* The store's records hold char * for text they only read when they are
+ * inputs; literals go in through this cast. */
+#define L(s) ((char *)(s))
+
+/* Fails the test with the error's message unless rc is SR_OK. */
+#define OK(call)                                                                                   \
+    do {                                                                                           \
+        struct sr_error ok_err_ = {0};                                                             \
+        struct sr_error *err = &ok_err_;                                                           \
+        enum sr_err ok_rc_ = (call);                                                               \
+        if (ok_rc_ != SR_OK)                                                                       \
+            fail_msg("%s: %s (%s)", #call, ok_err_.message, sr_error_name(ok_rc_));                \
+    } while (0)
+
+/* Asserts that call fails with code and leaves a message. */
+#define FAILS(want_, call)                                                                         \
+    do {                                                                                           \
+        struct sr_error fails_err_ = {0};                                                          \
+        struct sr_error *err = &fails_err_;                                                        \
+        assert_int_equal((call), (want_));                                                         \
+        assert_int_equal(fails_err_.code, (want_));                                                \
+        assert_true(fails_err_.message[0] != '\0');                                                \
+    } while (0)
+
+static void put_schema(struct sr_txn *t, int64_t id, const char *text)
+{
+    struct sr_schema_rec rec = {.id = id, .schema_type = L("AVRO"), .schema = L(text)};
+    OK(sr_txn_schema_insert(t, &rec, NULL, 0, err));
+}
+
+static void put_version(struct sr_txn *t, const char *subject, int32_t version, int64_t id,
+                        bool deleted)
+{
+    OK(sr_txn_version_insert(t, subject, version, id, err));
+    if (deleted)
+        OK(sr_txn_version_set_deleted(t, subject, version, true, err));
+}
+
+static void assert_ints(const struct sr_int_list *l, const int64_t *want, size_t n)
+{
+    if (l->count != n)
+        fail_msg("got %zu items, want %zu", l->count, n);
+    for (size_t i = 0; i < n; i++)
+        if (l->items[i] != want[i])
+            fail_msg("item %zu: got %lld, want %lld", i, (long long)l->items[i],
+                     (long long)want[i]);
+}
+
+static void assert_versions(struct sr_txn *t, const char *subject, enum sr_deleted_filter filter,
+                            const int64_t *want, size_t n)
+{
+    struct sr_int_list l = {0};
+    OK(sr_txn_versions(t, subject, filter, &l, err));
+    assert_ints(&l, want, n);
+    sr_int_list_release(&l);
+}
+
+/* Asserts the subjects listed, in order. */
+static void assert_subjects(struct sr_txn *t, const char *prefix, enum sr_deleted_filter filter,
+                            const char *const *want, size_t n)
+{
+    struct sr_str_list l = {0};
+    OK(sr_txn_subjects(t, prefix, filter, &l, err));
+    if (l.count != n)
+        fail_msg("prefix \"%s\" filter %d: got %zu subjects, want %zu", prefix ? prefix : "(null)",
+                 (int)filter, l.count, n);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(l.items[i], want[i]);
+    sr_str_list_release(&l);
+}
+
+static void free_recs(struct sr_version_rec *recs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        sr_version_rec_release(&recs[i]);
+    free(recs);
+}
+
+static void assert_rec(const struct sr_version_rec *r, const char *subject, int32_t version,
+                       int64_t id, bool deleted)
+{
+    assert_string_equal(r->subject, subject);
+    assert_int_equal(r->version, version);
+    assert_int_equal(r->id, id);
+    assert_int_equal(r->deleted, deleted);
+}
+
+static int64_t raw_int(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+    int64_t v = -1;
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        v = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return v;
+}
+
+static void raw_exec(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+/* ---- lifecycle and migrations -------------------------------------------------------- */
+
+static void open_migrates_once_and_reopens(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_txn *t = begin(f->store, true);
+    put_schema(t, 1, "\"string\"");
+    put_version(t, "s", 1, 1, false);
+    commit(t);
+    sr_store_close(f->store);
+    f->store = NULL;
+
+    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 1);
+    char mode[32] = "";
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+    snprintf(mode, sizeof(mode), "%s", (const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    assert_string_equal(mode, "wal"); /* WAL is a property of the file */
+
+    int64_t tables = raw_int(f->path, "SELECT count(*) FROM sqlite_master");
+    /* Reopening twice: migration 1 would fail on its CREATE TABLEs (and
+     * duplicate the meta row) if it ran again. */
+    for (int i = 0; i < 2; i++) {
+        f->store = open_store(f->path);
+        sr_store_close(f->store);
+        f->store = NULL;
+    }
+    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 1);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_master"), tables);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM meta"), 1);
+
+    f->store = open_store(f->path);
+    t = begin(f->store, false);
+    struct sr_version_rec v = {0};
+    OK(sr_txn_version_get(t, "s", 1, false, &v, err));
+    assert_rec(&v, "s", 1, 1, false);
+    sr_version_rec_release(&v);
+    commit(t);
+}
+
+static void open_refuses_newer_database(void **state)
+{
+    struct fixture *f = *state;
+    sr_store_close(f->store);
+    f->store = NULL;
+    raw_exec(f->path, "PRAGMA user_version = 99");
+    struct sr_store *store = NULL;
+    FAILS(SR_ERR_INTERNAL, sr_store_open_sqlite(f->path, &store, err));
+    assert_null(store);
+    struct sr_error e = {0};
+    sr_store_open_sqlite(f->path, &store, &e);
+    assert_non_null(strstr(e.message, "newer"));
+}
+
+static void open_rejects_bad_paths(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_store *store = NULL;
+    FAILS(SR_ERR_INTERNAL, sr_store_open_sqlite(NULL, &store, err));
+    FAILS(SR_ERR_INTERNAL, sr_store_open_sqlite("", &store, err));
+    char missing[256];
+    snprintf(missing, sizeof(missing), "%s/no/such/dir/x.db", f->dir);
+    FAILS(SR_ERR_INTERNAL, sr_store_open_sqlite(missing, &store, err));
+    assert_null(store);
+    sr_store_close(NULL); /* NULL-safe */
+    sr_txn_rollback(NULL);
+}
+
+/* ---- schemas --------------------------------------------------------------------------- */
+
+static void schema_round_trips_every_field(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_schema_rec full = {.id = 7,
+                                 .schema_type = L("AVRO"),
+                                 .schema = L("{\"type\":\"record\",\"name\":\"A\",\"fields\":[]}"),
+                                 .refs = L("[{\"name\":\"B\",\"subject\":\"b\",\"version\":1}]"),
+                                 .metadata = L("{\"properties\":{\"owner\":\"x\"}}"),
+                                 .ruleset = L("{\"domainRules\":[]}")};
+    struct sr_schema_rec bare = {.id = 8, .schema = L("\"int\"")}; /* every other field NULL */
+    struct sr_txn *t = begin(f->store, true);
+    OK(sr_txn_schema_insert(t, &full, NULL, 0, err));
+    OK(sr_txn_schema_insert(t, &bare, NULL, 0, err));
+    commit(t);
+
+    t = begin(f->store, false);
+    struct sr_schema_rec got = {0};
+    OK(sr_txn_schema_get(t, 7, &got, err));
+    assert_int_equal(got.id, 7);
+    assert_string_equal(got.schema_type, full.schema_type);
+    assert_string_equal(got.schema, full.schema);
+    assert_string_equal(got.refs, full.refs);
+    assert_string_equal(got.metadata, full.metadata);
+    assert_string_equal(got.ruleset, full.ruleset);
+    sr_schema_rec_release(&got);
+    assert_null(got.schema);
+
+    OK(sr_txn_schema_get(t, 8, &got, err));
+    assert_int_equal(got.id, 8);
+    assert_string_equal(got.schema, "\"int\"");
+    assert_null(got.schema_type);
+    assert_null(got.refs);
+    assert_null(got.metadata);
+    assert_null(got.ruleset);
+    sr_schema_rec_release(&got);
+
+    FAILS(SR_ERR_SCHEMA_NOT_FOUND, sr_txn_schema_get(t, 9, &got, err));
+    FAILS(SR_ERR_SCHEMA_NOT_FOUND, sr_txn_schema_get(t, -1, &got, err));
+    commit(t);
+}
+
+static void schema_find_compares_every_field(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_schema_rec base = {.id = 1, .schema_type = L("AVRO"), .schema = L("\"string\"")};
+    struct sr_schema_rec empty_refs = base, no_type = base, with_meta = base;
+    empty_refs.id = 2;
+    empty_refs.refs = L("[]");
+    no_type.id = 3;
+    no_type.schema_type = NULL;
+    with_meta.id = 4;
+    with_meta.metadata = L("{\"a\":1}");
+    struct sr_txn *t = begin(f->store, true);
+    OK(sr_txn_schema_insert(t, &base, NULL, 0, err));
+    OK(sr_txn_schema_insert(t, &empty_refs, NULL, 0, err));
+    OK(sr_txn_schema_insert(t, &no_type, NULL, 0, err));
+    OK(sr_txn_schema_insert(t, &with_meta, NULL, 0, err));
+    /* The same content again under another id: find answers the lowest. */
+    struct sr_schema_rec again = base;
+    again.id = 9;
+    OK(sr_txn_schema_insert(t, &again, NULL, 0, err));
+    /* A taken id is an error, and the transaction can go on. */
+    FAILS(SR_ERR_INTERNAL, sr_txn_schema_insert(t, &base, NULL, 0, err));
+    commit(t);
+
+    t = begin(f->store, false);
+    struct {
+        struct sr_schema_rec rec;
+        int64_t want;
+    } cases[] = {
+        {base, 1},
+        {empty_refs, 2},
+        {no_type, 3},
+        {with_meta, 4},
+        {{.schema_type = L("AVRO"), .schema = L("\"string\""), .ruleset = L("{}")}, 0},
+        {{.schema_type = L("AVRO"), .schema = L("\"string\""), .metadata = L("")}, 0},
+        {{.schema_type = L("AVRO"), .schema = L("\"String\"")}, 0},
+        {{.schema_type = L("AVRO"), .schema = L("\"string\" ")}, 0},
+        {{.schema_type = L(""), .schema = L("\"string\"")}, 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int64_t id = -1;
+        OK(sr_txn_schema_find(t, &cases[i].rec, &id, err));
+        if (id != cases[i].want)
+            fail_msg("case %zu: found %lld, want %lld", i, (long long)id, (long long)cases[i].want);
+    }
+    commit(t);
+}
+
+static void schema_hash_tells_fields_apart(void **state)
+{
+    (void)state;
+    struct sr_schema_rec a = {.schema = L("ab"), .refs = L("c")};
+    struct sr_schema_rec b = {.schema = L("a"), .refs = L("bc")};
+    struct sr_schema_rec c = {.schema = L("ab"), .refs = L("c"), .metadata = L("")};
+    struct sr_schema_rec d = {.schema = L("ab"), .refs = L("c")};
+    assert_true(sr_store_schema_hash(&a) != sr_store_schema_hash(&b));
+    assert_true(sr_store_schema_hash(&a) != sr_store_schema_hash(&c));
+    assert_true(sr_store_schema_hash(&a) == sr_store_schema_hash(&d));
+    d.id = 42; /* the id is not content */
+    assert_true(sr_store_schema_hash(&a) == sr_store_schema_hash(&d));
+}
+
+static void ids_are_never_reused(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_txn *t = begin(f->store, false);
+    int64_t max = -1, next = -1;
+    OK(sr_txn_max_id(t, &max, err));
+    OK(sr_txn_next_id(t, &next, err));
+    assert_int_equal(max, 0);
+    assert_int_equal(next, 1);
+    commit(t);
+
+    t = begin(f->store, true);
+    put_schema(t, 5, "\"int\"");
+    put_schema(t, 3, "\"long\""); /* below the mark: the mark stays */
+    OK(sr_txn_max_id(t, &max, err));
+    OK(sr_txn_next_id(t, &next, err));
+    assert_int_equal(max, 5);
+    assert_int_equal(next, 6);
+    bool removed = false;
+    OK(sr_txn_schema_remove_if_unused(t, 5, &removed, err));
+    assert_true(removed);
+    OK(sr_txn_schema_remove_if_unused(t, 3, NULL, err));
+    commit(t);
+
+    sr_store_close(f->store);
+    f->store = open_store(f->path);
+    t = begin(f->store, false);
+    struct sr_schema_rec got = {0};
+    FAILS(SR_ERR_SCHEMA_NOT_FOUND, sr_txn_schema_get(t, 5, &got, err));
+    OK(sr_txn_max_id(t, &max, err));
+    OK(sr_txn_next_id(t, &next, err));
+    assert_int_equal(max, 5);
+    assert_int_equal(next, 6);
+    commit(t);
+
+    /* A rolled-back insert does not move the mark. */
+    t = begin(f->store, true);
+    put_schema(t, 100, "\"float\"");
+    sr_txn_rollback(t);
+    t = begin(f->store, false);
+    OK(sr_txn_max_id(t, &max, err));
+    assert_int_equal(max, 5);
+    commit(t);
+}
+
+/* ---- versions ---------------------------------------------------------------------------- */
+
+/* Subject "s": v1 -> id 1, v2 -> id 2 (soft-deleted), v3 -> id 1. */
+static void make_history(struct sr_store *store)
+{
+    struct sr_txn *t = begin(store, true);
+    put_schema(t, 1, "\"int\"");
+    put_schema(t, 2, "\"long\"");
+    put_version(t, "s", 1, 1, false);
+    put_version(t, "s", 2, 2, true);
+    put_version(t, "s", 3, 1, false);
+    commit(t);
+}
+
+static void versions_follow_the_filter(void **state)
+{
+    struct fixture *f = *state;
+    make_history(f->store);
+    struct sr_txn *t = begin(f->store, false);
+    assert_versions(t, "s", SR_LIVE_ONLY, (int64_t[]){1, 3}, 2);
+    assert_versions(t, "s", SR_WITH_DELETED, (int64_t[]){1, 2, 3}, 3);
+    assert_versions(t, "s", SR_DELETED_ONLY, (int64_t[]){2}, 1);
+    assert_versions(t, "nope", SR_WITH_DELETED, NULL, 0);
+    assert_versions(t, "", SR_WITH_DELETED, NULL, 0);
+
+    struct sr_version_rec *rows = NULL;
+    size_t n = 0;
+    OK(sr_txn_version_rows(t, "s", &rows, &n, err));
+    assert_int_equal(n, 3);
+    assert_rec(&rows[0], "s", 1, 1, false);
+    assert_rec(&rows[1], "s", 2, 2, true);
+    assert_rec(&rows[2], "s", 3, 1, false);
+    free_recs(rows, n);
+    rows = (void *)1;
+    OK(sr_txn_version_rows(t, "nope", &rows, &n, err));
+    assert_int_equal(n, 0);
+    assert_null(rows);
+    commit(t);
+}
+
+static void version_get_hides_soft_deleted(void **state)
+{
+    struct fixture *f = *state;
+    make_history(f->store);
+    struct sr_txn *t = begin(f->store, false);
+    struct sr_version_rec v = {0};
+    FAILS(SR_ERR_VERSION_NOT_FOUND, sr_txn_version_get(t, "s", 2, false, &v, err));
+    OK(sr_txn_version_get(t, "s", 2, true, &v, err));
+    assert_rec(&v, "s", 2, 2, true);
+    sr_version_rec_release(&v);
+    OK(sr_txn_version_get(t, "s", -1, false, &v, err));
+    assert_rec(&v, "s", 3, 1, false);
+    sr_version_rec_release(&v);
+    FAILS(SR_ERR_VERSION_NOT_FOUND, sr_txn_version_get(t, "s", 4, true, &v, err));
+    FAILS(SR_ERR_VERSION_NOT_FOUND, sr_txn_version_get(t, "s", 0, true, &v, err));
+    FAILS(SR_ERR_VERSION_NOT_FOUND, sr_txn_version_get(t, "t", -1, true, &v, err));
+    commit(t);
+
+    /* Latest skips a soft-deleted highest version, with or without deleted. */
+    t = begin(f->store, true);
+    OK(sr_txn_version_set_deleted(t, "s", 3, true, err));
+    OK(sr_txn_version_get(t, "s", -1, false, &v, err));
+    assert_rec(&v, "s", 1, 1, false);
+    sr_version_rec_release(&v);
+    OK(sr_txn_version_get(t, "s", -1, true, &v, err));
+    assert_int_equal(v.version, 1);
+    sr_version_rec_release(&v);
+    /* ... and there is none once every version is soft-deleted. */
+    OK(sr_txn_version_set_deleted(t, "s", 1, true, err));
+    FAILS(SR_ERR_VERSION_NOT_FOUND, sr_txn_version_get(t, "s", -1, true, &v, err));
+    /* Undeleting brings a version back. */
+    OK(sr_txn_version_set_deleted(t, "s", 3, false, err));
+    OK(sr_txn_version_get(t, "s", -1, false, &v, err));
+    assert_rec(&v, "s", 3, 1, false);
+    sr_version_rec_release(&v);
+    FAILS(SR_ERR_VERSION_NOT_FOUND, sr_txn_version_set_deleted(t, "s", 9, true, err));
+    commit(t);
+}
+
+static void max_version_counts_soft_deleted(void **state)
+{
+    struct fixture *f = *state;
+    make_history(f->store);
+    struct sr_txn *t = begin(f->store, true);
+    int32_t max = -1;
+    OK(sr_txn_max_version(t, "nope", &max, err));
+    assert_int_equal(max, 0);
+    OK(sr_txn_version_set_deleted(t, "s", 3, true, err));
+    OK(sr_txn_max_version(t, "s", &max, err));
+    assert_int_equal(max, 3);
+    /* A removed row no longer counts. */
+    OK(sr_txn_version_remove(t, "s", 3, err));
+    OK(sr_txn_max_version(t, "s", &max, err));
+    assert_int_equal(max, 2);
+    commit(t);
+}
+
+static void version_by_id_picks_the_highest(void **state)
+{
+    struct fixture *f = *state;
+    make_history(f->store);
+    struct sr_txn *t = begin(f->store, true);
+    struct sr_version_rec v = {0};
+    OK(sr_txn_version_by_id(t, "s", 1, SR_LIVE_ONLY, &v, err));
+    assert_rec(&v, "s", 3, 1, false);
+    sr_version_rec_release(&v);
+    OK(sr_txn_version_by_id(t, "s", 2, SR_WITH_DELETED, &v, err));
+    assert_rec(&v, "s", 2, 2, true);
+    sr_version_rec_release(&v);
+    FAILS(SR_ERR_VERSION_NOT_FOUND, sr_txn_version_by_id(t, "s", 2, SR_LIVE_ONLY, &v, err));
+    FAILS(SR_ERR_VERSION_NOT_FOUND, sr_txn_version_by_id(t, "s", 1, SR_DELETED_ONLY, &v, err));
+    FAILS(SR_ERR_VERSION_NOT_FOUND, sr_txn_version_by_id(t, "s", 5, SR_WITH_DELETED, &v, err));
+    FAILS(SR_ERR_VERSION_NOT_FOUND, sr_txn_version_by_id(t, "x", 1, SR_WITH_DELETED, &v, err));
+
+    OK(sr_txn_version_set_deleted(t, "s", 3, true, err));
+    OK(sr_txn_version_by_id(t, "s", 1, SR_LIVE_ONLY, &v, err));
+    assert_rec(&v, "s", 1, 1, false);
+    sr_version_rec_release(&v);
+    OK(sr_txn_version_by_id(t, "s", 1, SR_DELETED_ONLY, &v, err));
+    assert_rec(&v, "s", 3, 1, true);
+    sr_version_rec_release(&v);
+    OK(sr_txn_version_by_id(t, "s", 1, SR_WITH_DELETED, &v, err));
+    assert_int_equal(v.version, 3);
+    sr_version_rec_release(&v);
+    commit(t);
+}
+
+static void version_insert_rejects_duplicates_and_bad_numbers(void **state)
+{
+    struct fixture *f = *state;
+    make_history(f->store);
+    struct sr_txn *t = begin(f->store, true);
+    FAILS(SR_ERR_INTERNAL, sr_txn_version_insert(t, "s", 1, 2, err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_version_insert(t, "s", 0, 1, err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_version_insert(t, "s", -1, 1, err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_version_insert(t, "s", 4, 0, err));
+    /* The transaction survives its failed statements. */
+    OK(sr_txn_version_insert(t, "s", 4, 2, err));
+    commit(t);
+    t = begin(f->store, false);
+    assert_versions(t, "s", SR_LIVE_ONLY, (int64_t[]){1, 3, 4}, 3);
+    struct sr_version_rec v = {0};
+    OK(sr_txn_version_get(t, "s", 1, false, &v, err));
+    assert_int_equal(v.id, 1); /* the duplicate did not overwrite */
+    sr_version_rec_release(&v);
+    commit(t);
+}
+
+static void subjects_filter_prefix_and_byte_order(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_txn *t = begin(f->store, true);
+    put_schema(t, 1, "\"int\"");
+    const char *live[] = {"a", "ab", "abc", "b", "B", "", "a\xc3\xa9", "a\xff", "a\xff\xff", "b-"};
+    for (size_t i = 0; i < sizeof(live) / sizeof(live[0]); i++)
+        put_version(t, live[i], 1, 1, false);
+    put_version(t, "ad", 1, 1, true); /* every version deleted */
+    put_version(t, "ad", 2, 1, true);
+    put_version(t, "ae", 1, 1, true); /* one deleted, one live */
+    put_version(t, "ae", 2, 1, false);
+    commit(t);
+
+    t = begin(f->store, false);
+    /* Byte order: "B" < "a", and é (0xc3 0xa9) and 0xff after ASCII. */
+    const char *sorted_live[] = {"",          "B",     "a",         "ab", "abc", "ae",
+                                 "a\xc3\xa9", "a\xff", "a\xff\xff", "b",  "b-"};
+    assert_subjects(t, NULL, SR_LIVE_ONLY, sorted_live, 11);
+    assert_subjects(t, "", SR_LIVE_ONLY, sorted_live, 11);
+    assert_subjects(t, "a", SR_LIVE_ONLY,
+                    (const char *[]){"a", "ab", "abc", "ae", "a\xc3\xa9", "a\xff", "a\xff\xff"}, 7);
+    assert_subjects(t, "ab", SR_LIVE_ONLY, (const char *[]){"ab", "abc"}, 2);
+    assert_subjects(t, "a\xff", SR_LIVE_ONLY, (const char *[]){"a\xff", "a\xff\xff"}, 2);
+    assert_subjects(t, "a\xff\xff", SR_LIVE_ONLY, (const char *[]){"a\xff\xff"}, 1);
+    assert_subjects(t, "b", SR_LIVE_ONLY, (const char *[]){"b", "b-"}, 2);
+    assert_subjects(t, "A", SR_LIVE_ONLY, NULL, 0); /* case matters */
+    assert_subjects(t, "zz", SR_LIVE_ONLY, NULL, 0);
+    assert_subjects(t, "a%", SR_LIVE_ONLY, NULL, 0); /* no wildcards */
+    assert_subjects(t, "a_", SR_LIVE_ONLY, NULL, 0);
+    assert_subjects(t, NULL, SR_DELETED_ONLY, (const char *[]){"ad"}, 1);
+    assert_subjects(
+        t, "a", SR_WITH_DELETED,
+        (const char *[]){"a", "ab", "abc", "ad", "ae", "a\xc3\xa9", "a\xff", "a\xff\xff"}, 8);
+    assert_subjects(t, "b", SR_DELETED_ONLY, NULL, 0);
+    commit(t);
+}
+
+static void version_remove_keeps_the_schema_until_unused(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_txn *t = begin(f->store, true);
+    struct sr_ref ref = {.name = L("Base"), .subject = L("base"), .version = 1};
+    put_schema(t, 1, "\"base\"");
+    struct sr_schema_rec user = {.id = 2, .schema_type = L("AVRO"), .schema = L("\"user\"")};
+    OK(sr_txn_schema_insert(t, &user, &ref, 1, err));
+    put_version(t, "base", 1, 1, false);
+    put_version(t, "u1", 1, 2, false);
+    put_version(t, "u2", 1, 2, true); /* soft-deleted rows still carry the schema */
+    commit(t);
+
+    t = begin(f->store, true);
+    OK(sr_txn_version_remove(t, "u1", 1, err));
+    FAILS(SR_ERR_VERSION_NOT_FOUND, sr_txn_version_remove(t, "u1", 1, err));
+    bool removed = true;
+    OK(sr_txn_schema_remove_if_unused(t, 2, &removed, err));
+    assert_false(removed);
+    struct sr_schema_rec got = {0};
+    OK(sr_txn_schema_get(t, 2, &got, err)); /* still carried by u2/1 */
+    sr_schema_rec_release(&got);
+    struct sr_int_list by = {0};
+    OK(sr_txn_referenced_by(t, "base", 1, SR_WITH_DELETED, &by, err));
+    assert_ints(&by, (int64_t[]){2}, 1);
+    sr_int_list_release(&by);
+
+    OK(sr_txn_version_remove(t, "u2", 1, err));
+    OK(sr_txn_schema_get(t, 2, &got, err)); /* the caller decides when it goes */
+    sr_schema_rec_release(&got);
+    OK(sr_txn_schema_remove_if_unused(t, 2, &removed, err));
+    assert_true(removed);
+    FAILS(SR_ERR_SCHEMA_NOT_FOUND, sr_txn_schema_get(t, 2, &got, err));
+    /* Its references went with it. */
+    OK(sr_txn_referenced_by(t, "base", 1, SR_WITH_DELETED, &by, err));
+    assert_ints(&by, NULL, 0);
+    sr_int_list_release(&by);
+    /* Removing again, or an id never used, removes nothing. */
+    OK(sr_txn_schema_remove_if_unused(t, 2, &removed, err));
+    assert_false(removed);
+    OK(sr_txn_schema_remove_if_unused(t, 77, &removed, err));
+    assert_false(removed);
+    commit(t);
+
+    t = begin(f->store, false);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM refs"), 0);
+    int64_t max = 0;
+    OK(sr_txn_max_id(t, &max, err));
+    assert_int_equal(max, 2);
+    commit(t);
+}
+
+static void versions_for_id_follow_the_filter(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_txn *t = begin(f->store, true);
+    put_schema(t, 1, "\"int\"");
+    put_schema(t, 2, "\"long\"");
+    put_version(t, "b", 2, 1, false);
+    put_version(t, "a", 3, 1, true);
+    put_version(t, "a", 1, 1, false);
+    put_version(t, "a", 2, 2, false);
+    commit(t);
+
+    t = begin(f->store, false);
+    struct {
+        enum sr_deleted_filter filter;
+        size_t n;
+        struct sr_subject_version want[3];
+    } cases[] = {
+        {SR_LIVE_ONLY, 2, {{L("a"), 1}, {L("b"), 2}}},
+        {SR_WITH_DELETED, 3, {{L("a"), 1}, {L("a"), 3}, {L("b"), 2}}},
+        {SR_DELETED_ONLY, 1, {{L("a"), 3}}},
+    };
+    for (size_t c = 0; c < 3; c++) {
+        struct sr_subject_version_list l = {0};
+        OK(sr_txn_versions_for_id(t, 1, cases[c].filter, &l, err));
+        assert_int_equal(l.count, cases[c].n);
+        for (size_t i = 0; i < l.count; i++) {
+            assert_string_equal(l.items[i].subject, cases[c].want[i].subject);
+            assert_int_equal(l.items[i].version, cases[c].want[i].version);
+        }
+        sr_subject_version_list_release(&l);
+        assert_null(l.items);
+    }
+    struct sr_subject_version_list none = {0};
+    OK(sr_txn_versions_for_id(t, 3, SR_WITH_DELETED, &none, err));
+    assert_int_equal(none.count, 0);
+    sr_subject_version_list_release(&none);
+    commit(t);
+}
+
+static void referenced_by_counts_live_carriers(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_txn *t = begin(f->store, true);
+    put_schema(t, 1, "\"base\"");
+    put_version(t, "base", 1, 1, false);
+    struct sr_ref to_base = {.name = L("Base"), .subject = L("base"), .version = 1};
+    struct sr_ref twice[] = {{.name = L("A"), .subject = L("base"), .version = 1},
+                             {.name = L("B"), .subject = L("base"), .version = 1},
+                             {.name = L("C"), .subject = L("other"), .version = 1}};
+    struct sr_schema_rec live = {.id = 2, .schema = L("\"live\"")};
+    struct sr_schema_rec deleted = {.id = 3, .schema = L("\"deleted\"")};
+    struct sr_schema_rec orphan = {.id = 4, .schema = L("\"orphan\"")};
+    struct sr_schema_rec both = {.id = 5, .schema = L("\"both\"")};
+    OK(sr_txn_schema_insert(t, &deleted, &to_base, 1, err));
+    OK(sr_txn_schema_insert(t, &live, &to_base, 1, err));
+    OK(sr_txn_schema_insert(t, &orphan, &to_base, 1, err));
+    OK(sr_txn_schema_insert(t, &both, twice, 3, err));
+    put_version(t, "live", 1, 2, false);
+    put_version(t, "gone", 1, 3, true);
+    put_version(t, "both", 1, 5, true);
+    put_version(t, "both", 2, 5, false);
+    commit(t);
+
+    t = begin(f->store, false);
+    struct sr_int_list l = {0};
+    OK(sr_txn_referenced_by(t, "base", 1, SR_LIVE_ONLY, &l, err));
+    assert_ints(&l, (int64_t[]){2, 5}, 2);
+    sr_int_list_release(&l);
+    OK(sr_txn_referenced_by(t, "base", 1, SR_WITH_DELETED, &l, err));
+    assert_ints(&l, (int64_t[]){2, 3, 4, 5}, 4);
+    sr_int_list_release(&l);
+    OK(sr_txn_referenced_by(t, "base", 1, SR_DELETED_ONLY, &l, err));
+    assert_ints(&l, (int64_t[]){2, 3, 4, 5}, 4); /* "otherwise any stored schema" */
+    sr_int_list_release(&l);
+    OK(sr_txn_referenced_by(t, "other", 1, SR_LIVE_ONLY, &l, err));
+    assert_ints(&l, (int64_t[]){5}, 1);
+    sr_int_list_release(&l);
+    OK(sr_txn_referenced_by(t, "base", 2, SR_WITH_DELETED, &l, err));
+    assert_ints(&l, NULL, 0);
+    sr_int_list_release(&l);
+    commit(t);
+}
+
+/* Lists with sr_txn_list_versions and compares "subject/version/id/deleted" lines. */
+static void assert_listing(struct sr_txn *t, const char *prefix, enum sr_deleted_filter filter,
+                           bool latest_only, int64_t offset, int64_t limit, const char *want)
+{
+    struct sr_version_rec *recs = NULL;
+    size_t n = 0;
+    OK(sr_txn_list_versions(t, prefix, filter, latest_only, offset, limit, &recs, &n, err));
+    char got[1024] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(got + len, sizeof(got) - len, "%s%s/%d/%lld/%d", i ? " " : "",
+                                recs[i].subject, (int)recs[i].version, (long long)recs[i].id,
+                                (int)recs[i].deleted);
+    free_recs(recs, n);
+    assert_string_equal(got, want);
+}
+
+static void list_versions_pages_and_picks_latest(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_txn *t = begin(f->store, true);
+    put_schema(t, 1, "\"int\"");
+    put_schema(t, 2, "\"long\"");
+    put_version(t, "x", 1, 1, false);
+    put_version(t, "x", 2, 2, true);
+    put_version(t, "y", 1, 2, false);
+    put_version(t, "y", 2, 1, false);
+    put_version(t, "z", 1, 1, true);
+    put_version(t, "other", 1, 1, false);
+    commit(t);
+
+    t = begin(f->store, false);
+    assert_listing(t, NULL, SR_WITH_DELETED, false, 0, -1,
+                   "other/1/1/0 x/1/1/0 x/2/2/1 y/1/2/0 y/2/1/0 z/1/1/1");
+    assert_listing(t, "", SR_LIVE_ONLY, false, 0, -1, "other/1/1/0 x/1/1/0 y/1/2/0 y/2/1/0");
+    assert_listing(t, NULL, SR_DELETED_ONLY, false, 0, -1, "x/2/2/1 z/1/1/1");
+    assert_listing(t, "x", SR_WITH_DELETED, false, 0, -1, "x/1/1/0 x/2/2/1");
+    assert_listing(t, "nothing", SR_WITH_DELETED, false, 0, -1, "");
+    /* latest: the highest version matching the filter, per subject */
+    assert_listing(t, NULL, SR_LIVE_ONLY, true, 0, -1, "other/1/1/0 x/1/1/0 y/2/1/0");
+    assert_listing(t, NULL, SR_WITH_DELETED, true, 0, -1, "other/1/1/0 x/2/2/1 y/2/1/0 z/1/1/1");
+    assert_listing(t, NULL, SR_DELETED_ONLY, true, 0, -1, "x/2/2/1 z/1/1/1");
+    assert_listing(t, "y", SR_LIVE_ONLY, true, 0, -1, "y/2/1/0");
+    /* paging */
+    assert_listing(t, NULL, SR_WITH_DELETED, false, 1, 2, "x/1/1/0 x/2/2/1");
+    assert_listing(t, NULL, SR_WITH_DELETED, false, 4, 100, "y/2/1/0 z/1/1/1");
+    assert_listing(t, NULL, SR_WITH_DELETED, false, 6, -1, "");
+    assert_listing(t, NULL, SR_WITH_DELETED, false, 0, 0, "");
+    assert_listing(t, NULL, SR_WITH_DELETED, false, -5, 1, "other/1/1/0");
+    assert_listing(t, NULL, SR_LIVE_ONLY, true, 1, 1, "x/1/1/0");
+    assert_listing(t, NULL, SR_LIVE_ONLY, true, 2, -7, "y/2/1/0");
+    commit(t);
+}
+
+/* ---- config and mode ------------------------------------------------------------------- */
+
+static void config_keeps_global_and_subjects_apart(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_txn *t = begin(f->store, true);
+    struct sr_config_rec got = {.compatibility = NULL};
+    bool found = true;
+    OK(sr_txn_config_get(t, NULL, &got, &found, err));
+    assert_false(found);
+    assert_null(got.compatibility);
+    assert_null(got.extra);
+    assert_int_equal(got.normalize, -1);
+
+    struct sr_config_rec global = {.compatibility = L("FULL"), .normalize = -1};
+    struct sr_config_rec empty = {
+        .compatibility = L("NONE"), .normalize = 1, .extra = L("{\"a\":1}")};
+    struct sr_config_rec subj = {.compatibility = NULL, .normalize = 0};
+    OK(sr_txn_config_put(t, NULL, &global, err));
+    OK(sr_txn_config_put(t, "", &empty, err));
+    OK(sr_txn_config_put(t, "s", &subj, err));
+    commit(t);
+
+    t = begin(f->store, false);
+    OK(sr_txn_config_get(t, NULL, &got, &found, err));
+    assert_true(found);
+    assert_string_equal(got.compatibility, "FULL");
+    assert_int_equal(got.normalize, -1);
+    assert_null(got.extra);
+    sr_config_rec_release(&got);
+    OK(sr_txn_config_get(t, "", &got, &found, err));
+    assert_true(found);
+    assert_string_equal(got.compatibility, "NONE");
+    assert_int_equal(got.normalize, 1);
+    assert_string_equal(got.extra, "{\"a\":1}");
+    sr_config_rec_release(&got);
+    OK(sr_txn_config_get(t, "s", &got, &found, err));
+    assert_true(found);
+    assert_null(got.compatibility);
+    assert_int_equal(got.normalize, 0);
+    sr_config_rec_release(&got);
+    OK(sr_txn_config_get(t, "other", &got, &found, err));
+    assert_false(found);
+    commit(t);
+
+    t = begin(f->store, true);
+    struct sr_config_rec replaced = {.compatibility = L("BACKWARD"), .normalize = 1};
+    OK(sr_txn_config_put(t, "", &replaced, err)); /* replaces the whole row */
+    OK(sr_txn_config_get(t, "", &got, &found, err));
+    assert_string_equal(got.compatibility, "BACKWARD");
+    assert_null(got.extra);
+    sr_config_rec_release(&got);
+    OK(sr_txn_config_delete(t, "", &found, err));
+    assert_true(found);
+    OK(sr_txn_config_delete(t, "", &found, err));
+    assert_false(found);
+    OK(sr_txn_config_delete(t, "s", NULL, err));
+    OK(sr_txn_config_get(t, NULL, &got, &found, err)); /* the global row survives */
+    assert_true(found);
+    sr_config_rec_release(&got);
+    OK(sr_txn_config_delete(t, NULL, &found, err));
+    assert_true(found);
+    OK(sr_txn_config_get(t, NULL, &got, &found, err));
+    assert_false(found);
+    commit(t);
+}
+
+static void mode_keeps_global_and_subjects_apart(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_txn *t = begin(f->store, true);
+    char *mode = (char *)"sentinel";
+    OK(sr_txn_mode_get(t, NULL, &mode, err));
+    assert_null(mode);
+    OK(sr_txn_mode_put(t, NULL, "READONLY", err));
+    OK(sr_txn_mode_put(t, "", "IMPORT", err));
+    OK(sr_txn_mode_put(t, "s", "READWRITE", err));
+    OK(sr_txn_mode_put(t, "s", "READONLY_OVERRIDE", err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_mode_put(t, "s", NULL, err));
+    commit(t);
+
+    t = begin(f->store, true);
+    const char *subjects[] = {NULL, "", "s"};
+    const char *want[] = {"READONLY", "IMPORT", "READONLY_OVERRIDE"};
+    for (int i = 0; i < 3; i++) {
+        OK(sr_txn_mode_get(t, subjects[i], &mode, err));
+        assert_string_equal(mode, want[i]);
+        free(mode);
+    }
+    bool found = false;
+    OK(sr_txn_mode_delete(t, "", &found, err));
+    assert_true(found);
+    OK(sr_txn_mode_delete(t, "", &found, err));
+    assert_false(found);
+    OK(sr_txn_mode_get(t, "", &mode, err));
+    assert_null(mode);
+    OK(sr_txn_mode_get(t, NULL, &mode, err));
+    assert_string_equal(mode, "READONLY");
+    free(mode);
+    OK(sr_txn_mode_delete(t, NULL, NULL, err));
+    OK(sr_txn_mode_get(t, NULL, &mode, err));
+    assert_null(mode);
+    commit(t);
+}
+
+static void counts_see_live_rows(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_txn *t = begin(f->store, false);
+    struct sr_store_counts c = {-1, -1, -1};
+    OK(sr_txn_counts(t, &c, err));
+    assert_int_equal(c.subjects, 0);
+    assert_int_equal(c.versions, 0);
+    assert_int_equal(c.schemas, 0);
+    commit(t);
+
+    make_history(f->store); /* s: 1, 2 (deleted), 3 */
+    t = begin(f->store, true);
+    put_version(t, "gone", 1, 1, true);
+    put_version(t, "t", 1, 2, false);
+    put_schema(t, 3, "\"unused\"");
+    OK(sr_txn_counts(t, &c, err));
+    assert_int_equal(c.subjects, 2);
+    assert_int_equal(c.versions, 3);
+    assert_int_equal(c.schemas, 3);
+    commit(t);
+}
+
+/* ---- transactions ------------------------------------------------------------------------- */
+
+static void rollback_discards_and_reads_are_snapshots(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_txn *t = begin(f->store, true);
+    put_schema(t, 1, "\"int\"");
+    put_version(t, "s", 1, 1, false);
+    OK(sr_txn_mode_put(t, NULL, "READONLY", err));
+    sr_txn_rollback(t);
+
+    struct sr_txn *r = begin(f->store, false);
+    struct sr_store_counts before = {0};
+    OK(sr_txn_counts(r, &before, err));
+    assert_int_equal(before.schemas, 0);
+    char *mode = NULL;
+    OK(sr_txn_mode_get(r, NULL, &mode, err));
+    assert_null(mode);
+
+    /* A write committed while r is open stays invisible to r. */
+    t = begin(f->store, true);
+    put_schema(t, 1, "\"int\"");
+    put_version(t, "s", 1, 1, false);
+    commit(t);
+    struct sr_store_counts during = {0};
+    OK(sr_txn_counts(r, &during, err));
+    assert_int_equal(during.schemas, 0);
+    assert_int_equal(during.versions, 0);
+    commit(r);
+
+    r = begin(f->store, false);
+    OK(sr_txn_counts(r, &during, err));
+    assert_int_equal(during.schemas, 1);
+    assert_int_equal(during.versions, 1);
+    sr_txn_rollback(r); /* ending a read by rollback is fine too */
+}
+
+static void writes_need_a_write_transaction(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_txn *r = begin(f->store, false);
+    struct sr_schema_rec rec = {.id = 1, .schema = L("\"int\"")};
+    struct sr_config_rec cfg = {.normalize = -1};
+    FAILS(SR_ERR_INTERNAL, sr_txn_schema_insert(r, &rec, NULL, 0, err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_version_insert(r, "s", 1, 1, err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_version_set_deleted(r, "s", 1, true, err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_version_remove(r, "s", 1, err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_schema_remove_if_unused(r, 1, NULL, err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_config_put(r, NULL, &cfg, err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_config_delete(r, NULL, NULL, err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_mode_put(r, NULL, "READONLY", err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_mode_delete(r, NULL, NULL, err));
+    commit(r);
+}
+
+static void failed_commit_rolls_back_and_frees_the_writer(void **state)
+{
+    struct fixture *f = *state;
+    /* A version of a schema that does not exist breaks a foreign key, which
+     * is checked at commit. */
+    struct sr_txn *t = begin(f->store, true);
+    put_schema(t, 1, "\"int\"");
+    OK(sr_txn_version_insert(t, "s", 1, 99, err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_commit(t, err));
+
+    t = begin(f->store, false); /* nothing of it was kept */
+    struct sr_store_counts c = {0};
+    OK(sr_txn_counts(t, &c, err));
+    assert_int_equal(c.schemas, 0);
+    assert_int_equal(c.versions, 0);
+    commit(t);
+
+    t = begin(f->store, true); /* and the writer is free again */
+    put_schema(t, 1, "\"int\"");
+    put_version(t, "s", 1, 1, false);
+    commit(t);
+}
+
+static void a_thread_cannot_nest_write_transactions(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_txn *t = begin(f->store, true);
+    struct sr_txn *again = NULL;
+    FAILS(SR_ERR_INTERNAL, sr_store_begin(f->store, true, &again, err));
+    assert_null(again);
+    /* A read beside one's own write is fine; it does not see the write. */
+    put_schema(t, 1, "\"int\"");
+    struct sr_txn *r = begin(f->store, false);
+    struct sr_schema_rec got = {0};
+    FAILS(SR_ERR_SCHEMA_NOT_FOUND, sr_txn_schema_get(r, 1, &got, err));
+    commit(r);
+    commit(t);
+}
+
+static void many_reads_open_at_once(void **state)
+{
+    struct fixture *f = *state;
+    make_history(f->store);
+    struct sr_txn *r[12];
+    for (int i = 0; i < 12; i++)
+        r[i] = begin(f->store, false);
+    for (int i = 0; i < 12; i++) {
+        struct sr_schema_rec got = {0};
+        OK(sr_txn_schema_get(r[i], 1 + i % 2, &got, err));
+        assert_string_equal(got.schema, i % 2 ? "\"long\"" : "\"int\"");
+        sr_schema_rec_release(&got);
+    }
+    for (int i = 0; i < 12; i++) {
+        if (i % 2)
+            sr_txn_rollback(r[i]);
+        else
+            commit(r[i]);
+    }
+}
+
+static void null_and_bad_arguments_are_errors(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_txn *none = NULL;
+    struct sr_int_list il = {0};
+    struct sr_str_list sl = {0};
+    struct sr_version_rec v = {0};
+    struct sr_version_rec *recs = NULL;
+    size_t n = 0;
+    int64_t i64 = 0;
+    FAILS(SR_ERR_INTERNAL, sr_store_begin(NULL, false, &none, err));
+    FAILS(SR_ERR_INTERNAL, sr_store_begin(f->store, false, NULL, err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_commit(NULL, err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_subjects(NULL, NULL, SR_LIVE_ONLY, &sl, err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_max_id(NULL, &i64, err));
+
+    struct sr_txn *t = begin(f->store, true);
+    FAILS(SR_ERR_INTERNAL, sr_txn_subjects(t, NULL, SR_LIVE_ONLY, NULL, err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_subjects(t, NULL, (enum sr_deleted_filter)7, &sl, err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_versions(t, NULL, SR_LIVE_ONLY, &il, err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_version_rows(t, "s", &recs, NULL, err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_version_get(t, NULL, 1, true, &v, err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_max_version(t, "s", NULL, err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_version_by_id(t, "s", 1, (enum sr_deleted_filter) - 1, &v, err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_version_insert(t, NULL, 1, 1, err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_schema_find(t, NULL, &i64, err));
+    struct sr_schema_rec no_text = {.id = 1};
+    FAILS(SR_ERR_INTERNAL, sr_txn_schema_find(t, &no_text, &i64, err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_schema_insert(t, &no_text, NULL, 0, err));
+    struct sr_schema_rec id0 = {.id = 0, .schema = L("\"int\"")};
+    FAILS(SR_ERR_INTERNAL, sr_txn_schema_insert(t, &id0, NULL, 0, err));
+    struct sr_schema_rec ok = {.id = 1, .schema = L("\"int\"")};
+    FAILS(SR_ERR_INTERNAL, sr_txn_schema_insert(t, &ok, NULL, 2, err));
+    struct sr_ref nameless = {.subject = L("s"), .version = 1};
+    FAILS(SR_ERR_INTERNAL, sr_txn_schema_insert(t, &ok, &nameless, 1, err));
+    FAILS(SR_ERR_INTERNAL,
+          sr_txn_list_versions(t, NULL, SR_LIVE_ONLY, false, 0, -1, NULL, &n, err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_config_get(t, NULL, NULL, NULL, err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_config_put(t, NULL, NULL, err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_mode_get(t, NULL, NULL, err));
+    FAILS(SR_ERR_INTERNAL, sr_txn_counts(t, NULL, err));
+    /* None of it touched the database. */
+    struct sr_store_counts c = {0};
+    OK(sr_txn_counts(t, &c, err));
+    assert_int_equal(c.schemas, 0);
+    /* A NULL err is allowed everywhere. */
+    assert_int_equal(sr_txn_schema_get(t, 5, &ok, NULL), SR_ERR_SCHEMA_NOT_FOUND);
+    commit(t);
+    sr_int_list_release(NULL);
+    sr_str_list_release(NULL);
+    sr_version_rec_release(NULL);
+    sr_schema_rec_release(NULL);
+    sr_config_rec_release(NULL);
+    sr_subject_version_list_release(NULL);
+}
+
+static void large_and_unusual_text_round_trips(void **state)
+{
+    struct fixture *f = *state;
+    size_t len = 4 * 1024 * 1024;
+    char *big = malloc(len + 1);
+    assert_non_null(big);
+    for (size_t i = 0; i < len; i++)
+        big[i] = (char)('a' + i % 26);
+    big[len] = '\0';
+    const char *subject = "caf\xc3\xa9 \xe2\x98\x83 with spaces/and%2Fslashes";
+    struct sr_txn *t = begin(f->store, true);
+    put_schema(t, 1, big);
+    put_version(t, subject, 1, 1, false);
+    commit(t);
+
+    t = begin(f->store, false);
+    struct sr_schema_rec got = {0};
+    OK(sr_txn_schema_get(t, 1, &got, err));
+    assert_int_equal(strlen(got.schema), len);
+    assert_memory_equal(got.schema, big, len);
+    sr_schema_rec_release(&got);
+    struct sr_schema_rec probe = {.schema_type = L("AVRO"), .schema = big};
+    int64_t id = 0;
+    OK(sr_txn_schema_find(t, &probe, &id, err));
+    assert_int_equal(id, 1);
+    struct sr_version_rec v = {0};
+    OK(sr_txn_version_get(t, subject, 1, false, &v, err));
+    assert_string_equal(v.subject, subject);
+    sr_version_rec_release(&v);
+    commit(t);
+    free(big);
+}
+
+/* ---- many threads ---------------------------------------------------------------------- */
+
+#define WRITERS 16
+#define WRITES_PER_WRITER 20
+#define READERS 4
+
+struct race {
+    struct sr_store *store;
+    pthread_mutex_t lock;
+    int writers_done;
+    int failures;
+    char first_failure[SR_ERROR_MESSAGE_MAX + 64];
+    int64_t ids[WRITERS * WRITES_PER_WRITER];
+    int id_count;
+    long reads;
+};
+
+static void race_fail(struct race *r, const char *what, const struct sr_error *err)
+{
+    pthread_mutex_lock(&r->lock);
+    if (r->failures++ == 0)
+        snprintf(r->first_failure, sizeof(r->first_failure), "%s: %s", what, err->message);
+    pthread_mutex_unlock(&r->lock);
+}
+
+/* One registration: a new id, its schema, and the next version of a subject
+ * every writer shares, so that lost updates would show as duplicates. */
+static enum sr_err register_one(struct sr_txn *t, int w, int i, int64_t *id_out,
+                                struct sr_error *err)
+{
+    char text[64];
+    snprintf(text, sizeof(text), "\"writer-%d-%d\"", w, i);
+    int64_t id = 0;
+    int32_t max = 0;
+    enum sr_err rc = sr_txn_next_id(t, &id, err);
+    struct sr_schema_rec rec = {.id = id, .schema_type = L("AVRO"), .schema = text};
+    if (!rc)
+        rc = sr_txn_schema_insert(t, &rec, NULL, 0, err);
+    if (!rc)
+        rc = sr_txn_max_version(t, "shared", &max, err);
+    if (!rc)
+        rc = sr_txn_version_insert(t, "shared", max + 1, id, err);
+    *id_out = id;
+    return rc;
+}
+
+struct writer_arg {
+    struct race *race;
+    int index;
+};
+
+static void *writer_main(void *p)
+{
+    struct writer_arg *a = p;
+    struct race *r = a->race;
+    for (int i = 0; i < WRITES_PER_WRITER; i++) {
+        struct sr_error err = {0};
+        struct sr_txn *t = NULL;
+        int64_t id = 0;
+        enum sr_err rc = sr_store_begin(r->store, true, &t, &err);
+        if (!rc && register_one(t, a->index, i, &id, &err) != SR_OK) {
+            sr_txn_rollback(t);
+            rc = SR_ERR_INTERNAL;
+        } else if (!rc) {
+            rc = sr_txn_commit(t, &err);
+        }
+        if (rc) {
+            race_fail(r, "write", &err);
+            continue;
+        }
+        pthread_mutex_lock(&r->lock);
+        r->ids[r->id_count++] = id;
+        pthread_mutex_unlock(&r->lock);
+    }
+    pthread_mutex_lock(&r->lock);
+    r->writers_done++;
+    pthread_mutex_unlock(&r->lock);
+    return NULL;
+}
+
+/* Each registration adds one schema and one version in one transaction: a
+ * snapshot that shows them out of step saw half a transaction. */
+static enum sr_err read_one(struct sr_store *store, struct sr_error *err)
+{
+    struct sr_txn *t = NULL;
+    enum sr_err rc = sr_store_begin(store, false, &t, err);
+    if (rc)
+        return rc;
+    struct sr_store_counts c = {0};
+    rc = sr_txn_counts(t, &c, err);
+    if (!rc && c.schemas != c.versions)
+        rc = sr_errorf(err, SR_ERR_INTERNAL, "torn snapshot: %lld schemas, %lld versions",
+                       (long long)c.schemas, (long long)c.versions);
+    struct sr_version_rec v = {0};
+    if (!rc && c.versions > 0)
+        rc = sr_txn_version_get(t, "shared", -1, false, &v, err);
+    struct sr_schema_rec s = {0};
+    if (!rc && c.versions > 0)
+        rc = sr_txn_schema_get(t, v.id, &s, err);
+    if (!rc && c.versions > 0 && v.version != c.versions)
+        rc = sr_errorf(err, SR_ERR_INTERNAL, "latest version %d of %lld", (int)v.version,
+                       (long long)c.versions);
+    sr_version_rec_release(&v);
+    sr_schema_rec_release(&s);
+    if (rc) {
+        sr_txn_rollback(t);
+        return rc;
+    }
+    return sr_txn_commit(t, err);
+}
+
+static void *reader_main(void *p)
+{
+    struct race *r = p;
+    for (;;) {
+        pthread_mutex_lock(&r->lock);
+        bool done = r->writers_done == WRITERS;
+        r->reads++;
+        pthread_mutex_unlock(&r->lock);
+        if (done)
+            break;
+        struct sr_error err = {0};
+        if (read_one(r->store, &err))
+            race_fail(r, "read", &err);
+    }
+    return NULL;
+}
+
+static int compare_ids(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void concurrent_writers_and_readers(void **state)
+{
+    struct fixture *f = *state;
+    struct race *r = calloc(1, sizeof(*r));
+    assert_non_null(r);
+    r->store = f->store;
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_t writers[WRITERS], readers[READERS];
+    struct writer_arg args[WRITERS];
+    for (int i = 0; i < READERS; i++)
+        assert_int_equal(pthread_create(&readers[i], NULL, reader_main, r), 0);
+    for (int i = 0; i < WRITERS; i++) {
+        args[i] = (struct writer_arg){r, i};
+        assert_int_equal(pthread_create(&writers[i], NULL, writer_main, &args[i]), 0);
+    }
+    for (int i = 0; i < WRITERS; i++)
+        pthread_join(writers[i], NULL);
+    for (int i = 0; i < READERS; i++)
+        pthread_join(readers[i], NULL);
+    pthread_mutex_destroy(&r->lock);
+    if (r->failures)
+        fail_msg("%d failures; first: %s", r->failures, r->first_failure);
+
+    int total = WRITERS * WRITES_PER_WRITER;
+    assert_int_equal(r->id_count, total);
+    qsort(r->ids, (size_t)total, sizeof(r->ids[0]), compare_ids);
+    for (int i = 0; i < total; i++)
+        assert_int_equal(r->ids[i], i + 1); /* distinct, and none skipped */
+    assert_true(r->reads > READERS);
+
+    struct sr_txn *t = begin(f->store, false);
+    struct sr_int_list versions = {0};
+    OK(sr_txn_versions(t, "shared", SR_LIVE_ONLY, &versions, err));
+    assert_int_equal(versions.count, (size_t)total);
+    for (int i = 0; i < total; i++)
+        assert_int_equal(versions.items[i], i + 1);
+    sr_int_list_release(&versions);
+    int64_t max = 0;
+    OK(sr_txn_max_id(t, &max, err));
+    assert_int_equal(max, total);
+    commit(t);
+    free(r);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(open_migrates_once_and_reopens),
+        T(open_refuses_newer_database),
+        T(open_rejects_bad_paths),
+        T(schema_round_trips_every_field),
+        T(schema_find_compares_every_field),
+        T(schema_hash_tells_fields_apart),
+        T(ids_are_never_reused),
+        T(versions_follow_the_filter),
+        T(version_get_hides_soft_deleted),
+        T(max_version_counts_soft_deleted),
+        T(version_by_id_picks_the_highest),
+        T(version_insert_rejects_duplicates_and_bad_numbers),
+        T(subjects_filter_prefix_and_byte_order),
+        T(version_remove_keeps_the_schema_until_unused),
+        T(versions_for_id_follow_the_filter),
+        T(referenced_by_counts_live_carriers),
+        T(list_versions_pages_and_picks_latest),
+        T(config_keeps_global_and_subjects_apart),
+        T(mode_keeps_global_and_subjects_apart),
+        T(counts_see_live_rows),
+        T(rollback_discards_and_reads_are_snapshots),
+        T(writes_need_a_write_transaction),
+        T(failed_commit_rolls_back_and_frees_the_writer),
+        T(a_thread_cannot_nest_write_transactions),
+        T(many_reads_open_at_once),
+        T(null_and_bad_arguments_are_errors),
+        T(large_and_unusual_text_round_trips),
+        T(concurrent_writers_and_readers),
+    };
+#undef T
+    return cmocka_run_group_tests_name("storage", tests, NULL, NULL) ? 1 : 0;
+}
