@@ -42,7 +42,7 @@ else
 BINDIR := bin
 endif
 
-.PHONY: all test check bench fmt lint clean deps unit
+.PHONY: all run test check bench fmt lint clean deps unit
 all: $(BINDIR)/avroreg $(BINDIR)/avro-registry
 
 # V=1 shows the full commands.
@@ -80,6 +80,11 @@ unit: $(UNIT_BIN) $(BINDIR)/avroreg $(BINDIR)/avro-registry
 
 deps:
 	@scripts/install-deps
+
+# Serves on port 8081 with ./data/registry.db (settings: bin/avro-registry --help).
+run: deps
+	@$(MAKE) --no-print-directory FLAVOR=release all
+	bin/avro-registry --port 8081 --db ./data/registry.db
 
 check: deps
 	@$(MAKE) --no-print-directory FLAVOR=check unit

@@ -1,0 +1,317 @@
+/*
+ * config.c - flags and environment variables; see config.h.
+ */
+#include "server/config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+/* One setting: its flag, its variable, and how to apply a text value. */
+struct option_def {
+    const char *flag;
+    const char *env; /* NULL: flag only */
+    enum sr_err (*apply)(struct sr_config *cfg, const char *value, const char *source,
+                         struct sr_error *err);
+};
+
+static const char usage_text[] =
+    "Usage: avro-registry [options]\n"
+    "\n"
+    "An Avro schema registry speaking Confluent Schema Registry's REST API.\n"
+    "\n"
+    "Options (each also read from the environment variable shown; flags win):\n"
+    "  --listen ADDR          address to listen on (AVRO_REGISTRY_LISTEN, "
+    "default " SR_CONFIG_DEFAULT_LISTEN ")\n"
+    "  --port N               TCP port, 0 for any free port (AVRO_REGISTRY_PORT, default 8081)\n"
+    "  --db PATH              SQLite database file (AVRO_REGISTRY_DB, default " SR_CONFIG_DEFAULT_DB
+    ")\n"
+    "  --log-level L          error, warn, info or debug (AVRO_REGISTRY_LOG_LEVEL, default info)\n"
+    "  --max-body-bytes N     largest request body; suffix k, m or g for KiB, MiB, GiB\n"
+    "                         (AVRO_REGISTRY_MAX_BODY, default 16m)\n"
+    "  --threads N            HTTP worker threads (AVRO_REGISTRY_THREADS, default: one per core)\n"
+    "  --help                 print this text and exit\n";
+
+const char *sr_config_usage(void)
+{
+    return usage_text;
+}
+
+unsigned sr_config_default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        return 1;
+    return n > SR_CONFIG_MAX_THREADS ? SR_CONFIG_MAX_THREADS : (unsigned)n;
+}
+
+/* Parses a whole decimal number in [min, max]; no sign, no spaces. */
+static bool parse_uint(const char *text, unsigned long long min, unsigned long long max,
+                       unsigned long long *out, const char **end_out)
+{
+    if (!text || !isdigit((unsigned char)text[0]))
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || v < min || v > max)
+        return false;
+    if (end_out)
+        *end_out = end;
+    else if (*end)
+        return false;
+    *out = v;
+    return true;
+}
+
+bool sr_config_parse_port(const char *text, uint16_t *out)
+{
+    unsigned long long v;
+    if (!parse_uint(text, 0, 65535, &v, NULL))
+        return false;
+    *out = (uint16_t)v;
+    return true;
+}
+
+bool sr_config_parse_threads(const char *text, unsigned *out)
+{
+    unsigned long long v;
+    if (!parse_uint(text, 1, SR_CONFIG_MAX_THREADS, &v, NULL))
+        return false;
+    *out = (unsigned)v;
+    return true;
+}
+
+/* 1 for "" or "b", 1024 for "k"/"kb"/"kib", and so on; 0 for anything else. */
+static unsigned long long size_multiplier(const char *suffix)
+{
+    static const struct {
+        const char *name;
+        unsigned long long mult;
+    } units[] = {
+        {"", 1},
+        {"b", 1},
+        {"k", 1ULL << 10},
+        {"kb", 1ULL << 10},
+        {"kib", 1ULL << 10},
+        {"m", 1ULL << 20},
+        {"mb", 1ULL << 20},
+        {"mib", 1ULL << 20},
+        {"g", 1ULL << 30},
+        {"gb", 1ULL << 30},
+        {"gib", 1ULL << 30},
+    };
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcasecmp(suffix, units[i].name) == 0)
+            return units[i].mult;
+    return 0;
+}
+
+bool sr_config_parse_size(const char *text, size_t *out)
+{
+    unsigned long long v, mult;
+    const char *end;
+    if (!parse_uint(text, 1, SR_CONFIG_MAX_BODY_LIMIT, &v, &end))
+        return false;
+    mult = size_multiplier(end);
+    if (mult == 0 || v > SR_CONFIG_MAX_BODY_LIMIT / mult)
+        return false;
+    *out = (size_t)(v * mult);
+    return true;
+}
+
+bool sr_config_valid_listen(const char *text)
+{
+    unsigned char addr[sizeof(struct in6_addr)];
+    if (!text || !*text || strlen(text) > 253)
+        return false;
+    if (inet_pton(AF_INET, text, addr) == 1 || inet_pton(AF_INET6, text, addr) == 1)
+        return true;
+    /* a host name: letters, digits, '-' and '.', not starting with '-' or '.' */
+    if (text[0] == '-' || text[0] == '.')
+        return false;
+    for (const char *p = text; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.')
+            return false;
+    return true;
+}
+
+static enum sr_err set_string(char **slot, const char *value, struct sr_error *err)
+{
+    char *copy = strdup(value);
+    if (!copy)
+        return sr_errorf(err, SR_ERR_NOMEM, "out of memory reading the configuration");
+    free(*slot);
+    *slot = copy;
+    return SR_OK;
+}
+
+static enum sr_err apply_listen(struct sr_config *cfg, const char *value, const char *source,
+                                struct sr_error *err)
+{
+    if (!sr_config_valid_listen(value))
+        return sr_errorf(err, SR_ERR_BAD_REQUEST, "%s: '%s' is not an IP address or host name",
+                         source, value);
+    return set_string(&cfg->listen, value, err);
+}
+
+static enum sr_err apply_port(struct sr_config *cfg, const char *value, const char *source,
+                              struct sr_error *err)
+{
+    if (!sr_config_parse_port(value, &cfg->port))
+        return sr_errorf(err, SR_ERR_BAD_REQUEST, "%s: '%s' is not a port number (0 to 65535)",
+                         source, value);
+    return SR_OK;
+}
+
+static enum sr_err apply_db(struct sr_config *cfg, const char *value, const char *source,
+                            struct sr_error *err)
+{
+    if (!*value)
+        return sr_errorf(err, SR_ERR_BAD_REQUEST, "%s: the database path is empty", source);
+    return set_string(&cfg->db_path, value, err);
+}
+
+static enum sr_err apply_log_level(struct sr_config *cfg, const char *value, const char *source,
+                                   struct sr_error *err)
+{
+    if (!sr_log_level_parse(value, &cfg->log_level))
+        return sr_errorf(err, SR_ERR_BAD_REQUEST,
+                         "%s: '%s' is not a log level (error, warn, info, debug)", source, value);
+    return SR_OK;
+}
+
+static enum sr_err apply_max_body(struct sr_config *cfg, const char *value, const char *source,
+                                  struct sr_error *err)
+{
+    if (!sr_config_parse_size(value, &cfg->max_body_bytes))
+        return sr_errorf(err, SR_ERR_BAD_REQUEST,
+                         "%s: '%s' is not a size from 1 byte to 1g (e.g. 1048576, 512k, 16m)",
+                         source, value);
+    return SR_OK;
+}
+
+static enum sr_err apply_threads(struct sr_config *cfg, const char *value, const char *source,
+                                 struct sr_error *err)
+{
+    if (!sr_config_parse_threads(value, &cfg->threads))
+        return sr_errorf(err, SR_ERR_BAD_REQUEST, "%s: '%s' is not a thread count (1 to %d)",
+                         source, value, SR_CONFIG_MAX_THREADS);
+    return SR_OK;
+}
+
+static const struct option_def options[] = {
+    {"--listen", "AVRO_REGISTRY_LISTEN", apply_listen},
+    {"--port", "AVRO_REGISTRY_PORT", apply_port},
+    {"--db", "AVRO_REGISTRY_DB", apply_db},
+    {"--log-level", "AVRO_REGISTRY_LOG_LEVEL", apply_log_level},
+    {"--max-body-bytes", "AVRO_REGISTRY_MAX_BODY", apply_max_body},
+    {"--threads", "AVRO_REGISTRY_THREADS", apply_threads},
+};
+
+#define OPTION_COUNT (sizeof options / sizeof options[0])
+
+static enum sr_err set_defaults(struct sr_config *cfg, struct sr_error *err)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->port = SR_CONFIG_DEFAULT_PORT;
+    cfg->log_level = SR_LOG_INFO;
+    cfg->max_body_bytes = SR_CONFIG_DEFAULT_MAX_BODY;
+    cfg->threads = sr_config_default_threads();
+    enum sr_err rc = set_string(&cfg->listen, SR_CONFIG_DEFAULT_LISTEN, err);
+    if (rc == SR_OK)
+        rc = set_string(&cfg->db_path, SR_CONFIG_DEFAULT_DB, err);
+    return rc;
+}
+
+/* The option whose flag is arg, or arg's "--flag=" prefix (then *inline_value
+ * points after '='). NULL when there is none. */
+static const struct option_def *find_flag(const char *arg, const char **inline_value)
+{
+    *inline_value = NULL;
+    for (size_t i = 0; i < OPTION_COUNT; i++) {
+        size_t n = strlen(options[i].flag);
+        if (strncmp(arg, options[i].flag, n) != 0)
+            continue;
+        if (arg[n] == '\0')
+            return &options[i];
+        if (arg[n] == '=') {
+            *inline_value = arg + n + 1;
+            return &options[i];
+        }
+    }
+    return NULL;
+}
+
+/* Reads argv into values[option] (the last occurrence wins), without
+ * applying them yet, so that --help wins over any bad value. */
+static enum sr_err collect_arguments(int argc, char *const *argv, const char **values,
+                                     enum sr_config_outcome *outcome, struct sr_error *err)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i], *value;
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            *outcome = SR_CONFIG_HELP;
+            return SR_OK;
+        }
+        const struct option_def *opt = find_flag(arg, &value);
+        if (!opt)
+            return sr_errorf(err, SR_ERR_BAD_REQUEST, "unknown option '%s' (see --help)", arg);
+        if (!value) {
+            if (i + 1 >= argc)
+                return sr_errorf(err, SR_ERR_BAD_REQUEST, "%s needs a value", opt->flag);
+            value = argv[++i];
+        }
+        values[opt - options] = value;
+    }
+    return SR_OK;
+}
+
+/* Applies each option from its flag, else its environment variable. */
+static enum sr_err apply_values(struct sr_config *cfg, const char **values, struct sr_error *err)
+{
+    for (size_t i = 0; i < OPTION_COUNT; i++) {
+        const char *source = options[i].flag, *value = values[i];
+        if (!value && options[i].env) {
+            source = options[i].env;
+            value = getenv(source);
+        }
+        if (!value)
+            continue;
+        enum sr_err rc = options[i].apply(cfg, value, source, err);
+        if (rc != SR_OK)
+            return rc;
+    }
+    return SR_OK;
+}
+
+enum sr_err sr_config_load(struct sr_config *cfg, int argc, char *const *argv,
+                           enum sr_config_outcome *outcome_out, struct sr_error *err)
+{
+    const char *values[OPTION_COUNT] = {0};
+    enum sr_config_outcome outcome = SR_CONFIG_RUN;
+    enum sr_err rc = set_defaults(cfg, err);
+    if (rc == SR_OK)
+        rc = collect_arguments(argc, argv, values, &outcome, err);
+    if (rc == SR_OK && outcome == SR_CONFIG_RUN)
+        rc = apply_values(cfg, values, err);
+    if (rc != SR_OK) {
+        sr_config_release(cfg);
+        return rc;
+    }
+    *outcome_out = outcome;
+    return SR_OK;
+}
+
+void sr_config_release(struct sr_config *cfg)
+{
+    if (!cfg)
+        return;
+    free(cfg->listen);
+    free(cfg->db_path);
+    memset(cfg, 0, sizeof *cfg);
+}

@@ -1,0 +1,72 @@
+/*
+ * config.h - the server's settings, from command-line flags and environment
+ * variables (flags win over the environment, the environment over defaults):
+ *
+ *   --listen ADDR          AVRO_REGISTRY_LISTEN     0.0.0.0
+ *   --port N               AVRO_REGISTRY_PORT       8081 (0: any free port)
+ *   --db PATH              AVRO_REGISTRY_DB         ./data/registry.db
+ *   --log-level L          AVRO_REGISTRY_LOG_LEVEL  info (error|warn|info|debug)
+ *   --max-body-bytes N     AVRO_REGISTRY_MAX_BODY   16 MiB (suffixes k, m, g: KiB, MiB, GiB)
+ *   --threads N            AVRO_REGISTRY_THREADS    number of online cores
+ *   --help
+ *
+ * Flags take their value as the next argument or after '=' (--port=8081).
+ * Nothing here prints or exits: sr_config_load() reports what went wrong and
+ * main() decides (usage error: exit 2).
+ */
+#ifndef SR_SERVER_CONFIG_H
+#define SR_SERVER_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "server/log.h"
+
+#define SR_CONFIG_DEFAULT_LISTEN "0.0.0.0"
+#define SR_CONFIG_DEFAULT_PORT 8081
+#define SR_CONFIG_DEFAULT_DB "./data/registry.db"
+#define SR_CONFIG_DEFAULT_MAX_BODY ((size_t)16 * 1024 * 1024)
+#define SR_CONFIG_MAX_BODY_LIMIT ((size_t)1024 * 1024 * 1024) /* largest accepted cap */
+#define SR_CONFIG_MAX_THREADS 1024
+
+struct sr_config {
+    char *listen;  /* owned: a numeric IPv4/IPv6 address or a host name */
+    uint16_t port; /* 0 asks the kernel for a free port */
+    char *db_path; /* owned */
+    enum sr_log_level log_level;
+    size_t max_body_bytes; /* request bodies larger than this get 413 */
+    unsigned threads;      /* size of the HTTP thread pool, >= 1 */
+};
+
+enum sr_config_outcome {
+    SR_CONFIG_RUN,  /* *cfg is filled: start the server */
+    SR_CONFIG_HELP, /* --help was given: print sr_config_usage() and exit 0 */
+};
+
+/* Fills *cfg from defaults, then the environment (getenv), then argv[1..argc).
+ * On success the caller owns *cfg and releases it with sr_config_release().
+ * Errors: SR_ERR_BAD_REQUEST with a message naming the flag or variable and
+ * the bad value (unknown flag, missing value, out of range, malformed);
+ * SR_ERR_NOMEM. On error *cfg holds nothing to release. */
+enum sr_err sr_config_load(struct sr_config *cfg, int argc, char *const *argv,
+                           enum sr_config_outcome *outcome_out, struct sr_error *err);
+
+/* Frees what cfg owns and zeroes it. NULL-safe; safe to call twice. */
+void sr_config_release(struct sr_config *cfg);
+
+/* The --help text (static), program name not included. */
+const char *sr_config_usage(void);
+
+/* Value parsers, exposed for tests. Each returns false on malformed or
+ * out-of-range text and leaves *out alone. */
+bool sr_config_parse_port(const char *text, uint16_t *out);
+bool sr_config_parse_size(const char *text, size_t *out);      /* 1 .. SR_CONFIG_MAX_BODY_LIMIT */
+bool sr_config_parse_threads(const char *text, unsigned *out); /* 1 .. SR_CONFIG_MAX_THREADS */
+bool sr_config_valid_listen(const char *text);
+
+/* Online cores (at least 1). */
+unsigned sr_config_default_threads(void);
+
+#endif

@@ -1,0 +1,106 @@
+/*
+ * handler_util.c - shared pieces of the endpoint handlers.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/handler_util.h"
+
+struct sr_registry *hu_registry(const struct sr_request *req)
+{
+    return req->server->registry;
+}
+
+enum sr_err hu_read_body(const struct sr_request *req, json_t **out, struct sr_error *err)
+{
+    size_t i = 0;
+    while (i < req->body_len && strchr(" \t\r\n", req->body[i]))
+        i++;
+    if (i == req->body_len)
+        return sr_errorf(err, SR_ERR_UNPROCESSABLE, "Request body is missing");
+    json_error_t jerr;
+    *out = json_loadb(req->body, req->body_len, JSON_DECODE_ANY, &jerr);
+    if (!*out)
+        return sr_errorf(err, SR_ERR_BAD_REQUEST, "Unexpected JSON: %s (line %d, column %d)",
+                         jerr.text, jerr.line, jerr.column);
+    return SR_OK;
+}
+
+enum sr_err hu_reply(struct sr_response *resp, json_t *doc, struct sr_error *err)
+{
+    char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY)
+                     : NULL;
+    json_decref(doc);
+    if (!text)
+        return sr_errorf(err, SR_ERR_NOMEM, "out of memory building the response");
+    hu_reply_text(resp, text, strlen(text));
+    return SR_OK;
+}
+
+void hu_reply_text(struct sr_response *resp, char *text, size_t len)
+{
+    resp->status = 200;
+    resp->body = text;
+    resp->body_len = len;
+}
+
+static int add_json_text(json_t *obj, const char *key, const char *text)
+{
+    if (!text)
+        return 0;
+    json_t *v = json_loads(text, JSON_DECODE_ANY, NULL);
+    return v ? json_object_set_new(obj, key, v) : -1;
+}
+
+json_t *hu_schema_entity(const struct sr_version_rec *v, const struct sr_schema_rec *s)
+{
+    json_t *e = json_pack("{s:s,s:i,s:I}", "subject", v->subject, "version", v->version, "id",
+                          (json_int_t)v->id);
+    if (!e)
+        return NULL;
+    if (add_json_text(e, "references", s->refs) || add_json_text(e, "metadata", s->metadata) ||
+        add_json_text(e, "ruleSet", s->ruleset) ||
+        json_object_set_new(e, "schema", json_string(s->schema))) {
+        json_decref(e);
+        return NULL;
+    }
+    return e;
+}
+
+enum sr_err hu_query_int(const struct sr_request *req, const char *key, int64_t def, int64_t min,
+                         int64_t max, int64_t *out, struct sr_error *err)
+{
+    const char *text = sr_request_query(req, key);
+    *out = def;
+    if (!text)
+        return SR_OK;
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (!*text || *end || errno || v < min || v > max)
+        return sr_errorf(err, SR_ERR_UNPROCESSABLE, "Invalid value '%s' for query parameter %s",
+                         text, key);
+    *out = v;
+    return SR_OK;
+}
+
+enum sr_err hu_path_id(const struct sr_request *req, size_t index, int64_t *out,
+                       struct sr_error *err)
+{
+    const char *text = req->params[index];
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (!*text || *end || errno || v < INT32_MIN || v > INT32_MAX)
+        return sr_errorf(err, SR_ERR_NOT_FOUND, "HTTP 404 Not Found");
+    *out = v;
+    return SR_OK;
+}
+
+enum sr_deleted_filter hu_deleted_filter(const struct sr_request *req)
+{
+    if (sr_request_query_bool(req, "deletedOnly"))
+        return SR_DELETED_ONLY;
+    return sr_request_query_bool(req, "deleted") ? SR_WITH_DELETED : SR_LIVE_ONLY;
+}

@@ -1,0 +1,45 @@
+/*
+ * handler_util.h - what the endpoint handlers share: reading a JSON body,
+ * answering with JSON, and the Confluent entity shapes (Schema, SchemaString).
+ */
+#ifndef SR_SERVER_HANDLER_UTIL_H
+#define SR_SERVER_HANDLER_UTIL_H
+
+#include <jansson.h>
+
+#include "server/registry.h"
+#include "server/request.h"
+#include "server/server.h"
+
+/* The registry of the server handling req. */
+struct sr_registry *hu_registry(const struct sr_request *req);
+
+/* Parses the body as JSON. Errors: SR_ERR_BAD_REQUEST for malformed JSON,
+ * SR_ERR_UNPROCESSABLE for a missing body. Caller owns *out (json_decref). */
+enum sr_err hu_read_body(const struct sr_request *req, json_t **out, struct sr_error *err);
+
+/* Answers 200 with doc, printed compactly in insertion order. Takes ownership
+ * of doc (even on failure). */
+enum sr_err hu_reply(struct sr_response *resp, json_t *doc, struct sr_error *err);
+
+/* Answers 200 with text as a body (takes ownership of the heap string). */
+void hu_reply_text(struct sr_response *resp, char *text, size_t len);
+
+/* A Confluent Schema entity: {subject, version, id, references?, metadata?,
+ * ruleSet?, schema}, 7.x shape (no schemaType for AVRO). NULL on OOM. */
+json_t *hu_schema_entity(const struct sr_version_rec *v, const struct sr_schema_rec *s);
+
+/* Query parameter as a 64-bit integer within [min, max]; def when absent.
+ * Errors: SR_ERR_UNPROCESSABLE naming the parameter. */
+enum sr_err hu_query_int(const struct sr_request *req, const char *key, int64_t def, int64_t min,
+                         int64_t max, int64_t *out, struct sr_error *err);
+
+/* The {id} path parameter: a positive integer, else 404 as Jersey answers a
+ * path that does not convert. */
+enum sr_err hu_path_id(const struct sr_request *req, size_t index, int64_t *out,
+                       struct sr_error *err);
+
+/* Which versions a listing shows: deletedOnly wins over deleted. */
+enum sr_deleted_filter hu_deleted_filter(const struct sr_request *req);
+
+#endif

@@ -1,0 +1,285 @@
+/*
+ * handlers_config.c - /config, /mode and /compatibility.
+ * GET /config answers {"compatibilityLevel": ...}; PUT takes and echoes
+ * {"compatibility": ...}, as Confluent does.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/handler_util.h"
+#include "server/handlers.h"
+
+static enum sr_err begin(const struct sr_request *req, bool write, struct sr_txn **t,
+                         struct sr_error *err)
+{
+    return sr_store_begin(sr_registry_store(hu_registry(req)), write, t, err);
+}
+
+/* ---- config ------------------------------------------------------------------- */
+
+static json_t *config_body(const struct sr_config_rec *c, const char *fallback)
+{
+    json_t *doc = json_pack("{s:s}", "compatibilityLevel",
+                            c && c->compatibility ? c->compatibility : fallback);
+    if (doc && c && c->normalize >= 0)
+        json_object_set_new(doc, "normalize", json_boolean(c->normalize));
+    return doc;
+}
+
+/* The stored config of subject (NULL: global); *found_out says if one exists. */
+static enum sr_err read_config(const struct sr_request *req, const char *subject,
+                               struct sr_config_rec *c, bool *found, struct sr_error *err)
+{
+    struct sr_txn *t = NULL;
+    enum sr_err rc = begin(req, false, &t, err);
+    if (!rc)
+        rc = sr_txn_config_get(t, subject, c, found, err);
+    sr_txn_rollback(t);
+    return rc;
+}
+
+static enum sr_err get_config(struct sr_request *req, struct sr_response *resp,
+                              const char *subject, struct sr_error *err)
+{
+    struct sr_config_rec c = {0}, global = {0};
+    bool found = false, global_found = false;
+    enum sr_err rc = read_config(req, subject, &c, &found, err);
+    bool fallback = subject && (!found || !c.compatibility);
+    if (!rc && fallback && !sr_request_query_bool(req, "defaultToGlobal"))
+        rc = sr_errorf(err, SR_ERR_SUBJECT_LEVEL_COMPAT_NOT_CONFIGURED,
+                       "Subject '%s' does not have subject-level compatibility configured",
+                       subject);
+    if (!rc && fallback)
+        rc = read_config(req, NULL, &global, &global_found, err);
+    if (!rc)
+        rc = hu_reply(resp, config_body(fallback ? &global : &c, "BACKWARD"), err);
+    sr_config_rec_release(&c);
+    sr_config_rec_release(&global);
+    return rc;
+}
+
+static enum sr_err put_config(struct sr_request *req, struct sr_response *resp,
+                              const char *subject, struct sr_error *err)
+{
+    json_t *doc = NULL;
+    enum sr_err rc = hu_read_body(req, &doc, err);
+    if (rc)
+        return rc;
+    const json_t *level = json_object_get(doc, "compatibility");
+    const json_t *normalize = json_object_get(doc, "normalize");
+    int norm = json_is_boolean(normalize) ? json_is_true(normalize) : -1;
+    const char *stored = NULL;
+    if (!json_is_object(doc))
+        rc = sr_errorf(err, SR_ERR_UNPROCESSABLE, "The body must be a JSON object");
+    else
+        rc = sr_registry_set_config(hu_registry(req), subject, json_string_value(level), norm,
+                                    &stored, err);
+    json_decref(doc);
+    if (rc)
+        return rc;
+    json_t *echo = json_pack("{s:s}", "compatibility", stored);
+    if (echo && norm >= 0)
+        json_object_set_new(echo, "normalize", json_boolean(norm));
+    return hu_reply(resp, echo, err);
+}
+
+static enum sr_err delete_config(struct sr_request *req, struct sr_response *resp,
+                                 const char *subject, struct sr_error *err)
+{
+    struct sr_txn *t = NULL;
+    struct sr_config_rec old = {0};
+    bool found = false;
+    enum sr_err rc = begin(req, true, &t, err);
+    if (!rc)
+        rc = sr_txn_config_get(t, subject, &old, &found, err);
+    if (!rc && subject && !found)
+        rc = sr_errorf(err, SR_ERR_SUBJECT_NOT_FOUND, "Subject '%s' not found.", subject);
+    if (!rc)
+        rc = sr_txn_config_delete(t, subject, NULL, err);
+    if (rc)
+        sr_txn_rollback(t);
+    else
+        rc = sr_txn_commit(t, err);
+    if (!rc)
+        rc = hu_reply(resp, config_body(&old, "BACKWARD"), err);
+    sr_config_rec_release(&old);
+    return rc;
+}
+
+enum sr_err sr_h_config_global_get(struct sr_request *req, struct sr_response *resp,
+                                   struct sr_error *err)
+{
+    return get_config(req, resp, NULL, err);
+}
+
+enum sr_err sr_h_config_global_put(struct sr_request *req, struct sr_response *resp,
+                                   struct sr_error *err)
+{
+    return put_config(req, resp, NULL, err);
+}
+
+enum sr_err sr_h_config_global_delete(struct sr_request *req, struct sr_response *resp,
+                                      struct sr_error *err)
+{
+    return delete_config(req, resp, NULL, err);
+}
+
+enum sr_err sr_h_config_subject_get(struct sr_request *req, struct sr_response *resp,
+                                    struct sr_error *err)
+{
+    return get_config(req, resp, req->params[0], err);
+}
+
+enum sr_err sr_h_config_subject_put(struct sr_request *req, struct sr_response *resp,
+                                    struct sr_error *err)
+{
+    return put_config(req, resp, req->params[0], err);
+}
+
+enum sr_err sr_h_config_subject_delete(struct sr_request *req, struct sr_response *resp,
+                                       struct sr_error *err)
+{
+    return delete_config(req, resp, req->params[0], err);
+}
+
+/* ---- mode ----------------------------------------------------------------------- */
+
+static enum sr_err get_mode(struct sr_request *req, struct sr_response *resp,
+                            const char *subject, struct sr_error *err)
+{
+    struct sr_txn *t = NULL;
+    char *own = NULL;
+    char effective[32] = "READWRITE";
+    enum sr_err rc = begin(req, false, &t, err);
+    if (!rc)
+        rc = sr_txn_mode_get(t, subject, &own, err);
+    if (!rc && subject && !own && !sr_request_query_bool(req, "defaultToGlobal"))
+        rc = sr_errorf(err, SR_ERR_SUBJECT_LEVEL_MODE_NOT_CONFIGURED,
+                       "Subject '%s' does not have subject-level mode configured", subject);
+    if (!rc && !own)
+        rc = sr_registry_mode(t, NULL, effective, err);
+    sr_txn_rollback(t);
+    if (!rc)
+        rc = hu_reply(resp, json_pack("{s:s}", "mode", own ? own : effective), err);
+    free(own);
+    return rc;
+}
+
+static enum sr_err put_mode(struct sr_request *req, struct sr_response *resp,
+                            const char *subject, struct sr_error *err)
+{
+    json_t *doc = NULL;
+    enum sr_err rc = hu_read_body(req, &doc, err);
+    if (rc)
+        return rc;
+    const char *stored = NULL;
+    rc = sr_registry_set_mode(hu_registry(req), subject,
+                              json_string_value(json_object_get(doc, "mode")),
+                              sr_request_query_bool(req, "force"), &stored, err);
+    json_decref(doc);
+    if (rc)
+        return rc;
+    return hu_reply(resp, json_pack("{s:s}", "mode", stored), err);
+}
+
+static enum sr_err delete_mode(struct sr_request *req, struct sr_response *resp,
+                               const char *subject, struct sr_error *err)
+{
+    struct sr_txn *t = NULL;
+    char *old = NULL;
+    enum sr_err rc = begin(req, true, &t, err);
+    if (!rc)
+        rc = sr_txn_mode_get(t, subject, &old, err);
+    if (!rc && subject && !old)
+        rc = sr_errorf(err, SR_ERR_SUBJECT_NOT_FOUND, "Subject '%s' not found.", subject);
+    if (!rc)
+        rc = sr_txn_mode_delete(t, subject, NULL, err);
+    if (rc)
+        sr_txn_rollback(t);
+    else
+        rc = sr_txn_commit(t, err);
+    if (!rc)
+        rc = hu_reply(resp, json_pack("{s:s}", "mode", old ? old : "READWRITE"), err);
+    free(old);
+    return rc;
+}
+
+enum sr_err sr_h_mode_global_get(struct sr_request *req, struct sr_response *resp,
+                                 struct sr_error *err)
+{
+    return get_mode(req, resp, NULL, err);
+}
+
+enum sr_err sr_h_mode_global_put(struct sr_request *req, struct sr_response *resp,
+                                 struct sr_error *err)
+{
+    return put_mode(req, resp, NULL, err);
+}
+
+enum sr_err sr_h_mode_global_delete(struct sr_request *req, struct sr_response *resp,
+                                    struct sr_error *err)
+{
+    return delete_mode(req, resp, NULL, err);
+}
+
+enum sr_err sr_h_mode_subject_get(struct sr_request *req, struct sr_response *resp,
+                                  struct sr_error *err)
+{
+    return get_mode(req, resp, req->params[0], err);
+}
+
+enum sr_err sr_h_mode_subject_put(struct sr_request *req, struct sr_response *resp,
+                                  struct sr_error *err)
+{
+    return put_mode(req, resp, req->params[0], err);
+}
+
+enum sr_err sr_h_mode_subject_delete(struct sr_request *req, struct sr_response *resp,
+                                     struct sr_error *err)
+{
+    return delete_mode(req, resp, req->params[0], err);
+}
+
+/* ---- compatibility ------------------------------------------------------------------ */
+
+static enum sr_err compat(struct sr_request *req, struct sr_response *resp, int32_t version,
+                          struct sr_error *err)
+{
+    json_t *doc = NULL;
+    struct sr_schema_input in;
+    bool verbose = sr_request_query_bool(req, "verbose"), ok = false;
+    struct sr_strlist msgs = {0};
+    enum sr_err rc = hu_read_body(req, &doc, err);
+    if (!rc)
+        rc = sr_schema_input_read(doc, &in, err);
+    if (!rc)
+        rc = sr_registry_check(hu_registry(req), req->params[0], &in,
+                               sr_request_query_bool(req, "normalize"), version, verbose, &ok,
+                               &msgs, err);
+    json_decref(doc);
+    if (rc)
+        return rc;
+    json_t *body = json_pack("{s:b}", "is_compatible", ok);
+    if (body && verbose) {
+        json_t *list = json_array();
+        for (size_t i = 0; i < msgs.count; i++)
+            json_array_append_new(list, json_string(msgs.items[i]));
+        json_object_set_new(body, "messages", list);
+    }
+    sr_strlist_release(&msgs);
+    return hu_reply(resp, body, err);
+}
+
+enum sr_err sr_h_compat_all(struct sr_request *req, struct sr_response *resp,
+                            struct sr_error *err)
+{
+    return compat(req, resp, 0, err);
+}
+
+enum sr_err sr_h_compat_version(struct sr_request *req, struct sr_response *resp,
+                                struct sr_error *err)
+{
+    int32_t version;
+    enum sr_err rc = sr_parse_version(req->params[1], &version, err);
+    return rc ? rc : compat(req, resp, version, err);
+}

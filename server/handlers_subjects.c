@@ -1,0 +1,253 @@
+/*
+ * handlers_subjects.c - /subjects and /subjects/{subject}/versions...
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/handler_util.h"
+#include "server/handlers.h"
+
+static const char *subject_of(const struct sr_request *req)
+{
+    return req->params[0];
+}
+
+static enum sr_err begin_read(const struct sr_request *req, struct sr_txn **t,
+                              struct sr_error *err)
+{
+    return sr_store_begin(sr_registry_store(hu_registry(req)), false, t, err);
+}
+
+/* Applies offset and limit (limit < 1: all) to a list of n items: [*from, *to). */
+static enum sr_err page(const struct sr_request *req, size_t n, size_t *from, size_t *to,
+                        struct sr_error *err)
+{
+    int64_t offset, limit;
+    enum sr_err rc = hu_query_int(req, "offset", 0, INT64_MIN, INT64_MAX, &offset, err);
+    if (!rc)
+        rc = hu_query_int(req, "limit", -1, INT64_MIN, INT64_MAX, &limit, err);
+    if (rc)
+        return rc;
+    *from = offset < 0 ? 0 : (size_t)offset > n ? n : (size_t)offset;
+    *to = limit < 1 || (size_t)limit > n - *from ? n : *from + (size_t)limit;
+    return SR_OK;
+}
+
+enum sr_err sr_h_subjects_list(struct sr_request *req, struct sr_response *resp,
+                               struct sr_error *err)
+{
+    struct sr_txn *t = NULL;
+    struct sr_str_list subjects = {0};
+    const char *prefix = sr_request_query(req, "subjectPrefix");
+    if (prefix && strcmp(prefix, ":*:") == 0)
+        prefix = NULL; /* Confluent's default: every context */
+    enum sr_err rc = begin_read(req, &t, err);
+    if (!rc)
+        rc = sr_txn_subjects(t, prefix, hu_deleted_filter(req), &subjects, err);
+    sr_txn_rollback(t);
+    size_t from = 0, to = 0;
+    if (!rc)
+        rc = page(req, subjects.count, &from, &to, err);
+    json_t *list = json_array();
+    for (size_t i = from; !rc && i < to; i++)
+        json_array_append_new(list, json_string(subjects.items[i]));
+    sr_str_list_release(&subjects);
+    if (rc) {
+        json_decref(list);
+        return rc;
+    }
+    return hu_reply(resp, list, err);
+}
+
+enum sr_err sr_h_versions_list(struct sr_request *req, struct sr_response *resp,
+                               struct sr_error *err)
+{
+    struct sr_txn *t = NULL;
+    struct sr_int_list versions = {0};
+    enum sr_err rc = begin_read(req, &t, err);
+    if (!rc)
+        rc = sr_txn_versions(t, subject_of(req), hu_deleted_filter(req), &versions, err);
+    sr_txn_rollback(t);
+    if (!rc && !versions.count)
+        rc = sr_errorf(err, SR_ERR_SUBJECT_NOT_FOUND, "Subject '%s' not found.", subject_of(req));
+    size_t from = 0, to = 0;
+    if (!rc)
+        rc = page(req, versions.count, &from, &to, err);
+    json_t *list = json_array();
+    for (size_t i = from; !rc && i < to; i++)
+        json_array_append_new(list, json_integer(versions.items[i]));
+    sr_int_list_release(&versions);
+    if (rc) {
+        json_decref(list);
+        return rc;
+    }
+    return hu_reply(resp, list, err);
+}
+
+/* Reads the body of a register / lookup / compatibility request. Caller
+ * json_decrefs *doc, which in borrows from. */
+static enum sr_err read_input(const struct sr_request *req, json_t **doc,
+                              struct sr_schema_input *in, struct sr_error *err)
+{
+    enum sr_err rc = hu_read_body(req, doc, err);
+    if (!rc)
+        rc = sr_schema_input_read(*doc, in, err);
+    return rc;
+}
+
+enum sr_err sr_h_versions_register(struct sr_request *req, struct sr_response *resp,
+                                   struct sr_error *err)
+{
+    json_t *doc = NULL;
+    struct sr_schema_input in;
+    int64_t id = 0;
+    int32_t version = 0;
+    enum sr_err rc = read_input(req, &doc, &in, err);
+    if (!rc)
+        rc = sr_registry_register(hu_registry(req), subject_of(req), &in,
+                                  sr_request_query_bool(req, "normalize"), &id, &version, err);
+    json_decref(doc);
+    if (rc)
+        return rc;
+    return hu_reply(resp, json_pack("{s:I}", "id", (json_int_t)id), err);
+}
+
+enum sr_err sr_h_subject_lookup(struct sr_request *req, struct sr_response *resp,
+                                struct sr_error *err)
+{
+    json_t *doc = NULL;
+    struct sr_schema_input in;
+    struct sr_version_rec v = {0};
+    struct sr_schema_rec s = {0};
+    enum sr_err rc = read_input(req, &doc, &in, err);
+    if (!rc)
+        rc = sr_registry_lookup(hu_registry(req), subject_of(req), &in,
+                                sr_request_query_bool(req, "normalize"),
+                                sr_request_query_bool(req, "deleted"), &v, &s, err);
+    json_decref(doc);
+    if (!rc)
+        rc = hu_reply(resp, hu_schema_entity(&v, &s), err);
+    sr_version_rec_release(&v);
+    sr_schema_rec_release(&s);
+    return rc;
+}
+
+enum sr_err sr_h_subject_delete(struct sr_request *req, struct sr_response *resp,
+                                struct sr_error *err)
+{
+    struct sr_int_list versions = {0};
+    enum sr_err rc =
+        sr_registry_delete_subject(hu_registry(req), subject_of(req),
+                                   sr_request_query_bool(req, "permanent"), &versions, err);
+    if (rc)
+        return rc;
+    json_t *list = json_array();
+    for (size_t i = 0; i < versions.count; i++)
+        json_array_append_new(list, json_integer(versions.items[i]));
+    sr_int_list_release(&versions);
+    return hu_reply(resp, list, err);
+}
+
+/* The version a request names, for reading: 40401 when the subject shows no
+ * version at all, 40402 when this one is missing. */
+static enum sr_err fetch_version(const struct sr_request *req, struct sr_txn *t,
+                                 struct sr_version_rec *v, struct sr_error *err)
+{
+    int32_t version;
+    bool deleted = sr_request_query_bool(req, "deleted");
+    enum sr_err rc = sr_parse_version(req->params[1], &version, err);
+    struct sr_int_list visible = {0};
+    if (!rc)
+        rc = sr_txn_versions(t, subject_of(req), deleted ? SR_WITH_DELETED : SR_LIVE_ONLY,
+                             &visible, err);
+    if (!rc && !visible.count)
+        rc = sr_errorf(err, SR_ERR_SUBJECT_NOT_FOUND, "Subject '%s' not found.", subject_of(req));
+    sr_int_list_release(&visible);
+    if (rc)
+        return rc;
+    struct sr_error miss = {0};
+    rc = sr_txn_version_get(t, subject_of(req), version, deleted, v, &miss);
+    if (rc == SR_ERR_VERSION_NOT_FOUND)
+        return sr_errorf(err, rc, "Version %s not found.", req->params[1]);
+    if (rc)
+        return sr_errorf(err, rc, "%s", miss.message);
+    return SR_OK;
+}
+
+static enum sr_err get_version(struct sr_request *req, struct sr_response *resp, bool raw,
+                               struct sr_error *err)
+{
+    struct sr_txn *t = NULL;
+    struct sr_version_rec v = {0};
+    struct sr_schema_rec s = {0};
+    enum sr_err rc = begin_read(req, &t, err);
+    if (!rc)
+        rc = fetch_version(req, t, &v, err);
+    if (!rc)
+        rc = sr_txn_schema_get(t, v.id, &s, err);
+    sr_txn_rollback(t);
+    if (!rc && raw) {
+        hu_reply_text(resp, s.schema, strlen(s.schema));
+        s.schema = NULL;
+    } else if (!rc) {
+        rc = hu_reply(resp, hu_schema_entity(&v, &s), err);
+    }
+    sr_version_rec_release(&v);
+    sr_schema_rec_release(&s);
+    return rc;
+}
+
+enum sr_err sr_h_version_get(struct sr_request *req, struct sr_response *resp,
+                             struct sr_error *err)
+{
+    return get_version(req, resp, false, err);
+}
+
+enum sr_err sr_h_version_get_raw(struct sr_request *req, struct sr_response *resp,
+                                 struct sr_error *err)
+{
+    return get_version(req, resp, true, err);
+}
+
+enum sr_err sr_h_version_referenced_by(struct sr_request *req, struct sr_response *resp,
+                                       struct sr_error *err)
+{
+    struct sr_txn *t = NULL;
+    struct sr_version_rec v = {0};
+    struct sr_int_list ids = {0};
+    enum sr_err rc = begin_read(req, &t, err);
+    if (!rc)
+        rc = fetch_version(req, t, &v, err);
+    if (!rc)
+        rc = sr_txn_referenced_by(t, subject_of(req), v.version,
+                                  sr_request_query_bool(req, "deleted") ? SR_WITH_DELETED
+                                                                        : SR_LIVE_ONLY,
+                                  &ids, err);
+    sr_txn_rollback(t);
+    sr_version_rec_release(&v);
+    size_t from = 0, to = 0;
+    if (!rc)
+        rc = page(req, ids.count, &from, &to, err);
+    json_t *list = json_array();
+    for (size_t i = from; !rc && i < to; i++)
+        json_array_append_new(list, json_integer(ids.items[i]));
+    sr_int_list_release(&ids);
+    if (rc) {
+        json_decref(list);
+        return rc;
+    }
+    return hu_reply(resp, list, err);
+}
+
+enum sr_err sr_h_version_delete(struct sr_request *req, struct sr_response *resp,
+                                struct sr_error *err)
+{
+    int32_t version, deleted = 0;
+    enum sr_err rc = sr_parse_version(req->params[1], &version, err);
+    if (!rc)
+        rc = sr_registry_delete_version(hu_registry(req), subject_of(req), version,
+                                        sr_request_query_bool(req, "permanent"), &deleted, err);
+    if (rc)
+        return rc;
+    return hu_reply(resp, json_integer(deleted), err);
+}

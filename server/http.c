@@ -1,0 +1,705 @@
+/*
+ * http.c - the libmicrohttpd transport; see http.h.
+ *
+ * Hot path: a request without a body needs no per-request context and no
+ * allocation beyond the response itself. Requests with a body get a small
+ * context (struct upload) that collects the body up to the cap; it is freed
+ * only in the completion callback. The daemon's unescape callback passes
+ * text through untouched, so the router sees the raw path and can tell
+ * "a%2Fb" from "a/b"; query values are percent-decoded here, on demand
+ * (sr_request_query).
+ */
+#include "server/http.h"
+
+#include <arpa/inet.h>
+#include <assert.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "server/handlers.h"
+#include "server/log.h"
+#include "server/metrics.h"
+#include "server/reply.h"
+#include "server/router.h"
+
+#define CONNECTION_TIMEOUT_S 30u
+#define MAX_CONNECTIONS 16384u
+#define SCRATCH_ON_STACK 512
+#define FIRST_BODY_CHUNK 4096
+
+/* ---- media types ------------------------------------------------------------ */
+
+static const char *const media_names[] = {
+    "application/vnd.schemaregistry.v1+json",
+    "application/vnd.schemaregistry.v1+json",
+    "application/vnd.schemaregistry+json",
+    "application/json",
+};
+
+const char *sr_media_name(enum sr_media m)
+{
+    return (unsigned)m < sizeof media_names / sizeof media_names[0] ? media_names[m]
+                                                                    : media_names[0];
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Trims s[0..*len) of spaces and tabs on both sides. */
+static const char *trim(const char *s, size_t *len)
+{
+    while (*len > 0 && is_space(s[0])) {
+        s++;
+        (*len)--;
+    }
+    while (*len > 0 && is_space(s[*len - 1]))
+        (*len)--;
+    return s;
+}
+
+static bool token_equal(const char *s, size_t len, const char *name)
+{
+    return len == strlen(name) && strncasecmp(s, name, len) == 0;
+}
+
+/* The media type of one element "type/sub; p=v; ...": its trimmed text
+ * before the first ';'. */
+static const char *media_type_of(const char *s, size_t len, size_t *type_len)
+{
+    const char *semi = memchr(s, ';', len);
+    *type_len = semi ? (size_t)(semi - s) : len;
+    return trim(s, type_len);
+}
+
+bool sr_http_content_type_ok(const char *content_type)
+{
+    static const char *const accepted[] = {
+        "application/vnd.schemaregistry.v1+json",
+        "application/vnd.schemaregistry+json",
+        "application/json",
+        "application/octet-stream",
+    };
+    if (!content_type)
+        return true;
+    size_t len;
+    const char *type = media_type_of(content_type, strlen(content_type), &len);
+    if (len == 0)
+        return true;
+    for (size_t i = 0; i < sizeof accepted / sizeof accepted[0]; i++)
+        if (token_equal(type, len, accepted[i]))
+            return true;
+    return false;
+}
+
+/* The q parameter of one Accept element (1 when absent); -1 when malformed. */
+static double quality_of(const char *params, const char *end)
+{
+    while (params < end) {
+        const char *next = memchr(params, ';', (size_t)(end - params));
+        size_t len = (size_t)((next ? next : end) - params);
+        const char *p = trim(params, &len);
+        if (len >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
+            char text[16];
+            size_t n = len - 2 < sizeof text - 1 ? len - 2 : sizeof text - 1;
+            memcpy(text, p + 2, n);
+            text[n] = '\0';
+            char *stop;
+            double q = strtod(text, &stop);
+            if (stop == text || *stop || q < 0 || q > 1)
+                return -1;
+            return q;
+        }
+        params = next ? next + 1 : end;
+    }
+    return 1;
+}
+
+/* How specifically the range type[0..len) matches media m: 3 exact,
+ * 2 "application/ *", 1 "* / *" (or a lone "*"), 0 not at all. */
+static int specificity(const char *type, size_t len, enum sr_media m)
+{
+    if (token_equal(type, len, media_names[m]))
+        return 3;
+    if (token_equal(type, len, "application/*"))
+        return 2;
+    if (token_equal(type, len, "*/*") || token_equal(type, len, "*"))
+        return 1;
+    return 0;
+}
+
+/* The client's quality for m and the specificity of the range that gave it. */
+static void client_preference(const char *accept, enum sr_media m, double *q_out, int *spec_out)
+{
+    const char *s = accept, *end = accept + strlen(accept);
+    *q_out = 0;
+    *spec_out = 0;
+    while (s < end) {
+        const char *comma = memchr(s, ',', (size_t)(end - s));
+        const char *elem_end = comma ? comma : end;
+        size_t len;
+        const char *type = media_type_of(s, (size_t)(elem_end - s), &len);
+        int spec = specificity(type, len, m);
+        if (spec > *spec_out) {
+            const char *semi = memchr(s, ';', (size_t)(elem_end - s));
+            double q = semi ? quality_of(semi + 1, elem_end) : 1;
+            if (q >= 0) {
+                *q_out = q;
+                *spec_out = spec;
+            }
+        }
+        s = comma ? comma + 1 : end;
+    }
+}
+
+enum sr_media sr_http_negotiate(const char *accept)
+{
+    size_t len = accept ? strlen(accept) : 0;
+    if (accept)
+        trim(accept, &len);
+    if (len == 0)
+        return SR_MEDIA_V1;
+    enum sr_media best = SR_MEDIA_NONE;
+    double best_q = 0;
+    int best_spec = 0;
+    for (enum sr_media m = SR_MEDIA_V1; m <= SR_MEDIA_JSON; m++) {
+        double q;
+        int spec;
+        client_preference(accept, m, &q, &spec);
+        if (q <= 0)
+            continue;
+        if (best == SR_MEDIA_NONE || q > best_q || (q == best_q && spec > best_spec)) {
+            best = m;
+            best_q = q;
+            best_spec = spec;
+        }
+    }
+    return best;
+}
+
+/* ---- query parameters --------------------------------------------------------- */
+
+/* A percent-decoded query value, kept until the request is done. */
+struct decoded_value {
+    struct decoded_value *next;
+    char text[];
+};
+
+/* What sr_request.conn points at. */
+struct query_state {
+    sr_http_query_fn lookup;
+    void *cls;
+    struct decoded_value *decoded;
+};
+
+const char *sr_request_query(const struct sr_request *req, const char *key)
+{
+    struct query_state *qs = req->conn;
+    if (!qs || !qs->lookup)
+        return NULL;
+    const char *raw = qs->lookup(qs->cls, key);
+    if (!raw || !strchr(raw, '%'))
+        return raw;
+    size_t len = strlen(raw), n;
+    struct decoded_value *v = malloc(sizeof *v + len + 1);
+    if (!v)
+        return raw;
+    if (!sr_percent_decode(raw, len, v->text, &n)) {
+        free(v); /* not an escape after all: the text as sent */
+        return raw;
+    }
+    v->text[n] = '\0';
+    v->next = qs->decoded;
+    qs->decoded = v;
+    return v->text;
+}
+
+bool sr_request_query_bool(const struct sr_request *req, const char *key)
+{
+    const char *v = sr_request_query(req, key);
+    return v && strcasecmp(v, "true") == 0;
+}
+
+static void query_state_release(struct query_state *qs)
+{
+    while (qs->decoded) {
+        struct decoded_value *next = qs->decoded->next;
+        free(qs->decoded);
+        qs->decoded = next;
+    }
+}
+
+/* ---- dispatch ------------------------------------------------------------------- */
+
+/* 415 and 406, after routing. */
+static enum sr_err check_media(const struct sr_http_input *in, const struct sr_route *route,
+                               enum sr_media *media, struct sr_error *err)
+{
+    if (!sr_http_content_type_ok(in->content_type))
+        return sr_errorf(err, SR_ERR_UNSUPPORTED_MEDIA_TYPE, "%s",
+                         sr_error_default_message(SR_ERR_UNSUPPORTED_MEDIA_TYPE));
+    if (route->handler == sr_h_metrics_get)
+        return SR_OK; /* text for Prometheus, whatever it accepts */
+    *media = sr_http_negotiate(in->accept);
+    if (*media == SR_MEDIA_NONE) {
+        *media = SR_MEDIA_V1;
+        return sr_errorf(err, SR_ERR_NOT_ACCEPTABLE, "%s",
+                         sr_error_default_message(SR_ERR_NOT_ACCEPTABLE));
+    }
+    return SR_OK;
+}
+
+static enum sr_err run_handler(struct sr_server *srv, const struct sr_http_input *in,
+                               const struct sr_route_match *match, struct sr_response *resp,
+                               struct sr_error *err)
+{
+    struct query_state qs = {in->query, in->query_cls, NULL};
+    struct sr_request req = {
+        .method = match->route->method,
+        .param_count = match->param_count,
+        .body = in->body ? in->body : "",
+        .body_len = in->body ? in->body_len : 0,
+        .server = srv,
+        .conn = &qs,
+    };
+    memcpy(req.params, match->params, sizeof req.params);
+    enum sr_err rc = match->route->handler(&req, resp, err);
+    query_state_release(&qs);
+    return rc;
+}
+
+void sr_http_dispatch(struct sr_server *srv, const struct sr_route *routes,
+                      const struct sr_http_input *in, struct sr_response *resp,
+                      size_t *route_index_out)
+{
+    char stack_scratch[SCRATCH_ON_STACK];
+    size_t need = sr_router_scratch_size(in->path);
+    char *scratch = need <= sizeof stack_scratch ? stack_scratch : malloc(need);
+    struct sr_error err;
+    struct sr_route_match match = {.route_index = SR_METRICS_UNMATCHED};
+    enum sr_media media = SR_MEDIA_V1;
+    enum sr_err rc;
+
+    sr_error_clear(&err);
+    if (!scratch)
+        rc = sr_errorf(&err, SR_ERR_NOMEM, "Out of memory");
+    else
+        rc = sr_router_match(routes, in->method, in->path, scratch, need, &match, &err);
+    assert(rc != SR_OK || match.route);
+    if (rc == SR_OK)
+        rc = check_media(in, match.route, &media, &err);
+    if (rc == SR_OK)
+        rc = run_handler(srv, in, &match, resp, &err);
+    if (rc != SR_OK)
+        sr_reply_error(resp, rc, err.message);
+    if (!resp->content_type)
+        resp->content_type = sr_media_name(media);
+    if (resp->status == 0)
+        resp->status = 200;
+    if (scratch != stack_scratch)
+        free(scratch);
+    *route_index_out = match.route ? match.route_index : SR_METRICS_UNMATCHED;
+}
+
+/* The answer for a request refused before dispatch (413, out of memory):
+ * the error, labelled with the route its path matches. */
+static void refuse(const struct sr_http_input *in, enum sr_err code, const char *message,
+                   struct sr_response *resp, size_t *route_index_out)
+{
+    char stack_scratch[SCRATCH_ON_STACK];
+    size_t need = sr_router_scratch_size(in->path);
+    struct sr_route_match match;
+    struct sr_error ignored;
+    *route_index_out = SR_METRICS_UNMATCHED;
+    if (need <= sizeof stack_scratch) {
+        sr_router_match(sr_routes, in->method, in->path, stack_scratch, need, &match, &ignored);
+        if (match.route)
+            *route_index_out = match.route_index;
+    }
+    sr_reply_error(resp, code, message);
+    resp->content_type = sr_media_name(SR_MEDIA_V1);
+}
+
+/* ---- libmicrohttpd glue ------------------------------------------------------------ */
+
+/*
+ * The access handler is called at least twice per request: once when the
+ * headers are in, once per chunk of body, and once at the end. Answering in
+ * the first call would make libmicrohttpd 0.9.75 close the connection (it
+ * treats it as an "early" answer and discards the rest), so every request is
+ * answered in the last call, except one whose announced body is over the cap
+ * (closing is then what we want). Until a body chunk arrives, *con_cls holds
+ * the address of no_body, so a request without a body allocates nothing.
+ */
+static char no_body;
+
+/* The context of a request with a body; freed in on_completed(). */
+struct upload {
+    uint64_t start_ns;
+    char *body;
+    size_t len, cap;
+    bool too_large;     /* past the cap: the rest is dropped, the answer is 413 */
+    bool out_of_memory; /* the body could not be held: the answer is 500 */
+};
+
+/* The request headers dispatch needs. */
+struct head {
+    const char *content_type;
+    const char *accept;
+};
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static bool key_is(const char *key, size_t key_len, const char *name, size_t name_len)
+{
+    return key_len == name_len && strncasecmp(key, name, name_len) == 0;
+}
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      size_t key_len, const char *value, size_t value_len)
+{
+    struct head *h = cls;
+    (void)kind;
+    (void)value_len;
+    if (key_is(key, key_len, "Content-Type", sizeof "Content-Type" - 1))
+        h->content_type = value;
+    else if (key_is(key, key_len, "Accept", sizeof "Accept" - 1))
+        h->accept = value;
+    return MHD_YES;
+}
+
+static const char *lookup_query(void *cls, const char *key)
+{
+    return MHD_lookup_connection_value(cls, MHD_GET_ARGUMENT_KIND, key);
+}
+
+static struct MHD_Response *to_mhd_response(struct sr_response *r)
+{
+    struct MHD_Response *mr;
+    if (r->body) {
+        mr = MHD_create_response_from_buffer_with_free_callback(r->body_len, r->body, free);
+        if (mr)
+            r->body = NULL; /* MHD frees it now */
+    } else if (r->status >= 500) {
+        r->content_type = sr_media_name(SR_MEDIA_V1);
+        mr = MHD_create_response_from_buffer(sizeof SR_REPLY_OOM_BODY - 1,
+                                             (void *)SR_REPLY_OOM_BODY, MHD_RESPMEM_PERSISTENT);
+    } else {
+        mr = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    }
+    return mr;
+}
+
+/* Sends resp, records it, and frees what it holds. */
+static enum MHD_Result send_reply(struct sr_server *srv, struct MHD_Connection *conn,
+                                  const struct sr_http_input *in, struct sr_response *resp,
+                                  size_t route_index, uint64_t start_ns)
+{
+    enum MHD_Result ret = MHD_NO;
+    struct MHD_Response *mr = to_mhd_response(resp);
+    if (mr) {
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+        if (atomic_load_explicit(&srv->stopping, memory_order_relaxed))
+            MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION, "close");
+        ret = MHD_queue_response(conn, (unsigned)resp->status, mr);
+        MHD_destroy_response(mr);
+    }
+    uint64_t elapsed = now_ns() - start_ns;
+    sr_metrics_observe(srv->metrics, route_index, in->method, resp->status, elapsed);
+    if (sr_log_enabled(SR_LOG_DEBUG))
+        sr_log(SR_LOG_DEBUG, "%s %s -> %d (%.3f ms)", in->method, in->path, resp->status,
+               (double)elapsed / 1e6);
+    sr_response_release(resp);
+    return ret;
+}
+
+static enum MHD_Result answer(struct sr_server *srv, struct MHD_Connection *conn,
+                              struct sr_http_input *in, uint64_t start_ns)
+{
+    struct sr_response resp = {0};
+    struct head h = {0};
+    size_t route_index;
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, collect_header, &h);
+    in->content_type = h.content_type;
+    in->accept = h.accept;
+    sr_http_dispatch(srv, sr_routes, in, &resp, &route_index);
+    return send_reply(srv, conn, in, &resp, route_index, start_ns);
+}
+
+static enum MHD_Result answer_refusal(struct sr_server *srv, struct MHD_Connection *conn,
+                                      const struct sr_http_input *in, enum sr_err code,
+                                      const char *message, uint64_t start_ns)
+{
+    struct sr_response resp = {0};
+    size_t route_index;
+    refuse(in, code, message, &resp, &route_index);
+    return send_reply(srv, conn, in, &resp, route_index, start_ns);
+}
+
+static const char *too_large_message(char *buf, size_t cap, size_t limit)
+{
+    snprintf(buf, cap, "Request body is larger than the limit of %zu bytes", limit);
+    return buf;
+}
+
+/* The announced body length (0 when none or chunked). MHD checked the syntax. */
+static uint64_t content_length(struct MHD_Connection *conn)
+{
+    const char *v =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    return v ? strtoull(v, NULL, 10) : 0;
+}
+
+/* The first call: refuse an announced body over the cap at once. */
+static enum MHD_Result first_call(struct sr_server *srv, struct MHD_Connection *conn,
+                                  const struct sr_http_input *in, void **con_cls)
+{
+    size_t limit = srv->config.max_body_bytes;
+    sr_metrics_inflight_add(srv->metrics, 1);
+    if (content_length(conn) > limit) {
+        char msg[96];
+        return answer_refusal(srv, conn, in, SR_ERR_PAYLOAD_TOO_LARGE,
+                              too_large_message(msg, sizeof msg, limit), now_ns());
+    }
+    *con_cls = &no_body;
+    return MHD_YES;
+}
+
+/* A context for the body that starts arriving; NULL on OOM. */
+static struct upload *upload_new(struct MHD_Connection *conn, size_t limit)
+{
+    uint64_t announced = content_length(conn);
+    size_t cap = announced > 0 && announced <= limit ? (size_t)announced + 1 : FIRST_BODY_CHUNK;
+    struct upload *up = calloc(1, sizeof *up);
+    if (!up)
+        return NULL;
+    up->start_ns = now_ns();
+    up->body = malloc(cap);
+    up->cap = up->body ? cap : 0;
+    up->out_of_memory = !up->body;
+    return up;
+}
+
+/* Frees the body collected so far; the rest of the upload is dropped. */
+static void drop_body(struct upload *up)
+{
+    free(up->body);
+    up->body = NULL;
+    up->len = up->cap = 0;
+}
+
+/* Appends a chunk, or drops it (and what came before) past the cap. */
+static void take_chunk(struct upload *up, size_t limit, const char *data, size_t n)
+{
+    if (up->too_large || up->out_of_memory)
+        return;
+    if (n > limit - up->len) {
+        up->too_large = true;
+        drop_body(up);
+        return;
+    }
+    if (up->len + n + 1 > up->cap) {
+        size_t cap = up->cap;
+        while (cap < up->len + n + 1)
+            cap = cap > (limit + 1) / 2 ? limit + 1 : cap * 2;
+        char *body = realloc(up->body, cap);
+        if (!body) {
+            up->out_of_memory = true;
+            drop_body(up);
+            return;
+        }
+        up->body = body;
+        up->cap = cap;
+    }
+    memcpy(up->body + up->len, data, n);
+    up->len += n;
+}
+
+/* The last call of a request with a body. */
+static enum MHD_Result answer_upload(struct sr_server *srv, struct MHD_Connection *conn,
+                                     struct sr_http_input *in, struct upload *up)
+{
+    if (up->too_large) {
+        char msg[96];
+        return answer_refusal(srv, conn, in, SR_ERR_PAYLOAD_TOO_LARGE,
+                              too_large_message(msg, sizeof msg, srv->config.max_body_bytes),
+                              up->start_ns);
+    }
+    if (up->out_of_memory)
+        return answer_refusal(srv, conn, in, SR_ERR_NOMEM, "Out of memory", up->start_ns);
+    up->body[up->len] = '\0';
+    in->body = up->body;
+    in->body_len = up->len;
+    return answer(srv, conn, in, up->start_ns);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    struct sr_server *srv = cls;
+    struct sr_http_input in = {
+        .method = method, .path = url, .body = "", .query = lookup_query, .query_cls = conn};
+    (void)version;
+    if (!*con_cls)
+        return first_call(srv, conn, &in, con_cls);
+    if (*upload_data_size > 0) {
+        if (*con_cls == &no_body) {
+            struct upload *up = upload_new(conn, srv->config.max_body_bytes);
+            if (!up)
+                return MHD_NO; /* cannot even say so: drop the connection */
+            *con_cls = up;
+        }
+        take_chunk(*con_cls, srv->config.max_body_bytes, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (*con_cls == &no_body)
+        return answer(srv, conn, &in, now_ns());
+    return answer_upload(srv, conn, &in, *con_cls);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct sr_server *srv = cls;
+    struct upload *up = *con_cls;
+    (void)conn;
+    (void)toe;
+    if (up && *con_cls != &no_body) {
+        free(up->body);
+        free(up);
+    }
+    *con_cls = NULL;
+    sr_metrics_inflight_add(srv->metrics, -1);
+}
+
+/* Leaves the path and query text as sent; see the file comment. */
+static size_t unescape_nothing(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    return strlen(s);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    sr_log_v(SR_LOG_WARN, fmt, ap);
+}
+
+/* ---- daemon lifecycle ----------------------------------------------------------------- */
+
+/* Resolves listen:port into *addr. */
+static enum sr_err resolve(const char *listen, uint16_t port, struct sockaddr_storage *addr,
+                           struct sr_error *err)
+{
+    struct addrinfo hints = {.ai_flags = AI_PASSIVE, .ai_socktype = SOCK_STREAM};
+    struct addrinfo *res = NULL;
+    int rc = getaddrinfo(listen, NULL, &hints, &res);
+    if (rc != 0 || !res)
+        return sr_errorf(err, SR_ERR_IO, "cannot resolve listen address '%s': %s", listen,
+                         rc ? gai_strerror(rc) : "no address");
+    size_t len = res->ai_addrlen < sizeof *addr ? res->ai_addrlen : sizeof *addr;
+    memset(addr, 0, sizeof *addr);
+    memcpy(addr, res->ai_addr, len);
+    freeaddrinfo(res);
+    if (addr->ss_family == AF_INET6)
+        ((struct sockaddr_in6 *)addr)->sin6_port = htons(port);
+    else
+        ((struct sockaddr_in *)addr)->sin_port = htons(port);
+    return SR_OK;
+}
+
+static unsigned daemon_flags(const struct sockaddr_storage *addr)
+{
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    if (addr->ss_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)addr)->sin6_addr;
+        bool any = memcmp(a, &in6addr_any, sizeof *a) == 0; /* "::" also takes IPv4 */
+        flags |= any ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
+    }
+    return flags;
+}
+
+/* As many connections as file descriptors allow, leaving room for the store. */
+static unsigned connection_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return MAX_CONNECTIONS;
+    if (rl.rlim_cur < 128)
+        return 64;
+    return rl.rlim_cur - 64 > MAX_CONNECTIONS ? MAX_CONNECTIONS : (unsigned)(rl.rlim_cur - 64);
+}
+
+static struct MHD_Daemon *start_daemon(struct sr_server *srv, struct sockaddr_storage *addr)
+{
+    unsigned threads = srv->config.threads;
+    /* MHD wants a pool of at least two workers; one worker is the polling thread. */
+    return MHD_start_daemon(
+        daemon_flags(addr), srv->config.port, NULL, NULL, on_request, srv,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, /* first, so it sees every message */
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)addr, MHD_OPTION_THREAD_POOL_SIZE,
+        threads > 1 ? threads : 0u, MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
+        MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_S, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, srv, MHD_OPTION_UNESCAPE_CALLBACK, unescape_nothing, NULL, MHD_OPTION_END);
+}
+
+enum sr_err sr_http_start(struct sr_server *srv, struct sr_error *err)
+{
+    struct sockaddr_storage addr = {0};
+    enum sr_err rc = resolve(srv->config.listen, srv->config.port, &addr, err);
+    if (rc != SR_OK)
+        return rc;
+    srv->listen_fd = -1;
+    srv->daemon = start_daemon(srv, &addr);
+    if (!srv->daemon)
+        return sr_errorf(err, SR_ERR_IO, "cannot start the HTTP server on %s:%u",
+                         srv->config.listen, (unsigned)srv->config.port);
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    srv->bound_port = info && info->port ? info->port : srv->config.port;
+    return SR_OK;
+}
+
+void sr_http_quiesce(struct sr_server *srv)
+{
+    if (!srv->daemon || srv->listen_fd >= 0)
+        return;
+    srv->listen_fd = MHD_quiesce_daemon(srv->daemon);
+    /* The socket may only be closed after MHD_stop_daemon(); shutting it down
+     * now makes new clients get "connection refused" at once instead of
+     * waiting in the backlog until the daemon stops. */
+    if (srv->listen_fd >= 0)
+        shutdown(srv->listen_fd, SHUT_RDWR);
+}
+
+int64_t sr_http_in_flight(const struct sr_server *srv)
+{
+    return sr_metrics_inflight(srv->metrics);
+}
+
+void sr_http_stop(struct sr_server *srv)
+{
+    if (srv->daemon)
+        MHD_stop_daemon(srv->daemon);
+    srv->daemon = NULL;
+    if (srv->listen_fd >= 0)
+        close(srv->listen_fd);
+    srv->listen_fd = -1;
+}

@@ -1,0 +1,186 @@
+/*
+ * main.c - the avro-registry server: read the configuration, open the store
+ * and the registry, serve HTTP until SIGTERM or SIGINT, then shut down
+ * gracefully (stop accepting, let in-flight requests finish for up to
+ * DRAIN_TIMEOUT_MS, close everything) and exit 0.
+ *
+ * Exit status: 0 after a clean shutdown or --help, 1 when the server cannot
+ * start (store, bind), 2 for a usage error.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "server/config.h"
+#include "server/http.h"
+#include "server/log.h"
+#include "server/metrics.h"
+#include "server/registry.h"
+#include "server/request.h"
+#include "server/server.h"
+#include "storage/store.h"
+
+#define DRAIN_TIMEOUT_MS 10000
+#define DRAIN_TICK_MS 10
+#define MAX_OPEN_FILES 65536
+
+/* Blocks SIGINT and SIGTERM in this thread and every thread it starts, so
+ * that only sigwait() in main sees them; ignores SIGPIPE. */
+static void block_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/* Lets the server hold as many connections as the hard limit allows. */
+static void raise_open_files_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    rlim_t want =
+        rl.rlim_max == RLIM_INFINITY || rl.rlim_max > MAX_OPEN_FILES ? MAX_OPEN_FILES : rl.rlim_max;
+    if (rl.rlim_cur < want) {
+        rl.rlim_cur = want;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+/* mkdir -p of dir, which is cut at each '/' in turn during the call. */
+static enum sr_err mkdir_p(char *dir, struct sr_error *err)
+{
+    for (char *p = dir + 1;; p++) {
+        bool last = *p == '\0';
+        if (*p != '/' && !last)
+            continue;
+        *p = '\0';
+        if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+            return sr_errorf(err, SR_ERR_IO, "cannot create directory %s: %s", dir,
+                             strerror(errno));
+        if (last)
+            return SR_OK;
+        *p = '/';
+    }
+}
+
+/* Creates the directory holding path if missing (nothing to do for a bare
+ * file name, a file in "/", ":memory:" or a "file:" URI). */
+static enum sr_err make_parent_dirs(const char *path, struct sr_error *err)
+{
+    if (strncmp(path, "file:", 5) == 0 || !strchr(path, '/'))
+        return SR_OK;
+    char *dir = strdup(path);
+    if (!dir)
+        return sr_errorf(err, SR_ERR_NOMEM, "out of memory");
+    *strrchr(dir, '/') = '\0';
+    enum sr_err rc = dir[0] ? mkdir_p(dir, err) : SR_OK;
+    free(dir);
+    return rc;
+}
+
+static void log_listening(const struct sr_server *srv)
+{
+    const char *addr = srv->config.listen;
+    bool v6 = strchr(addr, ':') != NULL;
+    sr_log(SR_LOG_INFO, "listening on %s%s%s:%u (%u threads, database %s)", v6 ? "[" : "", addr,
+           v6 ? "]" : "", (unsigned)srv->bound_port, srv->config.threads, srv->config.db_path);
+}
+
+/* Opens store, registry and metrics, and starts HTTP. */
+static enum sr_err start(struct sr_server *srv, struct sr_error *err)
+{
+    enum sr_err rc = make_parent_dirs(srv->config.db_path, err);
+    if (rc == SR_OK)
+        rc = sr_store_open_sqlite(srv->config.db_path, &srv->store, err);
+    if (rc == SR_OK)
+        rc = sr_registry_open(srv->store, &srv->registry, err);
+    if (rc == SR_OK)
+        rc = sr_metrics_new(sr_routes, srv->config.threads, &srv->metrics, err);
+    if (rc == SR_OK)
+        rc = sr_http_start(srv, err);
+    return rc;
+}
+
+/* Waits for in-flight requests, up to DRAIN_TIMEOUT_MS; a second signal
+ * cuts the wait short. */
+static void drain(struct sr_server *srv, const sigset_t *signals)
+{
+    struct timespec tick = {0, DRAIN_TICK_MS * 1000000L};
+    for (int waited = 0; waited < DRAIN_TIMEOUT_MS; waited += DRAIN_TICK_MS) {
+        if (sr_http_in_flight(srv) <= 0)
+            return;
+        if (sigtimedwait(signals, NULL, &tick) > 0) {
+            sr_log(SR_LOG_WARN, "second signal: not waiting for in-flight requests");
+            return;
+        }
+    }
+    sr_log(SR_LOG_WARN, "%lld request(s) still in flight after %d ms; closing them",
+           (long long)sr_http_in_flight(srv), DRAIN_TIMEOUT_MS);
+}
+
+static void stop(struct sr_server *srv, const sigset_t *signals)
+{
+    atomic_store(&srv->ready, false);
+    atomic_store(&srv->stopping, true);
+    if (srv->daemon) {
+        sr_http_quiesce(srv);
+        drain(srv, signals);
+    }
+    sr_http_stop(srv);
+    sr_registry_close(srv->registry);
+    srv->registry = NULL;
+    sr_store_close(srv->store);
+    srv->store = NULL;
+    sr_metrics_free(srv->metrics);
+    srv->metrics = NULL;
+}
+
+static int serve(struct sr_server *srv)
+{
+    struct sr_error err = {0};
+    sigset_t signals;
+    block_signals(&signals);
+    raise_open_files_limit();
+    if (start(srv, &err) != SR_OK) {
+        sr_log(SR_LOG_ERROR, "%s", err.message);
+        stop(srv, &signals);
+        return 1;
+    }
+    log_listening(srv);
+    atomic_store(&srv->ready, true);
+    int sig = 0;
+    while (sigwait(&signals, &sig) != 0)
+        ;
+    sr_log(SR_LOG_INFO, "%s received: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    stop(srv, &signals);
+    sr_log(SR_LOG_INFO, "stopped");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct sr_server srv = {.listen_fd = -1};
+    struct sr_error err = {0};
+    enum sr_config_outcome outcome;
+    if (sr_config_load(&srv.config, argc, argv, &outcome, &err) != SR_OK) {
+        fprintf(stderr, "avro-registry: %s\n", err.message);
+        return err.code == SR_ERR_BAD_REQUEST ? 2 : 1;
+    }
+    int status = 0;
+    if (outcome == SR_CONFIG_HELP) {
+        fputs(sr_config_usage(), stdout);
+    } else {
+        sr_log_set_level(srv.config.log_level);
+        status = serve(&srv);
+    }
+    sr_config_release(&srv.config);
+    return status;
+}

@@ -1,0 +1,417 @@
+/*
+ * register.c - registration (Confluent §5.1), lookup (§5.5) and the
+ * compatibility endpoints' checks.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "server/registry_int.h"
+
+static bool same_schema(const struct sr_schema_rec *a, const struct sr_schema_rec *b)
+{
+    return sr_str_same(a->schema, b->schema) && sr_str_same(a->refs, b->refs) &&
+           sr_str_same(a->metadata, b->metadata) && sr_str_same(a->ruleset, b->ruleset);
+}
+
+/* The live version of subject already holding exactly this schema, if any. */
+static enum sr_err existing_version(struct sr_txn *t, const char *subject,
+                                    const struct sr_schema_rec *rec, int64_t *id_out,
+                                    int32_t *version_out, struct sr_error *err)
+{
+    int64_t id = 0;
+    *version_out = 0;
+    enum sr_err rc = sr_txn_schema_find(t, rec, &id, err);
+    if (rc || !id)
+        return rc;
+    struct sr_version_rec v = {0};
+    struct sr_error miss = {0};
+    rc = sr_txn_version_by_id(t, subject, id, SR_LIVE_ONLY, &v, &miss);
+    if (rc == SR_ERR_VERSION_NOT_FOUND)
+        return SR_OK;
+    if (rc)
+        return sr_errorf(err, rc, "%s", miss.message);
+    *id_out = id;
+    *version_out = v.version;
+    sr_version_rec_release(&v);
+    return SR_OK;
+}
+
+static enum sr_err check_register_mode(struct sr_txn *t, const char *subject,
+                                       const struct sr_schema_input *in, bool *import_out,
+                                       struct sr_error *err)
+{
+    char mode[32];
+    enum sr_err rc = sr_registry_mode(t, subject, mode, err);
+    if (rc)
+        return rc;
+    *import_out = strcmp(mode, "IMPORT") == 0;
+    if (strncmp(mode, "READONLY", 8) == 0)
+        return sr_errorf(err, SR_ERR_OPERATION_NOT_PERMITTED, "Subject %s is in read-only mode",
+                         subject);
+    if (in->has_id && in->id >= 0 && !*import_out)
+        return sr_errorf(err, SR_ERR_OPERATION_NOT_PERMITTED, "Subject %s is not in import mode",
+                         subject);
+    if (!(in->has_id && in->id >= 0) && strcmp(mode, "READWRITE") != 0)
+        return sr_errorf(err, SR_ERR_OPERATION_NOT_PERMITTED,
+                         "Subject %s is not in read-write mode", subject);
+    return SR_OK;
+}
+
+/* Java's List.toString() of the messages: "[a, b, c]". */
+static char *join_messages(const struct sr_strlist *msgs)
+{
+    struct sr_buf b = SR_BUF_INIT;
+    sr_buf_addc(&b, '[');
+    for (size_t i = 0; i < msgs->count; i++) {
+        if (i)
+            sr_buf_adds(&b, ", ");
+        sr_buf_adds(&b, msgs->items[i]);
+    }
+    sr_buf_addc(&b, ']');
+    return sr_buf_detach(&b, NULL);
+}
+
+static enum sr_err check_against_live(struct sr_registry *r, struct sr_txn *t,
+                                      const char *subject, const struct sr_schema *schema,
+                                      struct sr_error *err)
+{
+    enum sr_compat_level level;
+    struct sr_compat_prev *prev = NULL;
+    size_t n = 0;
+    enum sr_err rc = sr_registry_level(t, subject, &level, err);
+    if (!rc)
+        rc = sr_registry_live_versions(r, t, subject, &prev, &n, err);
+    if (rc)
+        return rc;
+    bool ok = true;
+    struct sr_strlist msgs = {0};
+    rc = sr_compat_check_level(level, schema, prev, n, &ok, &msgs, err);
+    sr_registry_release_prev(prev, n);
+    if (!rc && !ok) {
+        char *details = join_messages(&msgs);
+        rc = sr_errorf(err, SR_ERR_INCOMPATIBLE,
+                       "Schema being registered is incompatible with an earlier schema for "
+                       "subject \"%s\", details: %s",
+                       subject, details ? details : "[]");
+        free(details);
+    }
+    sr_strlist_release(&msgs);
+    return rc;
+}
+
+/* IMPORT: the id asked for must be free or already hold this very schema. */
+static enum sr_err import_id(struct sr_txn *t, const struct sr_schema_input *in,
+                             const struct sr_schema_rec *rec, bool *is_new, struct sr_error *err)
+{
+    struct sr_schema_rec have = {0};
+    struct sr_error miss = {0};
+    enum sr_err rc = sr_txn_schema_get(t, in->id, &have, &miss);
+    if (rc == SR_ERR_SCHEMA_NOT_FOUND) {
+        *is_new = true;
+        return SR_OK;
+    }
+    if (rc)
+        return sr_errorf(err, rc, "%s", miss.message);
+    bool same = same_schema(&have, rec);
+    sr_schema_rec_release(&have);
+    *is_new = false;
+    if (!same)
+        return sr_errorf(err, SR_ERR_OPERATION_NOT_PERMITTED,
+                         "Overwrite new schema with id %lld is not permitted.", (long long)in->id);
+    return SR_OK;
+}
+
+/* Re-registering a schema whose earlier version in this subject was
+ * soft-deleted tombstones that version (unless something references it). */
+static enum sr_err drop_deleted_twins(struct sr_txn *t, const char *subject, int64_t id,
+                                      struct sr_error *err)
+{
+    struct sr_version_rec *rows = NULL;
+    size_t n = 0;
+    enum sr_err rc = sr_txn_version_rows(t, subject, &rows, &n, err);
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (!rows[i].deleted || rows[i].id != id)
+            continue;
+        struct sr_int_list users = {0};
+        rc = sr_txn_referenced_by(t, subject, rows[i].version, SR_WITH_DELETED, &users, err);
+        if (!rc && !users.count)
+            rc = sr_txn_version_remove(t, subject, rows[i].version, err);
+        sr_int_list_release(&users);
+    }
+    for (size_t i = 0; i < n; i++)
+        sr_version_rec_release(&rows[i]);
+    free(rows);
+    return rc;
+}
+
+struct reg_state {
+    struct sr_registry *r;
+    struct sr_txn *t;
+    const char *subject;
+    const struct sr_schema_input *in;
+    struct sr_input_schema *parsed;
+    int64_t id;
+    int32_t version;
+};
+
+static enum sr_err choose_version(struct reg_state *s, bool import, struct sr_error *err)
+{
+    int32_t max = 0;
+    enum sr_err rc = sr_txn_max_version(s->t, s->subject, &max, err);
+    if (rc)
+        return rc;
+    if (import && s->in->has_version) {
+        struct sr_version_rec v = {0};
+        struct sr_error miss = {0};
+        if (sr_txn_version_get(s->t, s->subject, s->in->version, true, &v, &miss) == SR_OK) {
+            sr_version_rec_release(&v);
+            return sr_errorf(err, SR_ERR_OPERATION_NOT_PERMITTED,
+                             "Version %d of subject %s already exists", s->in->version,
+                             s->subject);
+        }
+        s->version = s->in->version;
+        return SR_OK;
+    }
+    if (s->in->has_version && s->in->version != max + 1 && s->in->version != -1)
+        return sr_errorf(err, SR_ERR_INVALID_SCHEMA,
+                         "Version is not one more than previous version");
+    s->version = max + 1;
+    return SR_OK;
+}
+
+static enum sr_err register_in_txn(struct reg_state *s, struct sr_error *err)
+{
+    int32_t found_version = 0;
+    int64_t found_id = 0;
+    enum sr_err rc = SR_OK;
+    if (!s->in->has_id &&
+        (rc = existing_version(s->t, s->subject, &s->parsed->rec, &found_id, &found_version, err)))
+        return rc;
+    if (found_version) {
+        s->id = found_id;
+        s->version = found_version;
+        return SR_OK;
+    }
+    bool import = false, is_new = true;
+    if ((rc = check_register_mode(s->t, s->subject, s->in, &import, err)))
+        return rc;
+    if (import && s->in->has_id) {
+        s->id = s->in->id;
+        rc = import_id(s->t, s->in, &s->parsed->rec, &is_new, err);
+    } else {
+        rc = sr_txn_schema_find(s->t, &s->parsed->rec, &s->id, err);
+        is_new = !rc && !s->id;
+        if (!rc && is_new)
+            rc = sr_txn_next_id(s->t, &s->id, err);
+        if (!rc)
+            rc = check_against_live(s->r, s->t, s->subject, s->parsed->schema, err);
+    }
+    if (!rc)
+        rc = choose_version(s, import, err);
+    if (!rc && is_new) {
+        s->parsed->rec.id = s->id;
+        rc = sr_txn_schema_insert(s->t, &s->parsed->rec, s->parsed->refs, s->parsed->ref_count,
+                                  err);
+    }
+    if (!rc)
+        rc = sr_txn_version_insert(s->t, s->subject, s->version, s->id, err);
+    if (!rc && !import)
+        rc = drop_deleted_twins(s->t, s->subject, s->id, err);
+    return rc;
+}
+
+/* Producers re-register their schema at every start: answer those from a read
+ * transaction, without queueing behind the writer. */
+static enum sr_err fast_path(struct sr_registry *r, const char *subject,
+                             const struct sr_schema_input *in, int64_t *id_out,
+                             int32_t *version_out, struct sr_error *err)
+{
+    struct sr_txn *t = NULL;
+    struct sr_input_schema parsed = {0};
+    *version_out = 0;
+    enum sr_err rc = sr_store_begin(r->store, false, &t, err);
+    if (!rc)
+        rc = sr_input_schema_build(r, t, in, true, &parsed, err);
+    if (!rc)
+        rc = existing_version(t, subject, &parsed.rec, id_out, version_out, err);
+    sr_input_schema_release(&parsed);
+    sr_txn_rollback(t);
+    return rc;
+}
+
+enum sr_err sr_registry_register(struct sr_registry *r, const char *subject,
+                                 const struct sr_schema_input *in, bool normalize,
+                                 int64_t *id_out, int32_t *version_out, struct sr_error *err)
+{
+    (void)normalize; /* the canonical text already is the normal form we keep */
+    enum sr_err rc = sr_registry_check_subject(subject, err);
+    if (rc)
+        return rc;
+    if (!in->has_id && (rc = fast_path(r, subject, in, id_out, version_out, err)) == SR_OK &&
+        *version_out)
+        return SR_OK;
+    if (rc)
+        return rc;
+    struct sr_input_schema parsed = {0};
+    struct reg_state s = {.r = r, .subject = subject, .in = in, .parsed = &parsed};
+    rc = sr_store_begin(r->store, true, &s.t, err);
+    if (!rc)
+        rc = sr_input_schema_build(r, s.t, in, !in->has_id, &parsed, err);
+    if (!rc)
+        rc = register_in_txn(&s, err);
+    if (rc)
+        sr_txn_rollback(s.t);
+    else
+        rc = sr_txn_commit(s.t, err);
+    sr_input_schema_release(&parsed);
+    if (!rc) {
+        *id_out = s.id;
+        *version_out = s.version;
+    }
+    return rc;
+}
+
+/* ---- lookup ---------------------------------------------------------------------- */
+
+static enum sr_err find_in_subject(struct sr_txn *t, const char *subject,
+                                   const struct sr_schema_rec *want, bool include_deleted,
+                                   struct sr_version_rec *version_out,
+                                   struct sr_schema_rec *schema_out, struct sr_error *err)
+{
+    struct sr_version_rec *rows = NULL;
+    size_t n = 0, visible = 0;
+    enum sr_err rc = sr_txn_version_rows(t, subject, &rows, &n, err);
+    bool found = false;
+    for (size_t i = n; !rc && !found && i-- > 0;) {
+        if (rows[i].deleted && !include_deleted)
+            continue;
+        visible++;
+        struct sr_schema_rec have = {0};
+        rc = sr_txn_schema_get(t, rows[i].id, &have, err);
+        found = !rc && sr_str_same(have.schema, want->schema) && sr_str_same(have.refs, want->refs);
+        if (found) {
+            *schema_out = have;
+            *version_out = rows[i];
+            memset(&rows[i], 0, sizeof(rows[i]));
+        } else {
+            sr_schema_rec_release(&have);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        sr_version_rec_release(&rows[i]);
+    free(rows);
+    if (rc || found)
+        return rc;
+    if (!visible)
+        return sr_errorf(err, SR_ERR_SUBJECT_NOT_FOUND, "Subject '%s' not found.", subject);
+    return sr_errorf(err, SR_ERR_SCHEMA_NOT_FOUND, "Schema not found");
+}
+
+enum sr_err sr_registry_lookup(struct sr_registry *r, const char *subject,
+                               const struct sr_schema_input *in, bool normalize,
+                               bool include_deleted, struct sr_version_rec *version_out,
+                               struct sr_schema_rec *schema_out, struct sr_error *err)
+{
+    (void)normalize;
+    struct sr_txn *t = NULL;
+    struct sr_input_schema parsed = {0};
+    enum sr_err rc = sr_store_begin(r->store, false, &t, err);
+    if (!rc) {
+        /* A subject with nothing in it answers 40401 before the schema is judged. */
+        struct sr_int_list versions = {0};
+        rc = sr_txn_versions(t, subject, include_deleted ? SR_WITH_DELETED : SR_LIVE_ONLY,
+                             &versions, err);
+        if (!rc && !versions.count)
+            rc = sr_errorf(err, SR_ERR_SUBJECT_NOT_FOUND, "Subject '%s' not found.", subject);
+        sr_int_list_release(&versions);
+    }
+    if (!rc)
+        rc = sr_input_schema_build(r, t, in, false, &parsed, err);
+    if (!rc)
+        rc = find_in_subject(t, subject, &parsed.rec, include_deleted, version_out, schema_out,
+                             err);
+    sr_input_schema_release(&parsed);
+    sr_txn_rollback(t);
+    return rc;
+}
+
+/* ---- compatibility endpoints ---------------------------------------------------------- */
+
+static enum sr_err one_version(struct sr_registry *r, struct sr_txn *t, const char *subject,
+                               int32_t version, struct sr_compat_prev **prev, size_t *n,
+                               struct sr_error *err)
+{
+    struct sr_version_rec v = {0};
+    struct sr_error miss = {0};
+    enum sr_err rc = sr_txn_version_get(t, subject, version, false, &v, &miss);
+    if (rc == SR_ERR_VERSION_NOT_FOUND) {
+        if (version == -1) { /* no live version at all: nothing to be incompatible with */
+            *n = 0;
+            return SR_OK;
+        }
+        return sr_errorf(err, rc, "Version %d not found.", version);
+    }
+    if (rc)
+        return sr_errorf(err, rc, "%s", miss.message);
+    *prev = calloc(1, sizeof(**prev));
+    struct sr_schema *s = NULL;
+    rc = *prev ? sr_registry_load(r, t, v.id, &s, err)
+               : sr_errorf(err, SR_ERR_NOMEM, "out of memory");
+    if (!rc) {
+        (*prev)[0] = (struct sr_compat_prev){s, v.version};
+        *n = 1;
+    }
+    sr_version_rec_release(&v);
+    return rc;
+}
+
+static enum sr_err verbose_answer(const struct sr_error *why, bool *ok, struct sr_strlist *msgs,
+                                  struct sr_error *err)
+{
+    *ok = false;
+    msgs->items = calloc(1, sizeof(char *));
+    if (!msgs->items || !(msgs->items[0] = strdup(why->message))) {
+        free(msgs->items);
+        msgs->items = NULL;
+        return sr_errorf(err, SR_ERR_NOMEM, "out of memory");
+    }
+    msgs->count = 1;
+    return SR_OK;
+}
+
+enum sr_err sr_registry_check(struct sr_registry *r, const char *subject,
+                              const struct sr_schema_input *in, bool normalize, int32_t version,
+                              bool verbose, bool *compatible_out, struct sr_strlist *messages_out,
+                              struct sr_error *err)
+{
+    (void)normalize;
+    struct sr_txn *t = NULL;
+    struct sr_input_schema parsed = {0};
+    struct sr_compat_prev *prev = NULL;
+    size_t n = 0;
+    enum sr_compat_level level = SR_LEVEL_BACKWARD;
+    memset(messages_out, 0, sizeof(*messages_out));
+    enum sr_err rc = sr_store_begin(r->store, false, &t, err);
+    if (!rc)
+        rc = version ? one_version(r, t, subject, version, &prev, &n, err)
+                     : sr_registry_live_versions(r, t, subject, &prev, &n, err);
+    if (!rc)
+        rc = sr_registry_level(t, subject, &level, err);
+    if (!rc) {
+        struct sr_error perr = {0};
+        rc = sr_input_schema_build(r, t, in, true, &parsed, &perr);
+        if (rc == SR_ERR_INVALID_SCHEMA && verbose)
+            rc = verbose_answer(&perr, compatible_out, messages_out, err);
+        else if (rc)
+            sr_errorf(err, rc, "%s", perr.message);
+        else
+            rc = sr_compat_check_level(level, parsed.schema, prev, n, compatible_out,
+                                       messages_out, err);
+    }
+    sr_registry_release_prev(prev, n);
+    sr_input_schema_release(&parsed);
+    sr_txn_rollback(t);
+    return rc;
+}

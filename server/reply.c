@@ -1,0 +1,99 @@
+/*
+ * reply.c - the one error path, and response helpers; see reply.h.
+ */
+#include "server/reply.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void sr_response_release(struct sr_response *resp)
+{
+    if (!resp)
+        return;
+    free(resp->body);
+    memset(resp, 0, sizeof *resp);
+}
+
+void sr_reply_take(struct sr_response *resp, char *body, size_t len)
+{
+    free(resp->body);
+    resp->status = 200;
+    resp->body = body;
+    resp->body_len = body ? len : 0;
+}
+
+/* A JSON string for message; non-ASCII bytes become '?' when the text is not
+ * valid UTF-8 (jansson refuses it). NULL on OOM. */
+static json_t *message_string(const char *message)
+{
+    json_t *s = json_string(message);
+    if (s)
+        return s;
+    char *copy = strdup(message);
+    if (!copy)
+        return NULL;
+    for (char *p = copy; *p; p++)
+        if ((unsigned char)*p >= 0x80)
+            *p = '?';
+    s = json_string(copy);
+    free(copy);
+    return s;
+}
+
+void sr_reply_error(struct sr_response *resp, enum sr_err code, const char *message)
+{
+    if (!message || !*message)
+        message = sr_error_default_message(code);
+    free(resp->body);
+    resp->body = NULL;
+    resp->body_len = 0;
+    resp->content_type = NULL;
+    resp->status = sr_error_http_status(code);
+
+    json_t *doc = json_object();
+    if (doc && (json_object_set_new(doc, "error_code", json_integer(sr_error_code(code))) ||
+                json_object_set_new(doc, "message", message_string(message)))) {
+        json_decref(doc);
+        doc = NULL;
+    }
+    char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(doc);
+    if (!text) {
+        resp->status = 500;
+        return;
+    }
+    resp->body = text;
+    resp->body_len = strlen(text);
+}
+
+enum sr_err sr_reply_json(struct sr_response *resp, json_t *doc, struct sr_error *err)
+{
+    char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
+    json_decref(doc);
+    if (!text)
+        return sr_errorf(err, SR_ERR_NOMEM, "Out of memory building the response");
+    sr_reply_take(resp, text, strlen(text));
+    return SR_OK;
+}
+
+enum sr_err sr_reply_buf(struct sr_response *resp, struct sr_buf *b, struct sr_error *err)
+{
+    size_t len = 0;
+    char *text = sr_buf_detach(b, &len);
+    if (!text)
+        return sr_errorf(err, SR_ERR_NOMEM, "Out of memory building the response");
+    sr_reply_take(resp, text, len);
+    return SR_OK;
+}
+
+enum sr_err sr_reply_text(struct sr_response *resp, const char *text, size_t len,
+                          struct sr_error *err)
+{
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return sr_errorf(err, SR_ERR_NOMEM, "Out of memory building the response");
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    sr_reply_take(resp, copy, len);
+    return SR_OK;
+}

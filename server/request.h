@@ -1,0 +1,61 @@
+/*
+ * request.h - the contract between the HTTP layer (http.c, router.c) and the
+ * endpoint handlers (handlers_*.c).
+ *
+ * The HTTP layer accepts a request, caps and collects its body, checks its
+ * media types, matches it to a route, percent-decodes the path parameters and
+ * calls the route's handler. A handler reads the request, and either fills
+ * *resp (status 200 unless it says otherwise, a JSON body) and returns SR_OK,
+ * or returns an error code with a message in *err; the HTTP layer then sends
+ * {"error_code": N, "message": "..."} with the status from the error table.
+ * Handlers never build error bodies or pick error statuses themselves.
+ */
+#ifndef SR_SERVER_REQUEST_H
+#define SR_SERVER_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+
+struct sr_server;
+
+#define SR_MAX_PATH_PARAMS 3
+
+struct sr_request {
+    const char *method;                     /* "GET", "POST", "PUT", "DELETE" */
+    const char *params[SR_MAX_PATH_PARAMS]; /* decoded path parameters, in pattern order */
+    size_t param_count;
+    const char *body; /* NUL-terminated; "" when there is none */
+    size_t body_len;
+    struct sr_server *server;
+    void *conn; /* the transport's connection, for query lookups */
+};
+
+/* A query parameter's value, or NULL when absent. Borrowed for the request. */
+const char *sr_request_query(const struct sr_request *req, const char *key);
+/* JAX-RS boolean: "true" in any case is true; anything else, or absence, false. */
+bool sr_request_query_bool(const struct sr_request *req, const char *key);
+
+struct sr_response {
+    int status; /* 0 means 200 */
+    char *body; /* heap, NUL-terminated; the HTTP layer frees it */
+    size_t body_len;
+    const char *content_type; /* static string; NULL means the negotiated JSON media type */
+};
+
+typedef enum sr_err (*sr_handler_fn)(struct sr_request *req, struct sr_response *resp,
+                                     struct sr_error *err);
+
+/* One route. pattern segments in braces are parameters: "/subjects/{subject}". */
+struct sr_route {
+    const char *method;
+    const char *pattern;
+    sr_handler_fn handler;
+};
+
+/* The route table, in server/routes.c; NULL-terminated (method NULL). */
+extern const struct sr_route sr_routes[];
+
+#endif
