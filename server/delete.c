@@ -4,6 +4,9 @@
  * another schema can go; a schema id stays resolvable until no version
  * anywhere carries it. Subject config and mode survive a soft delete and go
  * with the last row of the subject (Confluent's behaviour since PR #3810).
+ * Deleting a subject checks every version for referrers before touching any,
+ * as Confluent's deleteSubject does: a reference from a later version of the
+ * same subject blocks it too, so such versions must go one by one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,7 +91,7 @@ static enum sr_err soft_delete_subject(struct sr_txn *t, const char *subject,
     if (!out->items)
         return sr_errorf(err, SR_ERR_NOMEM, "out of memory");
     enum sr_err rc = SR_OK;
-    for (size_t i = n; !rc && i-- > 0;) /* highest first, so intra-subject references go */
+    for (size_t i = 0; !rc && i < n; i++)
         if (!rows[i].deleted)
             rc = refuse_if_referenced(t, subject, rows[i].version, false, err);
     for (size_t i = 0; !rc && i < n; i++) {
@@ -100,8 +103,8 @@ static enum sr_err soft_delete_subject(struct sr_txn *t, const char *subject,
     return rc;
 }
 
-static enum sr_err hard_delete_subject(struct sr_registry *r, struct sr_txn *t,
-                                       const char *subject, struct sr_version_rec *rows, size_t n,
+static enum sr_err hard_delete_subject(struct sr_registry *r, struct sr_txn *t, const char *subject,
+                                       struct sr_version_rec *rows, size_t n,
                                        struct sr_int_list *out, int64_t *forget,
                                        struct sr_error *err)
 {
@@ -115,11 +118,10 @@ static enum sr_err hard_delete_subject(struct sr_registry *r, struct sr_txn *t,
     if (!out->items)
         return sr_errorf(err, SR_ERR_NOMEM, "out of memory");
     enum sr_err rc = SR_OK;
-    for (size_t i = n; !rc && i-- > 0;) {
+    for (size_t i = 0; !rc && i < n; i++)
         rc = refuse_if_referenced(t, subject, rows[i].version, true, err);
-        if (!rc)
-            rc = remove_version(r, t, subject, rows[i].version, rows[i].id, &forget[i], err);
-    }
+    for (size_t i = n; !rc && i-- > 0;)
+        rc = remove_version(r, t, subject, rows[i].version, rows[i].id, &forget[i], err);
     for (size_t i = 0; !rc && i < n; i++)
         out->items[out->count++] = rows[i].version;
     return rc;
@@ -177,9 +179,8 @@ static enum sr_err delete_one(struct sr_registry *r, struct sr_txn *t, const cha
     return remove_version(r, t, subject, v->version, v->id, forget, err);
 }
 
-enum sr_err sr_registry_delete_version(struct sr_registry *r, const char *subject,
-                                       int32_t version, bool permanent, int32_t *deleted_out,
-                                       struct sr_error *err)
+enum sr_err sr_registry_delete_version(struct sr_registry *r, const char *subject, int32_t version,
+                                       bool permanent, int32_t *deleted_out, struct sr_error *err)
 {
     struct sr_txn *t = NULL;
     struct sr_version_rec v = {0};
@@ -208,4 +209,63 @@ enum sr_err sr_registry_delete_version(struct sr_registry *r, const char *subjec
         *deleted_out = v.version;
     sr_version_rec_release(&v);
     return finish(r, t, rc, &forget, 1, err);
+}
+
+/* ---- clearing for IMPORT ------------------------------------------------------------ */
+
+static enum sr_err append_id(struct sr_int_list *l, int64_t id, struct sr_error *err)
+{
+    int64_t *items = realloc(l->items, (l->count + 1) * sizeof(*items));
+    if (!items)
+        return sr_errorf(err, SR_ERR_NOMEM, "out of memory");
+    items[l->count++] = id;
+    l->items = items;
+    return SR_OK;
+}
+
+/* Removes one soft-deleted row unless something still references it. */
+static enum sr_err clear_row(struct sr_txn *t, const struct sr_version_rec *v,
+                             struct sr_int_list *forget, struct sr_error *err)
+{
+    struct sr_int_list users = {0};
+    bool removed = false;
+    enum sr_err rc = sr_txn_referenced_by(t, v->subject, v->version, SR_WITH_DELETED, &users, err);
+    bool referenced = !rc && users.count;
+    sr_int_list_release(&users);
+    if (rc || referenced)
+        return rc;
+    rc = sr_txn_version_remove(t, v->subject, v->version, err);
+    if (!rc)
+        rc = sr_txn_schema_remove_if_unused(t, v->id, &removed, err);
+    if (!rc && removed)
+        rc = append_id(forget, v->id, err);
+    return rc;
+}
+
+static enum sr_err clear_subject(struct sr_txn *t, const char *subject, struct sr_int_list *forget,
+                                 struct sr_error *err)
+{
+    struct sr_version_rec *rows = NULL;
+    size_t n = 0;
+    enum sr_err rc = sr_txn_version_rows(t, subject, &rows, &n, err);
+    for (size_t i = n; !rc && i-- > 0;) /* highest first: referrers go before what they use */
+        if (rows[i].deleted)
+            rc = clear_row(t, &rows[i], forget, err);
+    for (size_t i = 0; i < n; i++)
+        sr_version_rec_release(&rows[i]);
+    free(rows);
+    return rc;
+}
+
+enum sr_err sr_registry_clear_deleted(struct sr_txn *t, const char *subject,
+                                      struct sr_int_list *forget, struct sr_error *err)
+{
+    if (subject)
+        return clear_subject(t, subject, forget, err);
+    struct sr_str_list subjects = {0};
+    enum sr_err rc = sr_txn_subjects(t, NULL, SR_WITH_DELETED, &subjects, err);
+    for (size_t i = 0; !rc && i < subjects.count; i++)
+        rc = clear_subject(t, subjects.items[i], forget, err);
+    sr_str_list_release(&subjects);
+    return rc;
 }

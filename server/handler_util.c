@@ -1,6 +1,7 @@
 /*
  * handler_util.c - shared pieces of the endpoint handlers.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +30,7 @@ enum sr_err hu_read_body(const struct sr_request *req, json_t **out, struct sr_e
 
 enum sr_err hu_reply(struct sr_response *resp, json_t *doc, struct sr_error *err)
 {
-    char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY)
-                     : NULL;
+    char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
     json_decref(doc);
     if (!text)
         return sr_errorf(err, SR_ERR_NOMEM, "out of memory building the response");
@@ -92,10 +92,26 @@ enum sr_err hu_path_id(const struct sr_request *req, size_t index, int64_t *out,
     char *end;
     errno = 0;
     long long v = strtoll(text, &end, 10);
-    if (!*text || *end || errno || v < INT32_MIN || v > INT32_MAX)
+    /* Integer.valueOf refuses the leading spaces strtoll would skip. */
+    if (!*text || isspace((unsigned char)*text) || *end || errno || v < INT32_MIN || v > INT32_MAX)
         return sr_errorf(err, SR_ERR_NOT_FOUND, "HTTP 404 Not Found");
     *out = v;
     return SR_OK;
+}
+
+#define DEFAULT_CONTEXT ":.:"
+
+const char *hu_subject(const struct sr_request *req)
+{
+    const char *s = req->params[0];
+    size_t n = sizeof DEFAULT_CONTEXT - 1;
+    return strncmp(s, DEFAULT_CONTEXT, n) == 0 ? s + n : s;
+}
+
+const char *hu_setting_subject(const struct sr_request *req)
+{
+    const char *s = hu_subject(req);
+    return *s ? s : NULL;
 }
 
 enum sr_deleted_filter hu_deleted_filter(const struct sr_request *req)

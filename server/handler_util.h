@@ -39,6 +39,14 @@ enum sr_err hu_query_int(const struct sr_request *req, const char *key, int64_t 
 enum sr_err hu_path_id(const struct sr_request *req, size_t index, int64_t *out,
                        struct sr_error *err);
 
+/* The {subject} path parameter without the default context's prefix ":.:"
+ * (Confluent's QualifiedSubject.normalize): ":.:orders" is "orders". */
+const char *hu_subject(const struct sr_request *req);
+
+/* The same for /config/{subject} and /mode/{subject}, where the default
+ * context itself (":.:") names the global setting: NULL then. */
+const char *hu_setting_subject(const struct sr_request *req);
+
 /* Which versions a listing shows: deletedOnly wins over deleted. */
 enum sr_deleted_filter hu_deleted_filter(const struct sr_request *req);
 

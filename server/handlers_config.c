@@ -38,17 +38,17 @@ static enum sr_err read_config(const struct sr_request *req, const char *subject
     return rc;
 }
 
-static enum sr_err get_config(struct sr_request *req, struct sr_response *resp,
-                              const char *subject, struct sr_error *err)
+static enum sr_err get_config(struct sr_request *req, struct sr_response *resp, const char *subject,
+                              struct sr_error *err)
 {
     struct sr_config_rec c = {0}, global = {0};
     bool found = false, global_found = false;
     enum sr_err rc = read_config(req, subject, &c, &found, err);
     bool fallback = subject && (!found || !c.compatibility);
     if (!rc && fallback && !sr_request_query_bool(req, "defaultToGlobal"))
-        rc = sr_errorf(err, SR_ERR_SUBJECT_LEVEL_COMPAT_NOT_CONFIGURED,
-                       "Subject '%s' does not have subject-level compatibility configured",
-                       subject);
+        rc =
+            sr_errorf(err, SR_ERR_SUBJECT_LEVEL_COMPAT_NOT_CONFIGURED,
+                      "Subject '%s' does not have subject-level compatibility configured", subject);
     if (!rc && fallback)
         rc = read_config(req, NULL, &global, &global_found, err);
     if (!rc)
@@ -58,8 +58,8 @@ static enum sr_err get_config(struct sr_request *req, struct sr_response *resp,
     return rc;
 }
 
-static enum sr_err put_config(struct sr_request *req, struct sr_response *resp,
-                              const char *subject, struct sr_error *err)
+static enum sr_err put_config(struct sr_request *req, struct sr_response *resp, const char *subject,
+                              struct sr_error *err)
 {
     json_t *doc = NULL;
     enum sr_err rc = hu_read_body(req, &doc, err);
@@ -69,8 +69,8 @@ static enum sr_err put_config(struct sr_request *req, struct sr_response *resp,
     const json_t *normalize = json_object_get(doc, "normalize");
     int norm = json_is_boolean(normalize) ? json_is_true(normalize) : -1;
     const char *stored = NULL;
-    if (!json_is_object(doc))
-        rc = sr_errorf(err, SR_ERR_UNPROCESSABLE, "The body must be a JSON object");
+    if (!json_is_object(doc)) /* Jackson cannot map it: 400, as rest-utils answers */
+        rc = sr_errorf(err, SR_ERR_BAD_REQUEST, "The body must be a JSON object");
     else
         rc = sr_registry_set_config(hu_registry(req), subject, json_string_value(level), norm,
                                     &stored, err);
@@ -127,25 +127,25 @@ enum sr_err sr_h_config_global_delete(struct sr_request *req, struct sr_response
 enum sr_err sr_h_config_subject_get(struct sr_request *req, struct sr_response *resp,
                                     struct sr_error *err)
 {
-    return get_config(req, resp, req->params[0], err);
+    return get_config(req, resp, hu_setting_subject(req), err);
 }
 
 enum sr_err sr_h_config_subject_put(struct sr_request *req, struct sr_response *resp,
                                     struct sr_error *err)
 {
-    return put_config(req, resp, req->params[0], err);
+    return put_config(req, resp, hu_setting_subject(req), err);
 }
 
 enum sr_err sr_h_config_subject_delete(struct sr_request *req, struct sr_response *resp,
                                        struct sr_error *err)
 {
-    return delete_config(req, resp, req->params[0], err);
+    return delete_config(req, resp, hu_setting_subject(req), err);
 }
 
 /* ---- mode ----------------------------------------------------------------------- */
 
-static enum sr_err get_mode(struct sr_request *req, struct sr_response *resp,
-                            const char *subject, struct sr_error *err)
+static enum sr_err get_mode(struct sr_request *req, struct sr_response *resp, const char *subject,
+                            struct sr_error *err)
 {
     struct sr_txn *t = NULL;
     char *own = NULL;
@@ -165,17 +165,20 @@ static enum sr_err get_mode(struct sr_request *req, struct sr_response *resp,
     return rc;
 }
 
-static enum sr_err put_mode(struct sr_request *req, struct sr_response *resp,
-                            const char *subject, struct sr_error *err)
+static enum sr_err put_mode(struct sr_request *req, struct sr_response *resp, const char *subject,
+                            struct sr_error *err)
 {
     json_t *doc = NULL;
     enum sr_err rc = hu_read_body(req, &doc, err);
     if (rc)
         return rc;
     const char *stored = NULL;
-    rc = sr_registry_set_mode(hu_registry(req), subject,
-                              json_string_value(json_object_get(doc, "mode")),
-                              sr_request_query_bool(req, "force"), &stored, err);
+    if (!json_is_object(doc)) /* as for config */
+        rc = sr_errorf(err, SR_ERR_BAD_REQUEST, "The body must be a JSON object");
+    else
+        rc = sr_registry_set_mode(hu_registry(req), subject,
+                                  json_string_value(json_object_get(doc, "mode")),
+                                  sr_request_query_bool(req, "force"), &stored, err);
     json_decref(doc);
     if (rc)
         return rc;
@@ -225,19 +228,19 @@ enum sr_err sr_h_mode_global_delete(struct sr_request *req, struct sr_response *
 enum sr_err sr_h_mode_subject_get(struct sr_request *req, struct sr_response *resp,
                                   struct sr_error *err)
 {
-    return get_mode(req, resp, req->params[0], err);
+    return get_mode(req, resp, hu_setting_subject(req), err);
 }
 
 enum sr_err sr_h_mode_subject_put(struct sr_request *req, struct sr_response *resp,
                                   struct sr_error *err)
 {
-    return put_mode(req, resp, req->params[0], err);
+    return put_mode(req, resp, hu_setting_subject(req), err);
 }
 
 enum sr_err sr_h_mode_subject_delete(struct sr_request *req, struct sr_response *resp,
                                      struct sr_error *err)
 {
-    return delete_mode(req, resp, req->params[0], err);
+    return delete_mode(req, resp, hu_setting_subject(req), err);
 }
 
 /* ---- compatibility ------------------------------------------------------------------ */
@@ -253,7 +256,7 @@ static enum sr_err compat(struct sr_request *req, struct sr_response *resp, int3
     if (!rc)
         rc = sr_schema_input_read(doc, &in, err);
     if (!rc)
-        rc = sr_registry_check(hu_registry(req), req->params[0], &in,
+        rc = sr_registry_check(hu_registry(req), hu_subject(req), &in,
                                sr_request_query_bool(req, "normalize"), version, verbose, &ok,
                                &msgs, err);
     json_decref(doc);
@@ -270,8 +273,7 @@ static enum sr_err compat(struct sr_request *req, struct sr_response *resp, int3
     return hu_reply(resp, body, err);
 }
 
-enum sr_err sr_h_compat_all(struct sr_request *req, struct sr_response *resp,
-                            struct sr_error *err)
+enum sr_err sr_h_compat_all(struct sr_request *req, struct sr_response *resp, struct sr_error *err)
 {
     return compat(req, resp, 0, err);
 }

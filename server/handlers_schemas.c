@@ -10,8 +10,7 @@
 /* Confluent's schema.search.default.limit and .max.limit. */
 #define SCHEMA_SEARCH_LIMIT 1000
 
-static enum sr_err begin_read(const struct sr_request *req, struct sr_txn **t,
-                              struct sr_error *err)
+static enum sr_err begin_read(const struct sr_request *req, struct sr_txn **t, struct sr_error *err)
 {
     return sr_store_begin(sr_registry_store(hu_registry(req)), false, t, err);
 }
@@ -32,11 +31,11 @@ enum sr_err sr_h_schemas_list(struct sr_request *req, struct sr_response *resp,
     size_t n = 0;
     json_t *list = json_array();
     if (!(rc = begin_read(req, &t, err)))
-        rc = sr_txn_list_versions(
-            t, sr_request_query(req, "subjectPrefix"),
-            sr_request_query_bool(req, "deleted") ? SR_WITH_DELETED : SR_LIVE_ONLY,
-            sr_request_query_bool(req, "latestOnly"), offset < 0 ? 0 : offset, limit, &rows, &n,
-            err);
+        rc = sr_txn_list_versions(t, sr_request_query(req, "subjectPrefix"),
+                                  sr_request_query_bool(req, "deleted") ? SR_WITH_DELETED
+                                                                        : SR_LIVE_ONLY,
+                                  sr_request_query_bool(req, "latestOnly"), offset < 0 ? 0 : offset,
+                                  limit, &rows, &n, err);
     for (size_t i = 0; !rc && i < n; i++) {
         struct sr_schema_rec s = {0};
         rc = sr_txn_schema_get(t, rows[i].id, &s, err);
@@ -127,10 +126,9 @@ static enum sr_err id_usages(struct sr_request *req, struct sr_subject_version_l
     if (!rc && (rc = sr_txn_schema_get(t, id, &s, err)) == SR_ERR_SCHEMA_NOT_FOUND)
         sr_errorf(err, rc, "Schema not found");
     if (!rc)
-        rc = sr_txn_versions_for_id(t, id,
-                                    sr_request_query_bool(req, "deleted") ? SR_WITH_DELETED
-                                                                          : SR_LIVE_ONLY,
-                                    out, err);
+        rc = sr_txn_versions_for_id(
+            t, id, sr_request_query_bool(req, "deleted") ? SR_WITH_DELETED : SR_LIVE_ONLY, out,
+            err);
     sr_txn_rollback(t);
     sr_schema_rec_release(&s);
     return rc;

@@ -9,11 +9,10 @@
 
 static const char *subject_of(const struct sr_request *req)
 {
-    return req->params[0];
+    return hu_subject(req);
 }
 
-static enum sr_err begin_read(const struct sr_request *req, struct sr_txn **t,
-                              struct sr_error *err)
+static enum sr_err begin_read(const struct sr_request *req, struct sr_txn **t, struct sr_error *err)
 {
     return sr_store_begin(sr_registry_store(hu_registry(req)), false, t, err);
 }
@@ -136,9 +135,8 @@ enum sr_err sr_h_subject_delete(struct sr_request *req, struct sr_response *resp
                                 struct sr_error *err)
 {
     struct sr_int_list versions = {0};
-    enum sr_err rc =
-        sr_registry_delete_subject(hu_registry(req), subject_of(req),
-                                   sr_request_query_bool(req, "permanent"), &versions, err);
+    enum sr_err rc = sr_registry_delete_subject(
+        hu_registry(req), subject_of(req), sr_request_query_bool(req, "permanent"), &versions, err);
     if (rc)
         return rc;
     json_t *list = json_array();
@@ -158,8 +156,8 @@ static enum sr_err fetch_version(const struct sr_request *req, struct sr_txn *t,
     enum sr_err rc = sr_parse_version(req->params[1], &version, err);
     struct sr_int_list visible = {0};
     if (!rc)
-        rc = sr_txn_versions(t, subject_of(req), deleted ? SR_WITH_DELETED : SR_LIVE_ONLY,
-                             &visible, err);
+        rc = sr_txn_versions(t, subject_of(req), deleted ? SR_WITH_DELETED : SR_LIVE_ONLY, &visible,
+                             err);
     if (!rc && !visible.count)
         rc = sr_errorf(err, SR_ERR_SUBJECT_NOT_FOUND, "Subject '%s' not found.", subject_of(req));
     sr_int_list_release(&visible);
@@ -197,8 +195,7 @@ static enum sr_err get_version(struct sr_request *req, struct sr_response *resp,
     return rc;
 }
 
-enum sr_err sr_h_version_get(struct sr_request *req, struct sr_response *resp,
-                             struct sr_error *err)
+enum sr_err sr_h_version_get(struct sr_request *req, struct sr_response *resp, struct sr_error *err)
 {
     return get_version(req, resp, false, err);
 }
@@ -219,10 +216,9 @@ enum sr_err sr_h_version_referenced_by(struct sr_request *req, struct sr_respons
     if (!rc)
         rc = fetch_version(req, t, &v, err);
     if (!rc)
-        rc = sr_txn_referenced_by(t, subject_of(req), v.version,
-                                  sr_request_query_bool(req, "deleted") ? SR_WITH_DELETED
-                                                                        : SR_LIVE_ONLY,
-                                  &ids, err);
+        rc = sr_txn_referenced_by(
+            t, subject_of(req), v.version,
+            sr_request_query_bool(req, "deleted") ? SR_WITH_DELETED : SR_LIVE_ONLY, &ids, err);
     sr_txn_rollback(t);
     sr_version_rec_release(&v);
     size_t from = 0, to = 0;

@@ -15,19 +15,79 @@ static bool same_schema(const struct sr_schema_rec *a, const struct sr_schema_re
            sr_str_same(a->metadata, b->metadata) && sr_str_same(a->ruleset, b->ruleset);
 }
 
-/* The live version of subject already holding exactly this schema, if any. */
-static enum sr_err existing_version(struct sr_txn *t, const char *subject,
+/*
+ * Whether have (a stored schema that uses references) is want sent with every
+ * reference inlined. Confluent's lookups accept that form as the same schema
+ * (ParsedSchema.deepEquals), so that a client holding the fully resolved
+ * schema finds the version registered with references.
+ */
+static enum sr_err same_resolved(struct sr_registry *r, struct sr_txn *t, int64_t have_id,
+                                 const struct sr_schema_rec *have, const struct sr_schema_rec *want,
+                                 bool *out, struct sr_error *err)
+{
+    *out = false;
+    if (want->refs || !have->refs || !sr_str_same(have->metadata, want->metadata) ||
+        !sr_str_same(have->ruleset, want->ruleset))
+        return SR_OK;
+    struct sr_schema *s = NULL;
+    enum sr_err rc = sr_registry_load(r, t, have_id, &s, err);
+    if (rc)
+        return rc;
+    size_t len = 0;
+    char *text = sr_node_to_text(sr_schema_root(s), &len); /* references written out */
+    sr_schema_free(s);
+    if (!text)
+        return sr_errorf(err, SR_ERR_NOMEM, "out of memory");
+    *out = strcmp(text, want->schema) == 0;
+    free(text);
+    return SR_OK;
+}
+
+/* The highest live version of subject that is rec with its references
+ * inlined (see same_resolved), if any. */
+static enum sr_err resolved_version(struct sr_registry *r, struct sr_txn *t, const char *subject,
+                                    const struct sr_schema_rec *rec, int64_t *id_out,
+                                    int32_t *version_out, struct sr_error *err)
+{
+    struct sr_version_rec *rows = NULL;
+    size_t n = 0;
+    bool same = false;
+    enum sr_err rc = sr_txn_version_rows(t, subject, &rows, &n, err);
+    for (size_t i = n; !rc && !same && i-- > 0;) {
+        struct sr_schema_rec have = {0};
+        if (rows[i].deleted || (rc = sr_txn_schema_get(t, rows[i].id, &have, err)))
+            continue;
+        rc = same_resolved(r, t, rows[i].id, &have, rec, &same, err);
+        if (same) {
+            *id_out = rows[i].id;
+            *version_out = rows[i].version;
+        }
+        sr_schema_rec_release(&have);
+    }
+    for (size_t i = 0; i < n; i++)
+        sr_version_rec_release(&rows[i]);
+    free(rows);
+    return rc;
+}
+
+/* The live version of subject already holding this schema, if any: exactly,
+ * or as its references-inlined form. */
+static enum sr_err existing_version(struct sr_registry *r, struct sr_txn *t, const char *subject,
                                     const struct sr_schema_rec *rec, int64_t *id_out,
                                     int32_t *version_out, struct sr_error *err)
 {
     int64_t id = 0;
     *version_out = 0;
     enum sr_err rc = sr_txn_schema_find(t, rec, &id, err);
+    if (!rc && !id && !rec->refs)
+        return resolved_version(r, t, subject, rec, id_out, version_out, err);
     if (rc || !id)
         return rc;
     struct sr_version_rec v = {0};
     struct sr_error miss = {0};
     rc = sr_txn_version_by_id(t, subject, id, SR_LIVE_ONLY, &v, &miss);
+    if (rc == SR_ERR_VERSION_NOT_FOUND && !rec->refs)
+        return resolved_version(r, t, subject, rec, id_out, version_out, err);
     if (rc == SR_ERR_VERSION_NOT_FOUND)
         return SR_OK;
     if (rc)
@@ -73,9 +133,8 @@ static char *join_messages(const struct sr_strlist *msgs)
     return sr_buf_detach(&b, NULL);
 }
 
-static enum sr_err check_against_live(struct sr_registry *r, struct sr_txn *t,
-                                      const char *subject, const struct sr_schema *schema,
-                                      struct sr_error *err)
+static enum sr_err check_against_live(struct sr_registry *r, struct sr_txn *t, const char *subject,
+                                      const struct sr_schema *schema, struct sr_error *err)
 {
     enum sr_compat_level level;
     struct sr_compat_prev *prev = NULL;
@@ -99,6 +158,19 @@ static enum sr_err check_against_live(struct sr_registry *r, struct sr_txn *t,
     }
     sr_strlist_release(&msgs);
     return rc;
+}
+
+/* The schema is already a live version of the subject: that answers the
+ * request, unless it asks for another id (Confluent's registerOrForward:
+ * IdDoesNotMatchException, 42207). */
+static enum sr_err check_found_id(const struct sr_schema_input *in, int64_t found_id,
+                                  struct sr_error *err)
+{
+    if (in->has_id && in->id >= 0 && in->id != found_id)
+        return sr_errorf(err, SR_ERR_ID_DOES_NOT_MATCH,
+                         "Schema already registered with id %lld instead of input id %lld",
+                         (long long)found_id, (long long)in->id);
+    return SR_OK;
 }
 
 /* IMPORT: the id asked for must be free or already hold this very schema. */
@@ -162,19 +234,20 @@ static enum sr_err choose_version(struct reg_state *s, bool import, struct sr_er
     enum sr_err rc = sr_txn_max_version(s->t, s->subject, &max, err);
     if (rc)
         return rc;
-    if (import && s->in->has_version) {
+    /* Confluent reads a version <= 0 as "none given": the next one. */
+    bool explicit = s->in->has_version && s->in->version > 0;
+    if (import && explicit) {
         struct sr_version_rec v = {0};
         struct sr_error miss = {0};
         if (sr_txn_version_get(s->t, s->subject, s->in->version, true, &v, &miss) == SR_OK) {
             sr_version_rec_release(&v);
             return sr_errorf(err, SR_ERR_OPERATION_NOT_PERMITTED,
-                             "Version %d of subject %s already exists", s->in->version,
-                             s->subject);
+                             "Version %d of subject %s already exists", s->in->version, s->subject);
         }
         s->version = s->in->version;
         return SR_OK;
     }
-    if (s->in->has_version && s->in->version != max + 1 && s->in->version != -1)
+    if (explicit && s->in->version != max + 1)
         return sr_errorf(err, SR_ERR_INVALID_SCHEMA,
                          "Version is not one more than previous version");
     s->version = max + 1;
@@ -185,14 +258,14 @@ static enum sr_err register_in_txn(struct reg_state *s, struct sr_error *err)
 {
     int32_t found_version = 0;
     int64_t found_id = 0;
-    enum sr_err rc = SR_OK;
-    if (!s->in->has_id &&
-        (rc = existing_version(s->t, s->subject, &s->parsed->rec, &found_id, &found_version, err)))
-        return rc;
-    if (found_version) {
+    enum sr_err rc =
+        existing_version(s->r, s->t, s->subject, &s->parsed->rec, &found_id, &found_version, err);
+    if (!rc && found_version)
+        rc = check_found_id(s->in, found_id, err);
+    if (rc || found_version) {
         s->id = found_id;
         s->version = found_version;
-        return SR_OK;
+        return rc;
     }
     bool import = false, is_new = true;
     if ((rc = check_register_mode(s->t, s->subject, s->in, &import, err)))
@@ -212,8 +285,8 @@ static enum sr_err register_in_txn(struct reg_state *s, struct sr_error *err)
         rc = choose_version(s, import, err);
     if (!rc && is_new) {
         s->parsed->rec.id = s->id;
-        rc = sr_txn_schema_insert(s->t, &s->parsed->rec, s->parsed->refs, s->parsed->ref_count,
-                                  err);
+        rc =
+            sr_txn_schema_insert(s->t, &s->parsed->rec, s->parsed->refs, s->parsed->ref_count, err);
     }
     if (!rc)
         rc = sr_txn_version_insert(s->t, s->subject, s->version, s->id, err);
@@ -233,26 +306,25 @@ static enum sr_err fast_path(struct sr_registry *r, const char *subject,
     *version_out = 0;
     enum sr_err rc = sr_store_begin(r->store, false, &t, err);
     if (!rc)
-        rc = sr_input_schema_build(r, t, in, true, &parsed, err);
+        rc = sr_input_schema_build(r, t, in, !in->has_id, &parsed, err);
     if (!rc)
-        rc = existing_version(t, subject, &parsed.rec, id_out, version_out, err);
+        rc = existing_version(r, t, subject, &parsed.rec, id_out, version_out, err);
+    if (!rc && *version_out)
+        rc = check_found_id(in, *id_out, err);
     sr_input_schema_release(&parsed);
     sr_txn_rollback(t);
     return rc;
 }
 
 enum sr_err sr_registry_register(struct sr_registry *r, const char *subject,
-                                 const struct sr_schema_input *in, bool normalize,
-                                 int64_t *id_out, int32_t *version_out, struct sr_error *err)
+                                 const struct sr_schema_input *in, bool normalize, int64_t *id_out,
+                                 int32_t *version_out, struct sr_error *err)
 {
     (void)normalize; /* the canonical text already is the normal form we keep */
     enum sr_err rc = sr_registry_check_subject(subject, err);
     if (rc)
         return rc;
-    if (!in->has_id && (rc = fast_path(r, subject, in, id_out, version_out, err)) == SR_OK &&
-        *version_out)
-        return SR_OK;
-    if (rc)
+    if ((rc = fast_path(r, subject, in, id_out, version_out, err)) || *version_out)
         return rc;
     struct sr_input_schema parsed = {0};
     struct reg_state s = {.r = r, .subject = subject, .in = in, .parsed = &parsed};
@@ -275,7 +347,24 @@ enum sr_err sr_registry_register(struct sr_registry *r, const char *subject,
 
 /* ---- lookup ---------------------------------------------------------------------- */
 
-static enum sr_err find_in_subject(struct sr_txn *t, const char *subject,
+/* Whether the row holds want: exactly (metadata and ruleSet are part of a
+ * schema's identity, as in Confluent's hash), or, with resolved, as its
+ * references-inlined form. Fills *have on a match. */
+static enum sr_err row_matches(struct sr_registry *r, struct sr_txn *t,
+                               const struct sr_version_rec *row, const struct sr_schema_rec *want,
+                               bool resolved, struct sr_schema_rec *have, bool *found,
+                               struct sr_error *err)
+{
+    enum sr_err rc = sr_txn_schema_get(t, row->id, have, err);
+    *found = !rc && !resolved && same_schema(have, want);
+    if (!rc && resolved)
+        rc = same_resolved(r, t, row->id, have, want, found, err);
+    if (rc || !*found)
+        sr_schema_rec_release(have);
+    return rc;
+}
+
+static enum sr_err find_in_subject(struct sr_registry *r, struct sr_txn *t, const char *subject,
                                    const struct sr_schema_rec *want, bool include_deleted,
                                    struct sr_version_rec *version_out,
                                    struct sr_schema_rec *schema_out, struct sr_error *err)
@@ -284,19 +373,17 @@ static enum sr_err find_in_subject(struct sr_txn *t, const char *subject,
     size_t n = 0, visible = 0;
     enum sr_err rc = sr_txn_version_rows(t, subject, &rows, &n, err);
     bool found = false;
-    for (size_t i = n; !rc && !found && i-- > 0;) {
-        if (rows[i].deleted && !include_deleted)
-            continue;
-        visible++;
-        struct sr_schema_rec have = {0};
-        rc = sr_txn_schema_get(t, rows[i].id, &have, err);
-        found = !rc && sr_str_same(have.schema, want->schema) && sr_str_same(have.refs, want->refs);
-        if (found) {
-            *schema_out = have;
-            *version_out = rows[i];
-            memset(&rows[i], 0, sizeof(rows[i]));
-        } else {
-            sr_schema_rec_release(&have);
+    /* Exact matches first, as Confluent's hash lookup comes before deepEquals. */
+    for (int pass = 0; pass < (want->refs ? 1 : 2); pass++) {
+        for (size_t i = n; !rc && !found && i-- > 0;) {
+            if (rows[i].deleted && !include_deleted)
+                continue;
+            visible++;
+            rc = row_matches(r, t, &rows[i], want, pass == 1, schema_out, &found, err);
+            if (found) {
+                *version_out = rows[i];
+                memset(&rows[i], 0, sizeof(rows[i]));
+            }
         }
     }
     for (size_t i = 0; i < n; i++)
@@ -330,7 +417,7 @@ enum sr_err sr_registry_lookup(struct sr_registry *r, const char *subject,
     if (!rc)
         rc = sr_input_schema_build(r, t, in, false, &parsed, err);
     if (!rc)
-        rc = find_in_subject(t, subject, &parsed.rec, include_deleted, version_out, schema_out,
+        rc = find_in_subject(r, t, subject, &parsed.rec, include_deleted, version_out, schema_out,
                              err);
     sr_input_schema_release(&parsed);
     sr_txn_rollback(t);
@@ -407,8 +494,8 @@ enum sr_err sr_registry_check(struct sr_registry *r, const char *subject,
         else if (rc)
             sr_errorf(err, rc, "%s", perr.message);
         else
-            rc = sr_compat_check_level(level, parsed.schema, prev, n, compatible_out,
-                                       messages_out, err);
+            rc = sr_compat_check_level(level, parsed.schema, prev, n, compatible_out, messages_out,
+                                       err);
     }
     sr_registry_release_prev(prev, n);
     sr_input_schema_release(&parsed);

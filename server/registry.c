@@ -2,6 +2,7 @@
  * registry.c - the registry object, its caches, stored-schema loading, request
  * inputs, subjects, versions, levels and modes.
  */
+#include <ctype.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,8 +42,7 @@ static void body_unref(void *v)
         free(b);
 }
 
-enum sr_err sr_registry_open(struct sr_store *store, struct sr_registry **out,
-                             struct sr_error *err)
+enum sr_err sr_registry_open(struct sr_store *store, struct sr_registry **out, struct sr_error *err)
 {
     struct sr_registry *r = calloc(1, sizeof(*r));
     if (r) {
@@ -91,8 +91,8 @@ enum sr_err sr_registry_check_subject(const char *subject, struct sr_error *err)
     for (const unsigned char *c = (const unsigned char *)subject; *c && !bad; c++)
         bad = *c < 0x20 || *c == 0x7f || (c[0] == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f);
     if (bad)
-        return sr_errorf(err, SR_ERR_INVALID_SUBJECT,
-                         "The specified subject '%s' is not a valid.", subject);
+        return sr_errorf(err, SR_ERR_INVALID_SUBJECT, "The specified subject '%s' is not a valid.",
+                         subject);
     return SR_OK;
 }
 
@@ -104,7 +104,9 @@ enum sr_err sr_parse_version(const char *text, int32_t *out, struct sr_error *er
     }
     char *end;
     long long v = strtoll(text, &end, 10);
-    if (*text && *end == '\0' && (v == -1 || (v >= 1 && v <= INT32_MAX))) {
+    /* strtoll skips leading spaces; Java's Integer.valueOf does not. */
+    bool digits = *text && !isspace((unsigned char)*text) && *end == '\0';
+    if (digits && (v == -1 || (v >= 1 && v <= INT32_MAX))) {
         *out = (int32_t)v;
         return SR_OK;
     }
@@ -242,9 +244,9 @@ enum sr_err sr_registry_load(struct sr_registry *r, struct sr_txn *t, int64_t id
     return load_depth(r, t, id, 0, out, err);
 }
 
-enum sr_err sr_registry_live_versions(struct sr_registry *r, struct sr_txn *t,
-                                      const char *subject, struct sr_compat_prev **out,
-                                      size_t *count_out, struct sr_error *err)
+enum sr_err sr_registry_live_versions(struct sr_registry *r, struct sr_txn *t, const char *subject,
+                                      struct sr_compat_prev **out, size_t *count_out,
+                                      struct sr_error *err)
 {
     struct sr_version_rec *rows = NULL;
     size_t n = 0, live = 0;
@@ -283,9 +285,10 @@ void sr_registry_release_prev(struct sr_compat_prev *prev, size_t count)
 
 /* ---- request inputs ------------------------------------------------------------ */
 
+/* Jackson cannot map the field: rest-utils answers 400 (JsonMappingExceptionMapper). */
 static enum sr_err field_type_error(struct sr_error *err, const char *field, const char *want)
 {
-    return sr_errorf(err, SR_ERR_UNPROCESSABLE, "Invalid request: \"%s\" must be %s", field, want);
+    return sr_errorf(err, SR_ERR_BAD_REQUEST, "Invalid request: \"%s\" must be %s", field, want);
 }
 
 static enum sr_err read_optional_int(const json_t *body, const char *key, bool *has, int64_t *out,
@@ -326,8 +329,10 @@ enum sr_err sr_schema_input_read(const json_t *body, struct sr_schema_input *out
                                  struct sr_error *err)
 {
     memset(out, 0, sizeof(*out));
+    if (json_is_null(body)) /* no entity at all: bean validation's 422 */
+        return sr_errorf(err, SR_ERR_UNPROCESSABLE, "Request body is missing");
     if (!json_is_object(body))
-        return sr_errorf(err, SR_ERR_UNPROCESSABLE,
+        return sr_errorf(err, SR_ERR_BAD_REQUEST,
                          "Invalid request: the body must be a JSON object with a \"schema\"");
     const json_t *schema = json_object_get(body, "schema");
     if (schema && !json_is_null(schema)) {
@@ -346,9 +351,8 @@ enum sr_err sr_schema_input_read(const json_t *body, struct sr_schema_input *out
     out->metadata = json_is_object(json_object_get(body, "metadata"))
                         ? json_object_get(body, "metadata")
                         : NULL;
-    out->ruleset = json_is_object(json_object_get(body, "ruleSet"))
-                       ? json_object_get(body, "ruleSet")
-                       : NULL;
+    out->ruleset =
+        json_is_object(json_object_get(body, "ruleSet")) ? json_object_get(body, "ruleSet") : NULL;
     int64_t version = 0;
     if ((rc = read_optional_int(body, "id", &out->has_id, &out->id, err)) ||
         (rc = read_optional_int(body, "version", &out->has_version, &version, err)))
@@ -392,24 +396,27 @@ enum sr_err sr_input_schema_build(struct sr_registry *r, struct sr_txn *t,
                                   struct sr_input_schema *out, struct sr_error *err)
 {
     memset(out, 0, sizeof(*out));
-    if (!in->schema)
+    size_t lead = 0;
+    while (in->schema && lead < in->schema_len && isspace((unsigned char)in->schema[lead]))
+        lead++;
+    if (!in->schema || lead == in->schema_len) /* Confluent's trim().isEmpty() */
         return sr_errorf(err, SR_ERR_INVALID_SCHEMA, "Empty schema");
     struct sr_schema **deps = NULL;
     size_t dep_count = 0;
-    enum sr_err rc =
-        resolve_refs(r, t, in->references, 0, &deps, &out->refs, &dep_count, err);
+    enum sr_err rc = resolve_refs(r, t, in->references, 0, &deps, &out->refs, &dep_count, err);
     if (rc)
         return rc;
     out->ref_count = dep_count;
-    struct sr_parse_opts opts = {.refs = deps, .ref_count = dep_count, .validate_defaults = validate};
+    struct sr_parse_opts opts = {
+        .refs = deps, .ref_count = dep_count, .validate_defaults = validate};
     struct sr_error perr = {0};
     rc = sr_schema_parse(in->schema, in->schema_len, &opts, &out->schema, &perr);
     free_schemas(deps, dep_count);
     if (rc) {
         sr_input_schema_release(out);
         if (rc == SR_ERR_INVALID_SCHEMA)
-            return sr_errorf(err, SR_ERR_INVALID_SCHEMA,
-                             "Invalid schema of type AVRO, details: %s", perr.message);
+            return sr_errorf(err, SR_ERR_INVALID_SCHEMA, "Invalid schema of type AVRO, details: %s",
+                             perr.message);
         return sr_errorf(err, rc, "%s", perr.message);
     }
     size_t len;
@@ -517,18 +524,27 @@ enum sr_err sr_registry_set_config(struct sr_registry *r, const char *subject, c
     return sr_txn_commit(t, err);
 }
 
-/* IMPORT needs an empty registry (or subject) unless forced. */
-static enum sr_err import_allowed(struct sr_txn *t, const char *subject, struct sr_error *err)
+/* Entering IMPORT (unless forced, or already in it) needs an empty registry
+ * (or subject), and then starts from a clean slate: the soft-deleted
+ * versions go, as in Confluent's setMode. */
+static enum sr_err enter_import(struct sr_txn *t, const char *subject, struct sr_int_list *forget,
+                                struct sr_error *err)
 {
+    char current[32];
     struct sr_str_list subjects = {0};
     struct sr_int_list versions = {0};
-    enum sr_err rc = subject ? sr_txn_versions(t, subject, SR_LIVE_ONLY, &versions, err)
-                             : sr_txn_subjects(t, NULL, SR_LIVE_ONLY, &subjects, err);
+    enum sr_err rc = sr_registry_mode(t, subject, current, err);
+    if (rc || strcmp(current, "IMPORT") == 0)
+        return rc;
+    rc = subject ? sr_txn_versions(t, subject, SR_LIVE_ONLY, &versions, err)
+                 : sr_txn_subjects(t, NULL, SR_LIVE_ONLY, &subjects, err);
     if (!rc && (subjects.count || versions.count))
         rc = sr_errorf(err, SR_ERR_OPERATION_NOT_PERMITTED,
                        "Cannot import since found existing subjects");
     sr_str_list_release(&subjects);
     sr_int_list_release(&versions);
+    if (!rc)
+        rc = sr_registry_clear_deleted(t, subject, forget, err);
     return rc;
 }
 
@@ -548,17 +564,22 @@ enum sr_err sr_registry_set_mode(struct sr_registry *r, const char *subject, con
             return rc;
     }
     struct sr_txn *t = NULL;
+    struct sr_int_list forget = {0};
     enum sr_err rc = begin_write(r, &t, err);
     if (!rc && strcmp(name, "IMPORT") == 0 && !force)
-        rc = import_allowed(t, subject, err);
+        rc = enter_import(t, subject, &forget, err);
     if (!rc)
         rc = sr_txn_mode_put(t, subject, name, err);
-    if (rc) {
+    if (rc)
         sr_txn_rollback(t);
-        return rc;
-    }
-    *stored_out = name;
-    return sr_txn_commit(t, err);
+    else
+        rc = sr_txn_commit(t, err);
+    for (size_t i = 0; !rc && i < forget.count; i++)
+        sr_registry_forget(r, forget.items[i]);
+    sr_int_list_release(&forget);
+    if (!rc)
+        *stored_out = name;
+    return rc;
 }
 
 /* ---- GET /schemas/ids/{id} ----------------------------------------------------------- */

@@ -37,7 +37,7 @@ struct sr_store *sr_registry_store(struct sr_registry *r);
 struct sr_schema_input {
     const char *schema; /* NULL when the body has none */
     size_t schema_len;
-    const char *schema_type; /* NULL means AVRO */
+    const char *schema_type;  /* NULL means AVRO */
     const json_t *references; /* array, or NULL */
     const json_t *metadata;   /* object, or NULL */
     const json_t *ruleset;    /* object, or NULL */
@@ -48,8 +48,9 @@ struct sr_schema_input {
 };
 
 /* Reads a RegisterSchemaRequest body. Unknown fields are ignored, as
- * Confluent does. Errors: SR_ERR_BAD_REQUEST (not JSON), SR_ERR_UNPROCESSABLE
- * (wrong field types), SR_ERR_INVALID_SCHEMA (schemaType not AVRO). */
+ * Confluent does. Errors: SR_ERR_BAD_REQUEST (not an object, wrong field
+ * types: Jackson's mapping errors), SR_ERR_UNPROCESSABLE (null body),
+ * SR_ERR_INVALID_SCHEMA (schemaType not AVRO). */
 enum sr_err sr_schema_input_read(const json_t *body, struct sr_schema_input *out,
                                  struct sr_error *err);
 
@@ -64,8 +65,8 @@ enum sr_err sr_parse_version(const char *text, int32_t *out, struct sr_error *er
  * result. Errors: INVALID_SCHEMA, INCOMPATIBLE, OPERATION_NOT_PERMITTED,
  * INVALID_SUBJECT, INTERNAL. */
 enum sr_err sr_registry_register(struct sr_registry *r, const char *subject,
-                                 const struct sr_schema_input *in, bool normalize,
-                                 int64_t *id_out, int32_t *version_out, struct sr_error *err);
+                                 const struct sr_schema_input *in, bool normalize, int64_t *id_out,
+                                 int32_t *version_out, struct sr_error *err);
 
 /* Finds the version of subject holding this schema. Fills *version_out and
  * *schema_out (caller releases both). Errors: SUBJECT_NOT_FOUND,
@@ -91,13 +92,12 @@ enum sr_err sr_registry_delete_subject(struct sr_registry *r, const char *subjec
                                        struct sr_int_list *versions_out, struct sr_error *err);
 
 /* Deletes one version (-1: the latest live one). *deleted_out is its number. */
-enum sr_err sr_registry_delete_version(struct sr_registry *r, const char *subject,
-                                       int32_t version, bool permanent, int32_t *deleted_out,
-                                       struct sr_error *err);
+enum sr_err sr_registry_delete_version(struct sr_registry *r, const char *subject, int32_t version,
+                                       bool permanent, int32_t *deleted_out, struct sr_error *err);
 
 /* The level in force for subject (NULL: global): subject, else global, else BACKWARD. */
-enum sr_err sr_registry_level(struct sr_txn *t, const char *subject,
-                              enum sr_compat_level *out, struct sr_error *err);
+enum sr_err sr_registry_level(struct sr_txn *t, const char *subject, enum sr_compat_level *out,
+                              struct sr_error *err);
 
 /* The mode in force for subject (NULL: global); a global READONLY_OVERRIDE wins.
  * Writes one of READWRITE, READONLY, READONLY_OVERRIDE, IMPORT into out. */
@@ -107,8 +107,7 @@ enum sr_err sr_registry_mode(struct sr_txn *t, const char *subject, char out[32]
 /* PUT /config[/subject]: level (case-insensitive) and normalize (-1 unset).
  * *stored_out receives the upper-case level name (static). */
 enum sr_err sr_registry_set_config(struct sr_registry *r, const char *subject, const char *level,
-                                   int normalize, const char **stored_out,
-                                   struct sr_error *err);
+                                   int normalize, const char **stored_out, struct sr_error *err);
 
 /* PUT /mode[/subject]. *stored_out receives the upper-case mode name (static). */
 enum sr_err sr_registry_set_mode(struct sr_registry *r, const char *subject, const char *mode,

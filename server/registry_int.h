@@ -45,10 +45,18 @@ enum sr_err sr_input_schema_build(struct sr_registry *r, struct sr_txn *t,
 
 /* The parsed live versions of subject, oldest first, for compatibility
  * checks. Caller releases with release_prev(). */
-enum sr_err sr_registry_live_versions(struct sr_registry *r, struct sr_txn *t,
-                                      const char *subject, struct sr_compat_prev **out,
-                                      size_t *count_out, struct sr_error *err);
+enum sr_err sr_registry_live_versions(struct sr_registry *r, struct sr_txn *t, const char *subject,
+                                      struct sr_compat_prev **out, size_t *count_out,
+                                      struct sr_error *err);
 void sr_registry_release_prev(struct sr_compat_prev *prev, size_t count);
+
+/* Permanently removes the soft-deleted versions of subject (NULL: of every
+ * subject), except those still referenced, inside t; schemas left without a
+ * version go too. Appends their ids to *forget for sr_registry_forget() once
+ * t has committed. Switching to IMPORT uses it: Confluent's setMode writes a
+ * ClearSubject event that drops them. */
+enum sr_err sr_registry_clear_deleted(struct sr_txn *t, const char *subject,
+                                      struct sr_int_list *forget, struct sr_error *err);
 
 /* Strings equal, NULL equal to NULL. */
 bool sr_str_same(const char *a, const char *b);

@@ -93,7 +93,7 @@ expect_json("...as version 4 (max over all versions + 1)", reg.get("/subjects/s/
 expect_json("...and the soft-deleted twin (v2) is gone",
             reg.get("/subjects/s/versions?deleted=true"), [1, 3, 4])
 
-# ---- whole subjects -------------------------------------------------------------------------------
+# ---- whole subjects -----------------------------------------------------------------------------
 expect_error("permanent delete of a live subject", delete("/subjects/s?permanent=true"),
              404, 40405, SUBJECT_NOT_SOFT_DELETED.format("s"))
 expect_json("soft delete of the subject lists the live versions it deleted",
@@ -162,6 +162,24 @@ expect_json("soft delete t", delete("/subjects/t"), [1])
 expect_json("subject config survives a soft delete", reg.get("/config/t"),
             {"compatibilityLevel": "FULL"})
 expect_json("subject mode survives a soft delete", reg.get("/mode/t"), {"mode": "READWRITE"})
+
+# Confluent's testDeleteSubjectAndRegister: v1, v2, delete the subject,
+# register v1's schema again: version 3 with v1's id; v1 (same id) is dropped.
+r1 = reg_id("re v1", reg, "re", V1)
+reg_id("re v2", reg, "re", V2)
+expect_json("delete re", delete("/subjects/re"), [1, 2])
+eq("re-register v1's schema: same id", reg_id("re-register v1", reg, "re", V1), r1)
+expect_json("...as version 3", reg.get("/subjects/re/versions"), [3])
+expect_json("...the soft-deleted twin v1 was dropped, v2 kept",
+            reg.get("/subjects/re/versions?deleted=true"), [2, 3])
+expect_json("latest is 3", reg.get("/subjects/re/versions/latest"), entity("re", 3, r1, V1))
+
+# Global id reuse counts soft-deleted uses too.
+only = reg_id("a schema only in a subject about to be soft-deleted", reg, "gone",
+              record("Only", ("o", "int")))
+delete("/subjects/gone")
+eq("the same schema in another subject reuses the id",
+   reg_id("register it elsewhere", reg, "elsewhere", record("Only", ("o", "int"))), only)
 
 # Permanent delete of one id shared by two subjects keeps the id for the other.
 ia = reg_id("shared schema in u1", reg, "u1", "\"bytes\"")

@@ -19,7 +19,7 @@ id_b = reg_id("register B under s1", reg, "s1", B)
 reg_id("register A under s2", reg, "s2", A)
 id_c = reg_id("register C under t1", reg, "t1", C)
 
-# ---- /schemas/ids/{id} ----------------------------------------------------------------------------
+# ---- /schemas/ids/{id} --------------------------------------------------------------------------
 r = reg.get(f"/schemas/ids/{id_a}")
 expect_json("by id: exactly {\"schema\"} for Avro without references", r, {"schema": canon(A)})
 eq("by id: v1 media type", r.headers.get("Content-Type"), "application/vnd.schemaregistry.v1+json")
@@ -76,7 +76,7 @@ expect_json("an id used only by soft-deleted versions lists no subjects",
 expect_json("...and no versions", reg.get(f"/schemas/ids/{id_c}/versions"), [])
 expect_json("...but still resolves", reg.get(f"/schemas/ids/{id_c}"), {"schema": canon(C)})
 
-# ---- GET /schemas -----------------------------------------------------------------------------------
+# ---- GET /schemas -------------------------------------------------------------------------------
 expect_json("GET /schemas lists live subject-versions as Schema entities", reg.get("/schemas"),
             [entity("s1", 1, id_a, A), entity("s1", 2, id_b, B)])
 expect_json("deleted=true includes soft-deleted ones", reg.get("/schemas?deleted=true"),
@@ -89,7 +89,7 @@ expect_json("subjectPrefix", reg.get("/schemas?subjectPrefix=t&deleted=true"),
 expect_json("offset and limit", reg.get("/schemas?deleted=true&offset=1&limit=2"),
             [entity("s1", 2, id_b, B), entity("s2", 1, id_a, A)])
 
-# ---- small endpoints ----------------------------------------------------------------------------------
+# ---- small endpoints ----------------------------------------------------------------------------
 expect_json("GET /schemas/types: Avro only", reg.get("/schemas/types"), ["AVRO"])
 expect_json("GET / answers {}", reg.get("/"), {})
 expect_json("POST / answers {} whatever the map", reg.request("POST", "/", {"a": "b"}), {})

@@ -8,7 +8,7 @@ GET /subjects/{s}/versions/{v}/schema.
 import json
 
 from apiutil import (INVALID_SUBJECT, INVALID_VERSION, SUBJECT_NOT_FOUND, VERSION_NOT_FOUND,
-                     Registry, canon, entity, eq, expect_error, expect_error_prefix, expect_json,
+                     Registry, entity, eq, expect_error, expect_error_prefix, expect_json,
                      finish, ok, q, record, reg_id)
 
 reg = Registry().start()
@@ -17,7 +17,8 @@ A = record("User", ("name", "string"), namespace="com.acme")
 A_SPACED = '{ "type" : "record",\n  "fields": [ {"type": "string", "name": "name"} ],' \
            ' "namespace":"com.acme", "name":"User" }'
 B = record("User", ("name", "string"), ("age", "int", 0), namespace="com.acme")
-A_TEXT = '{"type":"record","name":"User","namespace":"com.acme","fields":[{"name":"name","type":"string"}]}'
+A_TEXT = ('{"type":"record","name":"User","namespace":"com.acme","fields":[{"name":"name",'
+          '"type":"string"}]}')
 
 # ---- register: ids, versions, idempotency ------------------------------------------------
 r = reg.register("users-value", A)
@@ -65,6 +66,10 @@ expect_error("version not one more than the previous", reg.register("users-value
 id_c = reg_id("version exactly one more is accepted", reg, "users-value", record(
     "User", ("name", "string"), ("x", "int", 1), namespace="com.acme"), version=3)
 expect_json("...as version 3", reg.get("/subjects/users-value/versions"), [1, 2, 3])
+for v in (0, -1):
+    r = reg.register("vzero", record("V", ("v", "int"), (f"n{-v}", "int", 0)), version=v)
+    ok(f"version {v} in the body means none given", r.status == 200 and list(r.json) == ["id"], r)
+expect_json("...so they took versions 1 and 2", reg.get("/subjects/vzero/versions"), [1, 2])
 
 # ---- register: errors ------------------------------------------------------------------------
 expect_error("an id outside IMPORT mode", reg.register("users-value", record("Z", ("z", "int")),
@@ -80,7 +85,8 @@ expect_error_prefix("a record field without a type", reg.register(
 expect_error_prefix("a bad default (null for string) is rejected on register",
                     reg.register("bad", record("R", ("f", "string", None))), 422, 42201,
                     "Invalid schema")
-expect_error("no schema field", reg.request("POST", "/subjects/bad/versions", {"schemaType": "AVRO"}),
+expect_error("no schema field",
+             reg.request("POST", "/subjects/bad/versions", {"schemaType": "AVRO"}),
              422, 42201, "Empty schema")
 expect_error_prefix("unknown schemaType", reg.register("bad", "\"string\"", schemaType="XML"),
                     422, 42201, "Invalid schema type XML")
@@ -93,7 +99,7 @@ expect_error("a subject with control characters", reg.register(q("\rbad\nsubject
 expect_error("the reserved subject __GLOBAL", reg.register("__GLOBAL", "\"int\""),
              422, 42208, INVALID_SUBJECT.format("__GLOBAL"))
 expect_json("none of the failures created a subject", reg.get("/subjects"),
-            ["doc-value", "other-value", "prim", "typed", "users-value"])
+            ["doc-value", "other-value", "prim", "typed", "users-value", "vzero"])
 
 # Unknown fields are ignored (Confluent 6+), wrong types are not.
 r = reg.request("POST", "/subjects/extra/versions",
@@ -103,15 +109,45 @@ r = reg.request("POST", "/subjects/bad/versions", {"schema": 5})
 ok("a non-string schema is a 4xx JSON error", r.status in (400, 422) and
    isinstance(r.json, dict) and list(r.json) == ["error_code", "message"], r)
 
+# metadata and ruleSet (7.4+ data contracts) are accepted, stored, echoed in
+# Jackson's order (after references, before schema) and part of the identity.
+MD = {"properties": {"owner": "team-a"}}
+RS = {"domainRules": [{"name": "r1", "kind": "CONDITION", "mode": "WRITE", "type": "CEL",
+                       "expr": "true"}]}
+md_id = reg_id("a schema with metadata", reg, "meta", "\"int\"", metadata=MD)
+expect_json("...again: same id", reg.register("meta", "\"int\"", metadata=MD), {"id": md_id})
+plain_id = reg_id("the same schema without metadata", reg, "meta", "\"int\"")
+rs_id = reg_id("...and with a ruleSet", reg, "meta", "\"int\"", ruleSet=RS)
+eq("metadata and ruleSet make distinct schemas", len({md_id, plain_id, rs_id}), 3)
+expect_json("a version with metadata", reg.get("/subjects/meta/versions/1"),
+            {"subject": "meta", "version": 1, "id": md_id, "metadata": MD, "schema": '"int"'})
+expect_json("a version with a ruleSet", reg.get("/subjects/meta/versions/3"),
+            {"subject": "meta", "version": 3, "id": rs_id, "ruleSet": RS, "schema": '"int"'})
+expect_json("by id: schema, then metadata", reg.get(f"/schemas/ids/{md_id}"),
+            {"schema": '"int"', "metadata": MD})
+expect_json("lookup with the metadata finds its version",
+            reg.request("POST", "/subjects/meta", {"schema": '"int"', "metadata": MD}),
+            {"subject": "meta", "version": 1, "id": md_id, "metadata": MD, "schema": '"int"'})
+expect_json("lookup without finds the plain version",
+            reg.request("POST", "/subjects/meta", {"schema": '"int"'}),
+            entity("meta", 2, plain_id, '"int"'))
+
+# ":.:" (the default context) qualifies nothing: ":.:users-value" is users-value.
+r = reg.register(q(":.:users-value"), A)
+expect_json("register under :.:users-value is users-value", r, {"id": id_a})
+expect_json("read under the qualified name", reg.get("/subjects/" + q(":.:users-value") +
+                                                     "/versions/1"),
+            entity("users-value", 1, id_a, A_TEXT))
+
 # ---- GET /subjects ------------------------------------------------------------------------------
-expect_json("GET /subjects is sorted", reg.get("/subjects"),
-            ["doc-value", "extra", "other-value", "prim", "typed", "users-value"])
+ALL = ["doc-value", "extra", "meta", "other-value", "prim", "typed", "users-value", "vzero"]
+expect_json("GET /subjects is sorted", reg.get("/subjects"), ALL)
 expect_json("subjectPrefix filters", reg.get("/subjects?subjectPrefix=u"), ["users-value"])
-expect_json("subjectPrefix :*: means all", reg.get("/subjects?subjectPrefix=%3A*%3A"),
-            ["doc-value", "extra", "other-value", "prim", "typed", "users-value"])
+expect_json("subjectPrefix :*: means all", reg.get("/subjects?subjectPrefix=%3A*%3A"), ALL)
 expect_json("offset and limit page the list", reg.get("/subjects?offset=1&limit=2"),
-            ["extra", "other-value"])
-expect_json("limit -1 means no limit", reg.get("/subjects?limit=-1&offset=5"), ["users-value"])
+            ["extra", "meta"])
+expect_json("limit -1 means no limit", reg.get("/subjects?limit=-1&offset=6"),
+            ["users-value", "vzero"])
 
 # ---- GET versions -------------------------------------------------------------------------------
 expect_json("versions ascending", reg.get("/subjects/users-value/versions"), [1, 2, 3])
@@ -124,8 +160,9 @@ B_TEXT = ('{"type":"record","name":"User","namespace":"com.acme","fields":[{"nam
 r = reg.get("/subjects/users-value/versions/2")
 expect_json("a version: subject, version, id, schema in that order", r,
             entity("users-value", 2, id_b, B_TEXT))
+v3_text = reg.get("/subjects/users-value/versions/3").json["schema"]
 expect_json("latest is the highest version", reg.get("/subjects/users-value/versions/latest"),
-            entity("users-value", 3, id_c, reg.get("/subjects/users-value/versions/3").json["schema"]))
+            entity("users-value", 3, id_c, v3_text))
 expect_json("-1 means latest", reg.get("/subjects/users-value/versions/-1"),
             reg.get("/subjects/users-value/versions/3").json)
 r = reg.get("/subjects/users-value/versions/1/schema")
@@ -139,8 +176,9 @@ expect_json("an unknown or Avro format parameter is accepted", r, entity("users-
 
 expect_error("a version that does not exist", reg.get("/subjects/users-value/versions/9"),
              404, 40402, VERSION_NOT_FOUND.format(9))
-expect_error("raw: a version that does not exist", reg.get("/subjects/users-value/versions/9/schema"),
-             404, 40402, VERSION_NOT_FOUND.format(9))
+expect_error("raw: a version that does not exist",
+             reg.get("/subjects/users-value/versions/9/schema"), 404, 40402,
+             VERSION_NOT_FOUND.format(9))
 expect_error("a version of a missing subject", reg.get("/subjects/nope/versions/1"),
              404, 40401, SUBJECT_NOT_FOUND.format("nope"))
 expect_error("latest of a missing subject", reg.get("/subjects/nope/versions/latest"),
@@ -174,8 +212,7 @@ expect_error("lookup in a missing subject answers 40401 before judging the schem
 expect_error_prefix("lookup of an invalid schema",
                     reg.request("POST", "/subjects/users-value", {"schema": '{"type":"nada"}'}),
                     422, 42201, "Invalid schema")
-expect_json("lookup created nothing", reg.get("/subjects"),
-            ["doc-value", "extra", "other-value", "prim", "typed", "users-value"])
+expect_json("lookup created nothing", reg.get("/subjects"), ALL)
 
 reg.stop()
 finish()
