@@ -1,15 +1,16 @@
 # avro-registry: one non-recursive Makefile.
-#   make            release build: bin/avroreg (and later bin/avro-registry, lib/)
+#   make            release build: bin/avro-registry, bin/avroreg, the taxi example, and
+#                   lib/libavroreg.{a,so} with lib/pkgconfig/avroreg.pc
 #   make test       install missing Debian packages, build under ASan+UBSan, run every test
 #   make check      the sanitizer build of everything, without running tests
 #   make bench      benchmarks (print figures; never part of the tests)
 #   make fmt/lint   clang-format in place / clang-tidy + cppcheck
 
 CC      ?= cc
-PKGS    := jansson sqlite3 libmicrohttpd
+PKGS    := jansson sqlite3 libmicrohttpd avro-c libcurl rdkafka
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wwrite-strings -Wvla -Wformat=2 -fno-common
-BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -I. -MMD -MP \
+BASE_CFLAGS := -fPIC -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -I. -MMD -MP \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 
@@ -27,6 +28,7 @@ B := build/$(FLAVOR)
 CORE_SRC := $(wildcard common/*.c) $(wildcard schemas/*.c) $(wildcard compat/*.c) \
             $(wildcard storage/*.c)
 SERVER_SRC := $(wildcard server/*.c)
+CLIENT_SRC := $(wildcard client/*.c)
 CLI_SRC  := $(wildcard cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
@@ -34,6 +36,9 @@ CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(B)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(B)/%.o)
 SERVER_LIB_OBJ := $(filter-out $(B)/server/main.o,$(SERVER_OBJ))
+CLIENT_OBJ := $(CLIENT_SRC:%.c=$(B)/%.o)
+# libavroreg as users get it: the client plus the schema model it stands on.
+LIB_OBJ := $(CLIENT_OBJ) $(filter-out $(B)/storage/%,$(CORE_OBJ))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 ifeq ($(FLAVOR),check)
@@ -43,7 +48,8 @@ BINDIR := bin
 endif
 
 .PHONY: all run test check bench fmt lint clean deps unit
-all: $(BINDIR)/avroreg $(BINDIR)/avro-registry
+all: $(BINDIR)/avroreg $(BINDIR)/avro-registry $(BINDIR)/taxi-producer $(BINDIR)/taxi-consumer \
+     lib/libavroreg.a lib/libavroreg.so lib/pkgconfig/avroreg.pc
 
 # V=1 shows the full commands.
 Q := $(if $(V),,@)
@@ -57,10 +63,40 @@ $(B)/libsrcore.a: $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BINDIR)/avroreg: $(CLI_OBJ) $(B)/libsrcore.a
+$(B)/libsrclient.a: $(CLIENT_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BINDIR)/avroreg: $(CLI_OBJ) $(B)/libsrclient.a $(B)/libsrcore.a
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  LD    $(FLAVOR) $@")
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(B)/libsrcore.a $(LIBS)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+
+# The taxi example links the library the way a user's program would.
+$(BINDIR)/taxi-%: $(B)/examples/taxi/%.o $(B)/libsrclient.a $(B)/libsrcore.a
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  LD    $(FLAVOR) $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+
+$(B)/examples/%.o: examples/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CC    $(FLAVOR) $<")
+	$(Q)$(CC) $(CFLAGS_ALL) -Iinclude -c $< -o $@
+
+lib/libavroreg.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# Only the avroreg_ functions are exported from the shared library.
+lib/libavroreg.so: $(LIB_OBJ) client/libavroreg.map
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  LD    $@")
+	$(Q)$(CC) -shared -Wl,-soname,libavroreg.so -Wl,--version-script=client/libavroreg.map \
+	  -o $@ $(LIB_OBJ) $(LIBS)
+
+lib/pkgconfig/avroreg.pc: client/avroreg.pc.in
+	@mkdir -p $(dir $@)
+	$(Q)sed -e 's|@PREFIX@|$(CURDIR)|' $< > $@
 
 $(B)/libsrserver.a: $(SERVER_LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -71,12 +107,13 @@ $(BINDIR)/avro-registry: $(B)/server/main.o $(B)/libsrserver.a $(B)/libsrcore.a
 	@$(if $(V),,echo "  LD    $(FLAVOR) $@")
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 
-$(B)/tests/%: $(B)/tests/unit/%.o $(B)/libsrserver.a $(B)/libsrcore.a
+$(B)/tests/%: $(B)/tests/unit/%.o $(B)/libsrserver.a $(B)/libsrclient.a $(B)/libsrcore.a
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  LD    $(FLAVOR) $@")
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS) -lcmocka
 
-unit: $(UNIT_BIN) $(BINDIR)/avroreg $(BINDIR)/avro-registry
+unit: $(UNIT_BIN) $(BINDIR)/avroreg $(BINDIR)/avro-registry $(BINDIR)/taxi-producer \
+      $(BINDIR)/taxi-consumer
 
 deps:
 	@scripts/install-deps
@@ -102,19 +139,19 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 .PHONY: bench-bins
 bench-bins: $(BENCH_BIN)
-$(B)/bench/%: $(B)/bench/%.o $(B)/libsrcore.a
+$(B)/bench/%: $(B)/bench/%.o $(B)/libsrclient.a $(B)/libsrcore.a
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  LD    $(FLAVOR) $@")
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $< $(B)/libsrcore.a $(LIBS)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 
 FMT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 fmt:
 	clang-format -i $(FMT_FILES)
 
 lint:
-	clang-tidy --quiet $(CORE_SRC) $(CLI_SRC) -- $(BASE_CFLAGS)
+	clang-tidy --quiet $(CORE_SRC) $(SERVER_SRC) $(CLIENT_SRC) $(CLI_SRC) -- $(BASE_CFLAGS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
-	  --suppress=missingIncludeSystem -I. common schemas compat cli
+	  --suppress=missingIncludeSystem -I. common schemas compat storage server client cli
 
 clean:
 	rm -rf build bin lib
