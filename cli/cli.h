@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "common/error.h"
+#include "compat/compat.h"
 #include "schemas/schema.h"
 
 enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
@@ -44,5 +45,37 @@ void help_canonical(void);
 void help_fingerprint(void);
 void help_compat(void);
 void help_check(void);
+
+/* Registry commands (cmd_registry.c). */
+int cmd_register(int argc, char **argv);
+int cmd_get(int argc, char **argv);
+int cmd_subjects(int argc, char **argv);
+void help_register(void);
+void help_get(void);
+void help_subjects(void);
+/* --registry, else $AVROREG_REGISTRY_URL, else http://localhost:8081. */
+const char *cli_registry_url(const char *flag);
+/* Makes a client for url (basic auth from $AVROREG_REGISTRY_USER/PASSWORD);
+ * prints the reason and returns CLI_USAGE on failure. */
+struct avroreg_client;
+int cli_client(const char *url, struct avroreg_client **out);
+/* Prints a client error as a one-liner with the registry's error_code; returns
+ * CLI_FAILED when the registry refused the schema, else CLI_USAGE. */
+struct avroreg_error;
+int cli_report(const struct avroreg_error *err);
+int cli_check_subject(const char *registry, const char *subject, const char *path, bool json);
+/* Prints a /compatibility answer; exit code by its verdict. */
+int cli_print_verdict(const char *path, long status, const char *answer, bool json);
+
+/* The CI gate (cmd_git.c). */
+int cli_check_git(const char *base, enum sr_compat_level level, char **paths, int path_count);
+
+/* Kafka commands (cmd_kafka.c). */
+int cmd_produce(int argc, char **argv);
+int cmd_consume(int argc, char **argv);
+int cmd_broker(int argc, char **argv);
+void help_produce(void);
+void help_consume(void);
+void help_broker(void);
 
 #endif

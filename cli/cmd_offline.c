@@ -195,13 +195,18 @@ int cmd_compat(int argc, char **argv)
 
 void help_check(void)
 {
-    printf("usage: avroreg check [--level LEVEL] [--json] NEW.avsc PREVIOUS.avsc...\n\n"
-           "Would a registry at LEVEL accept NEW after the PREVIOUS versions (oldest first)?\n"
-           "LEVEL is NONE, BACKWARD (default), BACKWARD_TRANSITIVE, FORWARD,\n"
-           "FORWARD_TRANSITIVE, FULL or FULL_TRANSITIVE. The report uses the messages\n"
-           "Confluent's registry gives. A CI job runs this on a changed .avsc against the\n"
-           "version on its main branch.\n"
-           "Exit 0 compatible, 1 incompatible or invalid, 2 usage or I/O error.\n");
+    printf("usage: avroreg check [--level LEVEL] [--json] NEW.avsc PREVIOUS.avsc...\n"
+           "       avroreg check --subject S [--registry URL] [--json] FILE\n"
+           "       avroreg check --git BASE [--level LEVEL] [PATH...]\n\n"
+           "The first form: would a registry at LEVEL accept NEW after the PREVIOUS versions\n"
+           "(oldest first)? LEVEL is NONE, BACKWARD (default), BACKWARD_TRANSITIVE, FORWARD,\n"
+           "FORWARD_TRANSITIVE, FULL or FULL_TRANSITIVE. The report uses Confluent's messages.\n"
+           "--subject asks the registry whether FILE would be accepted under subject S, at\n"
+           "the subject's own level.\n"
+           "--git checks every .avsc file (under PATHs, if given) that was added or changed\n"
+           "since git revision BASE against its version at BASE, with no registry: the CI\n"
+           "gate for a pull request.\n"
+           "Exit 0 compatible, 1 incompatible or invalid, 2 usage, I/O or git error.\n");
 }
 
 static int report_check(bool json, enum sr_compat_level level, bool ok,
@@ -255,18 +260,23 @@ static int run_check(enum sr_compat_level level, bool json, char **paths, int co
 
 int cmd_check(int argc, char **argv)
 {
-    static const struct option opts[] = {{"level", required_argument, NULL, 'l'},
-                                         {"json", no_argument, NULL, 'j'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"level", required_argument, NULL, 'l'},   {"json", no_argument, NULL, 'j'},
+        {"subject", required_argument, NULL, 's'}, {"registry", required_argument, NULL, 'r'},
+        {"git", required_argument, NULL, 'g'},     {NULL, 0, NULL, 0}};
     enum sr_compat_level level = SR_LEVEL_BACKWARD;
+    const char *subject = NULL, *registry = NULL, *git_base = NULL;
     bool json = false;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'l' && sr_compat_level_parse(optarg, &level))
             continue;
-        if (c == 'j') {
-            json = true;
+        if (c == 'j' || c == 's' || c == 'r' || c == 'g') {
+            json |= c == 'j';
+            subject = c == 's' ? optarg : subject;
+            registry = c == 'r' ? optarg : registry;
+            git_base = c == 'g' ? optarg : git_base;
             continue;
         }
         if (c == 'l')
@@ -274,7 +284,11 @@ int cmd_check(int argc, char **argv)
         help_check();
         return CLI_USAGE;
     }
-    if (argc - optind < 2) {
+    if (git_base && !subject)
+        return cli_check_git(git_base, level, argv + optind, argc - optind);
+    if (subject && !git_base && argc - optind == 1)
+        return cli_check_subject(registry, subject, argv[optind], json);
+    if (subject || git_base || argc - optind < 2) {
         help_check();
         return CLI_USAGE;
     }

@@ -15,8 +15,14 @@ static const struct cli_command commands[] = {
     {"fingerprint", "print the CRC-64-AVRO fingerprint of a schema", cmd_fingerprint,
      help_fingerprint},
     {"compat", "can a reader schema read what a writer schema wrote?", cmd_compat, help_compat},
-    {"check", "would a registry at a level accept a new schema after previous ones?", cmd_check,
-     help_check},
+    {"check", "would a registry (or a level) accept a new schema? also the CI gate (--git)",
+     cmd_check, help_check},
+    {"register", "register a schema under a subject", cmd_register, help_register},
+    {"get", "print a schema by id, or a subject's version", cmd_get, help_get},
+    {"subjects", "list the registry's subjects", cmd_subjects, help_subjects},
+    {"produce", "produce JSON lines from stdin to Kafka as framed Avro", cmd_produce, help_produce},
+    {"consume", "consume framed Avro from Kafka and print JSON lines", cmd_consume, help_consume},
+    {"broker", "run the bundled development Kafka broker", cmd_broker, help_broker},
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

@@ -1,0 +1,258 @@
+/*
+ * cmd_registry.c - the subcommands that talk to a registry: register, get,
+ * subjects, and check --subject.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "common/buf.h"
+#include "include/avroreg.h"
+
+#define DEFAULT_REGISTRY "http://localhost:8081"
+
+const char *cli_registry_url(const char *flag)
+{
+    const char *env = getenv("AVROREG_REGISTRY_URL");
+    return flag ? flag : env && *env ? env : DEFAULT_REGISTRY;
+}
+
+int cli_client(const char *url, struct avroreg_client **out)
+{
+    struct avroreg_client_config cfg = {.url = url,
+                                        .username = getenv("AVROREG_REGISTRY_USER"),
+                                        .password = getenv("AVROREG_REGISTRY_PASSWORD")};
+    struct avroreg_error err = {0};
+    if (avroreg_client_new(&cfg, out, &err)) {
+        fprintf(stderr, "avroreg: %s\n", err.message);
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
+int cli_report(const struct avroreg_error *err)
+{
+    if (err->registry_code)
+        fprintf(stderr, "avroreg: registry error %d: %s\n", err->registry_code, err->message);
+    else
+        fprintf(stderr, "avroreg: %s\n", err->message);
+    /* The registry refusing the schema is a failed check, not a usage error. */
+    bool refused = err->registry_code == 409 || err->registry_code == 42201 ||
+                   err->code == AVROREG_ERR_INVALID_SCHEMA || err->code == AVROREG_ERR_INCOMPATIBLE;
+    return refused ? CLI_FAILED : CLI_USAGE;
+}
+
+/* ---- register ------------------------------------------------------------------ */
+
+void help_register(void)
+{
+    printf("usage: avroreg register --subject S [--registry URL] FILE\n\n"
+           "Registers the schema in FILE under subject S and prints its id.\n"
+           "The registry is --registry, else $AVROREG_REGISTRY_URL, else %s\n"
+           "($AVROREG_REGISTRY_USER and $AVROREG_REGISTRY_PASSWORD give basic auth).\n"
+           "Exit 0 registered, 1 refused (invalid or incompatible), 2 usage or I/O error.\n",
+           DEFAULT_REGISTRY);
+}
+
+int cmd_register(int argc, char **argv)
+{
+    static const struct option opts[] = {{"subject", required_argument, NULL, 's'},
+                                         {"registry", required_argument, NULL, 'r'},
+                                         {NULL, 0, NULL, 0}};
+    const char *subject = NULL, *registry = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 's')
+            subject = optarg;
+        else if (c == 'r')
+            registry = optarg;
+        else
+            return help_register(), CLI_USAGE;
+    }
+    if (!subject || argc - optind != 1)
+        return help_register(), CLI_USAGE;
+    struct sr_error rerr = {0};
+    char *text = NULL;
+    size_t len = 0;
+    if (cli_read_file(argv[optind], &text, &len, &rerr)) {
+        fprintf(stderr, "%s: %s\n", argv[optind], rerr.message);
+        return CLI_USAGE;
+    }
+    struct avroreg_client *client = NULL;
+    int rc = cli_client(cli_registry_url(registry), &client);
+    struct avroreg_error err = {0};
+    int32_t id = 0;
+    if (!rc && avroreg_client_register(client, subject, text, &id, &err))
+        rc = cli_report(&err);
+    else if (!rc)
+        printf("%d\n", id);
+    avroreg_client_free(client);
+    free(text);
+    return rc;
+}
+
+/* ---- get ------------------------------------------------------------------------- */
+
+void help_get(void)
+{
+    printf("usage: avroreg get --id N [--registry URL]\n"
+           "       avroreg get --subject S [--version V] [--registry URL]\n\n"
+           "Prints a schema's canonical text: by global id, or a subject's version\n"
+           "(V is a number or latest; the default is latest).\n");
+}
+
+int cmd_get(int argc, char **argv)
+{
+    static const struct option opts[] = {{"id", required_argument, NULL, 'i'},
+                                         {"subject", required_argument, NULL, 's'},
+                                         {"version", required_argument, NULL, 'v'},
+                                         {"registry", required_argument, NULL, 'r'},
+                                         {NULL, 0, NULL, 0}};
+    const char *id = NULL, *subject = NULL, *version = "latest", *registry = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'i')
+            id = optarg;
+        else if (c == 's')
+            subject = optarg;
+        else if (c == 'v')
+            version = optarg;
+        else if (c == 'r')
+            registry = optarg;
+        else
+            return help_get(), CLI_USAGE;
+    }
+    char *end = NULL;
+    long id_num = id ? strtol(id, &end, 10) : 0;
+    long version_num = strcmp(version, "latest") == 0 ? -1 : strtol(version, &end, 10);
+    if ((!id == !subject) || optind != argc || (end && *end) || (id && id_num <= 0))
+        return help_get(), CLI_USAGE;
+    struct avroreg_client *client = NULL;
+    int rc = cli_client(cli_registry_url(registry), &client);
+    struct avroreg_error err = {0};
+    const struct avroreg_schema *schema = NULL;
+    int32_t got_id, got_version;
+    if (!rc && id && avroreg_client_get_by_id(client, (int32_t)id_num, &schema, &err))
+        rc = cli_report(&err);
+    else if (!rc && subject &&
+             avroreg_client_get_version(client, subject, (int32_t)version_num, &got_id,
+                                        &got_version, &schema, &err))
+        rc = cli_report(&err);
+    if (!rc)
+        printf("%s\n", avroreg_schema_text(schema));
+    avroreg_client_free(client);
+    return rc;
+}
+
+/* ---- subjects ---------------------------------------------------------------------- */
+
+void help_subjects(void)
+{
+    printf("usage: avroreg subjects [--registry URL]\n\nLists the subjects, one per line.\n");
+}
+
+int cmd_subjects(int argc, char **argv)
+{
+    static const struct option opts[] = {{"registry", required_argument, NULL, 'r'},
+                                         {NULL, 0, NULL, 0}};
+    const char *registry = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c != 'r')
+            return help_subjects(), CLI_USAGE;
+        registry = optarg;
+    }
+    if (optind != argc)
+        return help_subjects(), CLI_USAGE;
+    struct avroreg_client *client = NULL;
+    int rc = cli_client(cli_registry_url(registry), &client);
+    struct avroreg_error err = {0};
+    char **subjects = NULL;
+    size_t n = 0;
+    if (!rc && avroreg_client_subjects(client, &subjects, &n, &err))
+        rc = cli_report(&err);
+    for (size_t i = 0; i < n; i++) {
+        if (!rc)
+            printf("%s\n", subjects[i]);
+        avroreg_free(subjects[i]);
+    }
+    avroreg_free(subjects);
+    avroreg_client_free(client);
+    return rc;
+}
+
+/* ---- check --subject ------------------------------------------------------------------- */
+
+/* POST /compatibility/subjects/S/versions?verbose=true: the check registration runs. */
+int cli_check_subject(const char *registry, const char *subject, const char *path, bool json)
+{
+    struct sr_error rerr = {0};
+    char *text = NULL;
+    size_t len = 0;
+    if (cli_read_file(path, &text, &len, &rerr)) {
+        fprintf(stderr, "%s: %s\n", path, rerr.message);
+        return CLI_USAGE;
+    }
+    json_t *req = json_pack("{s:s}", "schema", text);
+    char *body = req ? json_dumps(req, JSON_COMPACT) : NULL;
+    char *encoded = avroreg_url_encode(subject);
+    struct sr_buf url = SR_BUF_INIT;
+    sr_buf_addf(&url, "/compatibility/subjects/%s/versions?verbose=true", encoded ? encoded : "");
+    struct avroreg_client *client = NULL;
+    int rc = body && encoded ? cli_client(cli_registry_url(registry), &client) : CLI_USAGE;
+    long status = 0;
+    char *answer = NULL;
+    struct avroreg_error err = {0};
+    if (!rc &&
+        avroreg_client_request(client, "POST", sr_buf_str(&url), body, &status, &answer, &err))
+        rc = cli_report(&err);
+    if (!rc)
+        rc = cli_print_verdict(path, status, answer, json);
+    avroreg_free(answer);
+    avroreg_client_free(client);
+    sr_buf_release(&url);
+    avroreg_free(encoded);
+    free(body);
+    json_decref(req);
+    free(text);
+    return rc;
+}
+
+int cli_print_verdict(const char *path, long status, const char *answer, bool json)
+{
+    json_t *doc = answer ? json_loads(answer, 0, NULL) : NULL;
+    int rc = CLI_USAGE;
+    if (status != 200) {
+        const char *msg = json_string_value(json_object_get(doc, "message"));
+        fprintf(stderr, "avroreg: registry error %lld: %s\n",
+                (long long)json_integer_value(json_object_get(doc, "error_code")),
+                msg ? msg : (answer ? answer : "no answer"));
+        rc = status == 422 ? CLI_FAILED : CLI_USAGE;
+    } else if (json_is_boolean(json_object_get(doc, "is_compatible"))) {
+        bool ok = json_is_true(json_object_get(doc, "is_compatible"));
+        if (json)
+            printf("%s\n", answer);
+        else {
+            printf("%s: %s\n", path, ok ? "compatible" : "incompatible");
+            json_t *msg;
+            size_t i;
+            json_array_foreach(json_object_get(doc, "messages"), i, msg)
+            {
+                const char *text = json_string_value(msg);
+                printf("  %s\n", text ? text : "?");
+            }
+        }
+        rc = ok ? CLI_OK : CLI_FAILED;
+    } else {
+        fprintf(stderr, "avroreg: unexpected answer from the registry: %s\n", answer);
+    }
+    json_decref(doc);
+    return rc;
+}
