@@ -131,7 +131,8 @@ test: deps
 	@$(MAKE) --no-print-directory FLAVOR=release all
 	@scripts/run-tests build/check
 
-bench: deps
+bench:
+	@scripts/install-deps --bench
 	@$(MAKE) --no-print-directory FLAVOR=release all bench-bins
 	@scripts/run-bench
 

@@ -11,6 +11,16 @@
  * Here the same steps run on an explicit stack of frames, one per pair being
  * computed, so that deep or cyclic schemas cannot exhaust the C stack; every
  * frame is a distinct in-progress pair, so the stack is bounded by the memo.
+ * Small pairs need no frame: a pair without children (primitives, enums,
+ * fixed, mismatched types) and a small union or array of such pairs is
+ * computed at once, by the same steps in the same order (see shallow()).
+ *
+ * One shortcut leaves Java's memo: a pair of primitive types that resolves
+ * (int and int, long read from int, ...) is answered "compatible" without
+ * being memoised. Nobody can tell: such a pair has no children, so it is never
+ * in progress, and its result is the empty list whatever the location, which
+ * is what the memo would answer. (A pair that does not resolve is memoised as
+ * Java does: a revisit answers the first location.)
  *
  * Results are merged exactly as Java's mergedWith (concatenation in order),
  * but as a rope: a list is a leaf (one incompatibility) or the concatenation
@@ -34,9 +44,10 @@
 #define LEAF_NONE UINT32_MAX
 #define NO_SEGMENT SIZE_MAX
 
-/* What a frame does next. */
+/* What a frame does next (and, for a pair just entered, its first step). */
 enum step {
-    STEP_START,
+    STEP_LEAF,         /* a pair without children: computed at once, never a frame's */
+    STEP_CHILD,        /* array items / map values: check them */
     STEP_MERGE_FINISH, /* array items / map values: merge the child's result, done */
     STEP_FIELD_NEXT,   /* record: look at reader field i */
     STEP_FIELD_DONE,   /* record: merge the child checked for field i */
@@ -267,14 +278,24 @@ static uint32_t merge(struct checker *ck, uint32_t a, uint32_t b)
 
 /* ---- locations ---------------------------------------------------------- */
 
-static void push_token(struct checker *ck, const char *lit, size_t num)
+/* The rare case of push_token(): the token stack must grow first. */
+static void __attribute__((noinline))
+push_token_slow(struct checker *ck, const char *lit, size_t num)
 {
     if (!RESERVE_CK(ck, toks, captok, ck->ntok + 1))
         return;
     ck->toks[ck->ntok++] = (struct token){lit, num};
 }
 
-static void pop_token(struct checker *ck)
+static inline void push_token(struct checker *ck, const char *lit, size_t num)
+{
+    if (ck->ntok < ck->captok)
+        ck->toks[ck->ntok++] = (struct token){lit, num};
+    else
+        push_token_slow(ck, lit, num);
+}
+
+static inline void pop_token(struct checker *ck)
 {
     assert(ck->ntok > 0);
     ck->ntok--;
@@ -398,7 +419,8 @@ static size_t pair_hash(const struct sr_node *r, const struct sr_node *w)
 }
 
 /* The table slot holding (r, w), or the empty slot where it would go. */
-static uint32_t *memo_slot(struct checker *ck, const struct sr_node *r, const struct sr_node *w)
+static inline uint32_t *memo_slot(struct checker *ck, const struct sr_node *r,
+                                  const struct sr_node *w)
 {
     size_t mask = ck->tabcap - 1;
     for (size_t k = pair_hash(r, w) & mask;; k = (k + 1) & mask) {
@@ -431,68 +453,27 @@ static bool memo_reserve(struct checker *ck)
     return true;
 }
 
+/* Which writer primitive types (bits) each reader primitive type reads. */
+static const uint8_t prim_reads[SR_STRING + 1] = {
+    [SR_NULL] = 1u << SR_NULL,
+    [SR_BOOLEAN] = 1u << SR_BOOLEAN,
+    [SR_INT] = 1u << SR_INT,
+    [SR_LONG] = 1u << SR_LONG | 1u << SR_INT,
+    [SR_FLOAT] = 1u << SR_FLOAT | 1u << SR_LONG | 1u << SR_INT,
+    [SR_DOUBLE] = 1u << SR_DOUBLE | 1u << SR_FLOAT | 1u << SR_LONG | 1u << SR_INT,
+    [SR_BYTES] = 1u << SR_BYTES | 1u << SR_STRING,
+    [SR_STRING] = 1u << SR_STRING | 1u << SR_BYTES,
+};
+
 /*
- * Java's getCompatibility. With fresh, the 2-argument form (a new location
- * stack); otherwise the 4-argument form with token (lit, num). Either the memo
- * answers at once (ck->ret is set, no frame is pushed) or a frame for the pair
- * is pushed; the caller's frame pointer is invalid after this call.
+ * True when r and w are both primitive types and r reads w: the pair's result
+ * is the empty list wherever it is met, so it is answered without the memo
+ * (see the top of this file) and does not count towards SR_COMPAT_MAX_PAIRS.
  */
-static void enter(struct checker *ck, const struct sr_node *r, const struct sr_node *w, bool fresh,
-                  const char *lit, size_t num)
+static inline bool prim_ok(const struct sr_node *r, const struct sr_node *w)
 {
-    ck->ret = NIL;
-    if (!memo_reserve(ck))
-        return;
-    uint32_t *slot = memo_slot(ck, r, w);
-    if (*slot) {
-        const struct memo *m = &ck->memos[*slot - 1];
-        ck->ret = m->done ? m->list : NIL; /* in progress: compatible until proven not */
-        return;
-    }
-    if (ck->nmemo >= SR_COMPAT_MAX_PAIRS) {
-        ck->too_big = true;
-        return;
-    }
-    if (!RESERVE_CK(ck, memos, capmemo, ck->nmemo + 1) ||
-        !RESERVE_CK(ck, frames, capframe, ck->nframe + 1) ||
-        !RESERVE_CK(ck, toks, captok, ck->ntok + 1))
-        return;
-    ck->memos[ck->nmemo] = (struct memo){r, w, NIL, false};
-    *slot = (uint32_t)(ck->nmemo + 1);
-
-    size_t saved = NO_SEGMENT;
-    if (fresh) {
-        saved = ck->seg;
-        ck->seg = ck->ntok;
-        push_token(ck, "", 0);
-    } else {
-        push_token(ck, lit, num);
-    }
-    ck->frames[ck->nframe++] = (struct frame){
-        .r = r, .w = w, .memo = ck->nmemo, .saved_seg = saved, .result = NIL, .step = STEP_START};
-    ck->nmemo++;
-}
-
-/* Sets the frame's next step, then enters the child pair. */
-static void call(struct checker *ck, struct frame *f, enum step next, const struct sr_node *r,
-                 const struct sr_node *w, bool fresh, const char *lit, size_t num)
-{
-    f->step = next;
-    enter(ck, r, w, fresh, lit, num);
-}
-
-/* The top frame's pair is computed: memoise, pop its token and frame. */
-static void finish(struct checker *ck, uint32_t list)
-{
-    struct frame *f = &ck->frames[ck->nframe - 1];
-    struct memo *m = &ck->memos[f->memo];
-    m->list = list;
-    m->done = true;
-    pop_token(ck);
-    if (f->saved_seg != NO_SEGMENT)
-        ck->seg = f->saved_seg;
-    ck->nframe--;
-    ck->ret = list;
+    unsigned rt = (unsigned)r->type, wt = (unsigned)w->type;
+    return rt <= SR_STRING && wt <= SR_STRING && (prim_reads[rt] >> wt & 1u);
 }
 
 /* ---- names, sizes, symbols ---------------------------------------------- */
@@ -656,14 +637,53 @@ static uint32_t check_symbols(struct checker *ck, const struct sr_node *r, const
 
 /* ---- record fields ------------------------------------------------------ */
 
-/* Writer field named name, or NULL; hint is where to look first. */
-static const struct sr_field *find_field(const struct sr_node *w, const char *name, size_t hint)
+/*
+ * Does writer field f have the name name (of length len and hash hash)? The
+ * hash and the length are compared first, so that the name itself is read
+ * only when they agree. A parsed name is never empty: a field without a
+ * length is one made by hand, without its length and hash, and is compared
+ * by its name alone.
+ */
+static inline bool field_named(const struct sr_field *f, const char *name, size_t len,
+                               uint64_t hash)
 {
-    if (hint < w->field_count && str_eq(w->fields[hint].name, name))
-        return &w->fields[hint];
-    for (size_t k = 0; k < w->field_count; k++)
-        if (str_eq(w->fields[k].name, name))
-            return &w->fields[k];
+    if (f->name_len == 0)
+        return str_eq(f->name, name);
+    if (f->name_hash != hash || f->name_len != len)
+        return false;
+    const char *a = f->name;
+    for (size_t k = 0; k < len; k++)
+        if (a[k] != name[k])
+            return false;
+    return true;
+}
+
+/*
+ * Writer field with the name (name, len, hash), or NULL: the first such field,
+ * except that the one at hint, when it has the name, is taken at once. A parsed
+ * record (it has a field index) never has two fields of one name, so the
+ * search may go on from hint and wrap around, which finds the next field of a
+ * version that left one out at once; a record made by hand is searched from
+ * its first field.
+ */
+static inline const struct sr_field *find_field(const struct sr_node *w, const char *name,
+                                                size_t len, uint64_t hash, size_t hint)
+{
+    const struct sr_field *fields = w->fields;
+    size_t n = w->field_count;
+    size_t from = 0;
+    if (hint < n) {
+        if (field_named(&fields[hint], name, len, hash))
+            return &fields[hint];
+        if (w->field_index)
+            from = hint + 1;
+    }
+    for (size_t k = from; k < n; k++)
+        if (field_named(&fields[k], name, len, hash))
+            return &fields[k];
+    for (size_t k = 0; k < from; k++)
+        if (field_named(&fields[k], name, len, hash))
+            return &fields[k];
     return NULL;
 }
 
@@ -677,7 +697,16 @@ static size_t lookup_writer_field(const struct sr_node *w, const struct sr_field
 {
     size_t n = 0;
     *out = NULL;
-    const struct sr_field *direct = rf->name ? find_field(w, rf->name, hint) : NULL;
+    const struct sr_field *direct = NULL;
+    if (rf->name) {
+        size_t len = rf->name_len;
+        uint64_t hash = rf->name_hash;
+        if (len == 0) { /* made by hand (see field_named()) */
+            len = strlen(rf->name);
+            hash = sr_hash_bytes(rf->name, len);
+        }
+        direct = find_field(w, rf->name, len, hash, hint);
+    }
     if (direct) {
         *out = direct;
         n++;
@@ -685,8 +714,9 @@ static size_t lookup_writer_field(const struct sr_node *w, const struct sr_field
     for (size_t k = 0; k < rf->alias_count; k++) {
         const json_t *a = rf->aliases[k];
         const char *alias = json_string_value(a);
+        size_t len = json_string_length(a);
         /* a name with a NUL in it names no field */
-        if (!alias || strlen(alias) != json_string_length(a))
+        if (!alias || strlen(alias) != len)
             continue;
         /* Java keeps field aliases in a set: a repeated alias counts once */
         bool repeated = false;
@@ -694,7 +724,7 @@ static size_t lookup_writer_field(const struct sr_node *w, const struct sr_field
             repeated = json_equal(rf->aliases[j], a);
         if (repeated)
             continue;
-        const struct sr_field *f = find_field(w, alias, SIZE_MAX);
+        const struct sr_field *f = find_field(w, alias, len, sr_hash_bytes(alias, len), SIZE_MAX);
         if (!f)
             continue;
         if (!*out)
@@ -729,43 +759,6 @@ static void multiple_match(struct checker *ck, const struct sr_field *rf, const 
 
 /* ---- the machine -------------------------------------------------------- */
 
-/* calculateCompatibility for two nodes of different types (before any call). */
-static void start_different(struct checker *ck, struct frame *f)
-{
-    const struct sr_node *r = f->r, *w = f->w;
-    if (w->type == SR_UNION) {
-        f->i = 0;
-        f->step = STEP_WU_NEXT;
-        return;
-    }
-    switch (r->type) {
-    case SR_LONG:
-        finish(ck, w->type == SR_INT ? NIL : type_mismatch(ck, r, w));
-        return;
-    case SR_FLOAT:
-        finish(ck, w->type == SR_INT || w->type == SR_LONG ? NIL : type_mismatch(ck, r, w));
-        return;
-    case SR_DOUBLE:
-        finish(ck, w->type == SR_INT || w->type == SR_LONG || w->type == SR_FLOAT
-                       ? NIL
-                       : type_mismatch(ck, r, w));
-        return;
-    case SR_BYTES:
-        finish(ck, w->type == SR_STRING ? NIL : type_mismatch(ck, r, w));
-        return;
-    case SR_STRING:
-        finish(ck, w->type == SR_BYTES ? NIL : type_mismatch(ck, r, w));
-        return;
-    case SR_UNION:
-        f->i = 0;
-        f->step = STEP_RU_NEXT;
-        return;
-    default:
-        finish(ck, type_mismatch(ck, r, w));
-        return;
-    }
-}
-
 /*
  * One of the two records is usually an old version nobody has touched for a
  * while, its nodes and strings spread over the heap: ask for what the field
@@ -798,146 +791,462 @@ static void prefetch_fields(const struct sr_node *r, const struct sr_node *w)
     }
 }
 
-/* calculateCompatibility for two nodes of the same type (before any call). */
-static void start_same(struct checker *ck, struct frame *f)
+/*
+ * calculateCompatibility for a pair without children: neither node a union,
+ * and not two records, arrays or maps. Runs with the pair's token pushed.
+ */
+static uint32_t leaf_result(struct checker *ck, const struct sr_node *r, const struct sr_node *w)
 {
-    const struct sr_node *r = f->r, *w = f->w;
     uint32_t res;
+    if (r->type == w->type) {
+        switch (r->type) {
+        case SR_FIXED:
+            res = check_names(ck, r, w);
+            return merge(ck, res, check_size(ck, r, w));
+        case SR_ENUM:
+            res = check_names(ck, r, w);
+            return merge(ck, res, check_symbols(ck, r, w));
+        default: /* primitives */
+            return NIL;
+        }
+    }
     switch (r->type) {
-    case SR_ARRAY:
-        call(ck, f, STEP_MERGE_FINISH, r->items, w->items, false, "items", 0);
+    case SR_LONG:
+        return w->type == SR_INT ? NIL : type_mismatch(ck, r, w);
+    case SR_FLOAT:
+        return w->type == SR_INT || w->type == SR_LONG ? NIL : type_mismatch(ck, r, w);
+    case SR_DOUBLE:
+        return w->type == SR_INT || w->type == SR_LONG || w->type == SR_FLOAT
+                   ? NIL
+                   : type_mismatch(ck, r, w);
+    case SR_BYTES:
+        return w->type == SR_STRING ? NIL : type_mismatch(ck, r, w);
+    case SR_STRING:
+        return w->type == SR_BYTES ? NIL : type_mismatch(ck, r, w);
+    default:
+        return type_mismatch(ck, r, w);
+    }
+}
+
+/* The first step of the frame computing (r, w), or STEP_LEAF when the pair
+ * needs no frame (leaf_result computes it). */
+static inline enum step first_step(const struct sr_node *r, const struct sr_node *w)
+{
+    if (r->type == w->type) {
+        switch (r->type) {
+        case SR_ARRAY:
+        case SR_MAP:
+            return STEP_CHILD;
+        case SR_RECORD:
+            return STEP_FIELD_NEXT;
+        case SR_UNION:
+            return STEP_UU_NEXT;
+        default:
+            return STEP_LEAF;
+        }
+    }
+    if (w->type == SR_UNION)
+        return STEP_WU_NEXT;
+    if (r->type == SR_UNION)
+        return STEP_RU_NEXT;
+    return STEP_LEAF;
+}
+
+/* The pair of memo entry memo is computed: memoise list, pop the pair's token
+ * (and restore the caller's segment when it opened one), answer list. */
+static inline void close_pair(struct checker *ck, size_t memo, size_t saved_seg, uint32_t list)
+{
+    struct memo *m = &ck->memos[memo];
+    m->list = list;
+    m->done = true;
+    pop_token(ck);
+    if (saved_seg != NO_SEGMENT)
+        ck->seg = saved_seg;
+    ck->ret = list;
+}
+
+/* The top frame's pair is computed: memoise, pop its token and frame. */
+static void finish(struct checker *ck, uint32_t list)
+{
+    const struct frame *f = &ck->frames[ck->nframe - 1];
+    close_pair(ck, f->memo, f->saved_seg, list);
+    ck->nframe--;
+}
+
+/*
+ * The first half of Java's getCompatibility. With fresh, the 2-argument form
+ * (a new location stack); otherwise the 4-argument form with token (lit, num).
+ * Either the pair is answered at once (returns false with ck->ret set: the
+ * memo knows it, or it is a primitive pair that resolves, or the walk failed)
+ * or it is recorded as in progress under memo entry *memo and its token is
+ * pushed (returns true; *saved_seg is the caller's segment when a fresh one
+ * was opened). close_pair() then completes it.
+ */
+static inline __attribute__((always_inline)) bool
+open_pair(struct checker *ck, const struct sr_node *r, const struct sr_node *w, bool fresh,
+          const char *lit, size_t num, size_t *memo, size_t *saved_seg)
+{
+    ck->ret = NIL;
+    if (prim_ok(r, w))
+        return false;
+    if (!memo_reserve(ck))
+        return false;
+    uint32_t *slot = memo_slot(ck, r, w);
+    if (*slot) {
+        const struct memo *m = &ck->memos[*slot - 1];
+        ck->ret = m->done ? m->list : NIL; /* in progress: compatible until proven not */
+        return false;
+    }
+    if (ck->nmemo >= SR_COMPAT_MAX_PAIRS) {
+        ck->too_big = true;
+        return false;
+    }
+    if (!RESERVE_CK(ck, memos, capmemo, ck->nmemo + 1) ||
+        !RESERVE_CK(ck, toks, captok, ck->ntok + 1))
+        return false;
+    *memo = ck->nmemo++;
+    ck->memos[*memo] = (struct memo){r, w, NIL, false};
+    *slot = (uint32_t)(*memo + 1);
+
+    *saved_seg = NO_SEGMENT;
+    if (fresh) {
+        *saved_seg = ck->seg;
+        ck->seg = ck->ntok;
+        push_token(ck, "", 0);
+    } else {
+        push_token(ck, lit, num);
+    }
+    return true;
+}
+
+/* Is the walk over (out of memory, or too big)? */
+static inline bool failed(const struct checker *ck)
+{
+    return ck->oom || ck->too_big;
+}
+
+/*
+ * Pairs computed without frames. Most pairs in real schemas are small: a
+ * union of a few primitives against another, an array of strings. Such a pair
+ * is computed at once, by the same steps and in the same order as frames would
+ * take them (every pair it enters goes through the memo just the same), with
+ * a little recursion of bounded depth instead of frames.
+ */
+
+/* Unions of more branches than this are always walked with frames. */
+#define SHALLOW_BRANCHES 8
+/* How many levels below it a pair computed at once may reach (a union against
+ * a union of primitives needs 2, an array of such unions 3). */
+#define SHALLOW_DEPTH 3
+
+static bool shallow(const struct sr_node *r, const struct sr_node *w, enum step first,
+                    unsigned depth);
+
+/* shallow() for a child pair of (r, w)'s parent, depth levels allowed below it. */
+static inline bool shallow_child(const struct sr_node *r, const struct sr_node *w, unsigned depth)
+{
+    enum step first = first_step(r, w);
+    return first == STEP_LEAF || shallow(r, w, first, depth);
+}
+
+/*
+ * Can the pair (r, w), whose first step is first, be computed at once: does
+ * every pair it would enter lie at most depth levels below it and end in pairs
+ * without children? Records never are (their fields are many). A cycle never
+ * is (it has no bottom), so such a computation enters no pair twice on a path
+ * and ends.
+ */
+static bool shallow(const struct sr_node *r, const struct sr_node *w, enum step first,
+                    unsigned depth)
+{
+    if (first == STEP_LEAF)
+        return true;
+    if (first == STEP_FIELD_NEXT || depth == 0)
+        return false;
+    switch (first) {
+    case STEP_CHILD:
+        if (r->type == SR_ARRAY)
+            return shallow_child(r->items, w->items, depth - 1);
+        return shallow_child(r->values, w->values, depth - 1);
+    case STEP_RU_NEXT:
+        if (r->branch_count > SHALLOW_BRANCHES)
+            return false;
+        for (size_t k = 0; k < r->branch_count; k++)
+            if (!shallow_child(r->branches[k], w, depth - 1))
+                return false;
+        return true;
+    case STEP_WU_NEXT:
+    case STEP_UU_NEXT:
+        if (w->branch_count > SHALLOW_BRANCHES)
+            return false;
+        for (size_t k = 0; k < w->branch_count; k++)
+            if (!shallow_child(r, w->branches[k], depth - 1))
+                return false;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void enter_shallow_pair(struct checker *ck, const struct sr_node *r, const struct sr_node *w,
+                               bool fresh, const char *lit, size_t num);
+
+/* enter() for a pair that shallow() accepts (below an accepted pair). */
+static inline void enter_shallow(struct checker *ck, const struct sr_node *r,
+                                 const struct sr_node *w, bool fresh, const char *lit, size_t num)
+{
+    if (prim_ok(r, w))
+        ck->ret = NIL;
+    else
+        enter_shallow_pair(ck, r, w, fresh, lit, num);
+}
+
+/*
+ * calculateCompatibility of a pair that shallow() accepts, with the pair's
+ * token pushed: what the frame steps of step() would compute, step for step.
+ */
+static uint32_t compute_shallow(struct checker *ck, const struct sr_node *r,
+                                const struct sr_node *w, enum step first)
+{
+    uint32_t result = NIL;
+    switch (first) {
+    case STEP_CHILD:
+        if (r->type == SR_ARRAY)
+            enter_shallow(ck, r->items, w->items, false, "items", 0);
+        else
+            enter_shallow(ck, r->values, w->values, false, "values", 0);
+        return ck->ret;
+    case STEP_RU_NEXT:
+        for (size_t k = 0; k < r->branch_count; k++) {
+            enter_shallow(ck, r->branches[k], w, true, NULL, 0);
+            if (failed(ck) || ck->ret == NIL)
+                return NIL;
+        }
+        return missing_branch(ck, w->type);
+    case STEP_WU_NEXT:
+        for (size_t k = 0; k < w->branch_count && !failed(ck); k++) {
+            enter_shallow(ck, r, w->branches[k], false, NULL, k);
+            result = merge(ck, result, ck->ret);
+        }
+        return result;
+    case STEP_UU_NEXT:
+        for (size_t k = 0; k < w->branch_count && !failed(ck); k++) {
+            push_token(ck, NULL, k);
+            enter_shallow(ck, r, w->branches[k], true, NULL, 0);
+            if (ck->ret != NIL)
+                result = merge(ck, result, missing_branch(ck, w->branches[k]->type));
+            pop_token(ck); /* the branch index */
+        }
+        return result;
+    default:
+        return leaf_result(ck, r, w);
+    }
+}
+
+static void enter_shallow_pair(struct checker *ck, const struct sr_node *r, const struct sr_node *w,
+                               bool fresh, const char *lit, size_t num)
+{
+    size_t memo, saved;
+    if (!open_pair(ck, r, w, fresh, lit, num, &memo, &saved))
         return;
-    case SR_MAP:
-        call(ck, f, STEP_MERGE_FINISH, r->values, w->values, false, "values", 0);
+    close_pair(ck, memo, saved, compute_shallow(ck, r, w, first_step(r, w)));
+}
+
+/*
+ * Java's getCompatibility. Either the pair is answered at once (ck->ret is
+ * set and no frame is pushed: see open_pair(); shallow pairs are computed
+ * here too) or a frame for the pair is pushed, its first step prepared. Only
+ * then is the caller's frame pointer invalid: the frame array grows only for
+ * a frame that is pushed.
+ */
+static void enter(struct checker *ck, const struct sr_node *r, const struct sr_node *w, bool fresh,
+                  const char *lit, size_t num)
+{
+    size_t memo, saved;
+    if (!open_pair(ck, r, w, fresh, lit, num, &memo, &saved))
         return;
-    case SR_FIXED:
-        res = check_names(ck, r, w);
-        finish(ck, merge(ck, res, check_size(ck, r, w)));
+    enum step first = first_step(r, w);
+    if (shallow(r, w, first, SHALLOW_DEPTH)) {
+        close_pair(ck, memo, saved, compute_shallow(ck, r, w, first));
         return;
-    case SR_ENUM:
-        res = check_names(ck, r, w);
-        finish(ck, merge(ck, res, check_symbols(ck, r, w)));
+    }
+    if (!RESERVE_CK(ck, frames, capframe, ck->nframe + 1))
         return;
-    case SR_RECORD:
+    struct frame *f = &ck->frames[ck->nframe++];
+    *f = (struct frame){
+        .r = r, .w = w, .memo = memo, .saved_seg = saved, .result = NIL, .step = first};
+    if (first == STEP_FIELD_NEXT) {
         prefetch_fields(r, w);
         f->result = check_names(ck, r, w);
         push_token(ck, "fields", 0);
-        f->i = 0;
-        f->step = STEP_FIELD_NEXT;
-        return;
-    case SR_UNION:
-        f->i = 0;
-        f->step = STEP_UU_NEXT;
-        return;
-    default: /* primitives */
-        finish(ck, NIL);
-        return;
     }
 }
 
-/* Reader field f->i: find its writer field and check it, or judge its absence. */
+/* After a call from a frame at depth: true when the child pair was answered
+ * at once (ck->ret), so that the calling frame, still valid, goes on; false
+ * when a frame was pushed for the child (it runs first) or the walk failed. */
+static inline bool answered(const struct checker *ck, size_t depth)
+{
+    return ck->nframe == depth && !failed(ck);
+}
+
+/* Sets the frame's next step, then enters the child pair. */
+static void call(struct checker *ck, struct frame *f, enum step next, const struct sr_node *r,
+                 const struct sr_node *w, bool fresh, const char *lit, size_t num)
+{
+    f->step = next;
+    enter(ck, r, w, fresh, lit, num);
+}
+
+/*
+ * The record loop from reader field f->i on: find each field's writer field and
+ * check it, or judge its absence, until a field needs a frame of its own (then
+ * STEP_FIELD_DONE comes back here) or the record is done. A field whose types
+ * are primitives that resolve needs neither a location nor a frame.
+ */
 static void field_next(struct checker *ck, struct frame *f)
 {
     const struct sr_node *r = f->r, *w = f->w;
-    if (f->i >= r->field_count) {
-        pop_token(ck); /* "fields" */
-        finish(ck, f->result);
-        return;
-    }
-    const struct sr_field *rf = &r->fields[f->i];
-    push_token(ck, NULL, rf->pos);
-    const struct sr_field *wf;
-    size_t matches = lookup_writer_field(w, rf, f->hint, &wf);
-    if (wf) /* versions mostly keep the field order: try the next one next */
-        f->hint = (size_t)(wf - w->fields) + 1;
-    if (matches > 1) {
-        multiple_match(ck, rf, w);
-        return;
-    }
-    if (wf) {
-        call(ck, f, STEP_FIELD_DONE, rf->type, wf->type, false, "type", 0);
-        return;
-    }
-    if (!rf->default_value) {
-        if (rf->type && rf->type->type == SR_ENUM && rf->type->enum_default) {
-            /* Java checks the enum against the writer record itself */
-            call(ck, f, STEP_FIELD_DONE, rf->type, w, false, "type", 0);
+    size_t depth = ck->nframe;
+    for (; f->i < r->field_count; f->i++) {
+        if (failed(ck))
+            return;
+        const struct sr_field *rf = &r->fields[f->i];
+        const struct sr_field *wf;
+        size_t matches = lookup_writer_field(w, rf, f->hint, &wf);
+        if (wf) /* versions mostly keep the field order: try the next one next */
+            f->hint = (size_t)(wf - w->fields) + 1;
+        if (matches > 1) {
+            push_token(ck, NULL, rf->pos);
+            multiple_match(ck, rf, w);
             return;
         }
-        struct item *it;
-        uint32_t list = incompat(ck, SR_INCOMPAT_READER_FIELD_MISSING_DEFAULT_VALUE, NULL, &it);
-        if (it)
-            it->text = rf->name;
-        f->result = merge(ck, f->result, list);
+        if (wf) {
+            if (prim_ok(rf->type, wf->type))
+                continue;
+            push_token(ck, NULL, rf->pos);
+            call(ck, f, STEP_FIELD_DONE, rf->type, wf->type, false, "type", 0);
+            if (!answered(ck, depth))
+                return; /* STEP_FIELD_DONE takes it on */
+            f->result = merge(ck, f->result, ck->ret);
+            pop_token(ck); /* the field position */
+            continue;
+        }
+        if (!rf->default_value) {
+            push_token(ck, NULL, rf->pos);
+            if (rf->type && rf->type->type == SR_ENUM && rf->type->enum_default) {
+                /* Java checks the enum against the writer record itself */
+                call(ck, f, STEP_FIELD_DONE, rf->type, w, false, "type", 0);
+                if (!answered(ck, depth))
+                    return;
+                f->result = merge(ck, f->result, ck->ret);
+                pop_token(ck); /* the field position */
+                continue;
+            }
+            struct item *it;
+            uint32_t list = incompat(ck, SR_INCOMPAT_READER_FIELD_MISSING_DEFAULT_VALUE, NULL, &it);
+            if (it)
+                it->text = rf->name;
+            f->result = merge(ck, f->result, list);
+            pop_token(ck); /* the field position */
+        }
     }
-    pop_token(ck); /* the field position */
-    f->i++;
+    pop_token(ck); /* "fields" */
+    finish(ck, f->result);
 }
 
+/* Runs the top frame until it pushes a frame for a child or finishes. The
+ * *_DONE steps take the result of a child that had a frame of its own; the
+ * loops go on at once with the children the memo answers. */
 static void step(struct checker *ck)
 {
-    struct frame *f = &ck->frames[ck->nframe - 1];
+    size_t depth = ck->nframe;
+    struct frame *f = &ck->frames[depth - 1];
     switch (f->step) {
-    case STEP_START:
-        if (f->r->type == f->w->type)
-            start_same(ck, f);
-        else
-            start_different(ck, f);
+    case STEP_LEAF:
+        assert(!"a pair without children has no frame");
+        finish(ck, NIL);
         return;
+    case STEP_CHILD:
+        if (f->r->type == SR_ARRAY)
+            call(ck, f, STEP_MERGE_FINISH, f->r->items, f->w->items, false, "items", 0);
+        else
+            call(ck, f, STEP_MERGE_FINISH, f->r->values, f->w->values, false, "values", 0);
+        if (!answered(ck, depth))
+            return;
+        /* fall through */
     case STEP_MERGE_FINISH:
         finish(ck, merge(ck, f->result, ck->ret));
-        return;
-    case STEP_FIELD_NEXT:
-        field_next(ck, f);
         return;
     case STEP_FIELD_DONE:
         f->result = merge(ck, f->result, ck->ret);
         pop_token(ck); /* the field position */
         f->i++;
-        f->step = STEP_FIELD_NEXT;
-        return;
-    case STEP_UU_NEXT:
-        if (f->i >= f->w->branch_count) {
-            finish(ck, f->result);
-            return;
-        }
-        push_token(ck, NULL, f->i);
-        call(ck, f, STEP_UU_DONE, f->r, f->w->branches[f->i], true, NULL, 0);
+        /* fall through */
+    case STEP_FIELD_NEXT:
+        field_next(ck, f);
         return;
     case STEP_UU_DONE:
-        if (ck->ret != NIL)
-            f->result = merge(ck, f->result, missing_branch(ck, f->w->branches[f->i]->type));
-        pop_token(ck); /* the branch index */
-        f->i++;
-        f->step = STEP_UU_NEXT;
-        return;
-    case STEP_WU_NEXT:
-        if (f->i >= f->w->branch_count) {
-            finish(ck, f->result);
-            return;
+    case STEP_UU_NEXT:
+        for (;;) {
+            if (f->step == STEP_UU_DONE) {
+                if (ck->ret != NIL)
+                    f->result =
+                        merge(ck, f->result, missing_branch(ck, f->w->branches[f->i]->type));
+                pop_token(ck); /* the branch index */
+                f->i++;
+                f->step = STEP_UU_NEXT;
+            }
+            if (f->i >= f->w->branch_count) {
+                finish(ck, f->result);
+                return;
+            }
+            if (failed(ck))
+                return;
+            push_token(ck, NULL, f->i);
+            call(ck, f, STEP_UU_DONE, f->r, f->w->branches[f->i], true, NULL, 0);
+            if (!answered(ck, depth))
+                return;
         }
-        call(ck, f, STEP_WU_DONE, f->r, f->w->branches[f->i], false, NULL, f->i);
-        return;
     case STEP_WU_DONE:
-        f->result = merge(ck, f->result, ck->ret);
-        f->i++;
-        f->step = STEP_WU_NEXT;
-        return;
-    case STEP_RU_NEXT:
-        if (f->i >= f->r->branch_count) {
-            finish(ck, merge(ck, f->result, missing_branch(ck, f->w->type)));
-            return;
+    case STEP_WU_NEXT:
+        for (;;) {
+            if (f->step == STEP_WU_DONE) {
+                f->result = merge(ck, f->result, ck->ret);
+                f->i++;
+                f->step = STEP_WU_NEXT;
+            }
+            if (f->i >= f->w->branch_count) {
+                finish(ck, f->result);
+                return;
+            }
+            if (failed(ck))
+                return;
+            call(ck, f, STEP_WU_DONE, f->r, f->w->branches[f->i], false, NULL, f->i);
+            if (!answered(ck, depth))
+                return;
         }
-        call(ck, f, STEP_RU_DONE, f->r->branches[f->i], f->w, true, NULL, 0);
-        return;
     case STEP_RU_DONE:
-        if (ck->ret == NIL) {
-            finish(ck, f->result);
-            return;
+    case STEP_RU_NEXT:
+        for (;;) {
+            if (f->step == STEP_RU_DONE) {
+                if (ck->ret == NIL) {
+                    finish(ck, f->result);
+                    return;
+                }
+                f->i++;
+                f->step = STEP_RU_NEXT;
+            }
+            if (f->i >= f->r->branch_count) {
+                finish(ck, merge(ck, f->result, missing_branch(ck, f->w->type)));
+                return;
+            }
+            if (failed(ck))
+                return;
+            call(ck, f, STEP_RU_DONE, f->r->branches[f->i], f->w, true, NULL, 0);
+            if (!answered(ck, depth))
+                return;
         }
-        f->i++;
-        f->step = STEP_RU_NEXT;
-        return;
     }
 }
 

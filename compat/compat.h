@@ -52,7 +52,9 @@ struct sr_compat_result {
 };
 
 /* Limits that keep a hostile pair of schemas from exhausting memory. Java has
- * none (it would run out of stack or heap); realistic schemas stay far below. */
+ * none (it would run out of stack or heap); realistic schemas stay far below.
+ * The pairs counted are those memoised: a pair of primitive types that
+ * resolves (int and int, long read from int, ...) needs no memo entry. */
 #define SR_COMPAT_MAX_PAIRS (1u << 20) /* distinct (reader node, writer node) pairs */
 #define SR_COMPAT_MAX_ITEMS 10000      /* incompatibilities copied out; the rest dropped */
 
@@ -61,7 +63,7 @@ struct sr_compat_result {
  * items holds at most SR_COMPAT_MAX_ITEMS entries (the first ones, in order; a
  * memoised result reused in many places can repeat its entries exponentially
  * often); the verdict is unaffected.
- * Errors: SR_ERR_NOMEM; SR_ERR_UNPROCESSABLE when the check would visit more
+ * Errors: SR_ERR_NOMEM; SR_ERR_UNPROCESSABLE when the check would memoise more
  * than SR_COMPAT_MAX_PAIRS pairs. */
 enum sr_err sr_compat_check(const struct sr_node *reader, const struct sr_node *writer,
                             struct sr_compat_result *out, struct sr_error *err);

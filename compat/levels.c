@@ -324,6 +324,116 @@ static enum sr_err validate(struct msgs *m, enum sr_compat_level level,
     return SR_OK;
 }
 
+/* ---- prefetching -------------------------------------------------------- */
+
+/*
+ * A transitive check reads the previous versions one after another, each one
+ * a schema nobody has touched for a while: its nodes, fields and names are
+ * cold, and the checker would wait for them one cache miss after another, for
+ * longer than the checking takes. So while version k is checked, the versions
+ * after it are brought in, a level deeper for each version nearer: the schema
+ * of version k+6, the root node of k+5, the field array of k+4, the field
+ * names and types of k+3, what those types point to for k+2 and k+1. Each
+ * stage only reads what the stage before brought in a version earlier, so the
+ * hints themselves seldom wait. They are only hints: the results do not
+ * depend on them.
+ */
+#define PREFETCH_STAGES 6
+
+static void prefetch_lines(const void *p, size_t len)
+{
+    const char *c = p;
+    for (size_t off = 0; off < len; off += 64)
+        __builtin_prefetch(c + off);
+    if (len)
+        __builtin_prefetch(c + len - 1);
+}
+
+/* The parts of a node the checker reads: its type, names, fields, symbols,
+ * items and branches. */
+static void prefetch_node(const struct sr_node *t)
+{
+    __builtin_prefetch(&t->type);
+    __builtin_prefetch(&t->fields);
+    __builtin_prefetch(&t->branches);
+}
+
+/* Stage stage (0 = first) of bringing in what checking against s will read. */
+static void prefetch_stage(const struct sr_schema *s, size_t stage)
+{
+    if (stage == 0) {
+        __builtin_prefetch(s);
+        __builtin_prefetch((const char *)s + 64);
+        return;
+    }
+    const struct sr_node *root = sr_schema_root(s);
+    if (stage == 1) {
+        prefetch_node(root);
+        return;
+    }
+    if (root->type != SR_RECORD)
+        return;
+    const struct sr_field *f = root->fields;
+    size_t n = root->field_count;
+    if (stage == 2) {
+        prefetch_lines(f, n * sizeof *f);
+        return;
+    }
+    if (stage == 3) {
+        for (size_t k = 0; k < n; k++) {
+            __builtin_prefetch(f[k].name);
+            prefetch_node(f[k].type);
+        }
+        return;
+    }
+    /* stage 4: the arrays the field types point to; stage 5: what is in them */
+    for (size_t k = 0; k < n; k++) {
+        const struct sr_node *t = f[k].type;
+        switch (t->type) {
+        case SR_ENUM:
+            if (stage == 4) {
+                __builtin_prefetch(t->name.name);
+                prefetch_lines(t->symbols, t->symbol_count * sizeof *t->symbols);
+            } else {
+                for (size_t j = 0; j < t->symbol_count && j < 16; j++)
+                    __builtin_prefetch(t->symbols[j]);
+            }
+            break;
+        case SR_UNION:
+            if (stage == 4) {
+                prefetch_lines(t->branches, t->branch_count * sizeof *t->branches);
+            } else {
+                for (size_t j = 0; j < t->branch_count && j < 16; j++)
+                    prefetch_node(t->branches[j]);
+            }
+            break;
+        case SR_RECORD:
+            if (stage == 4) {
+                __builtin_prefetch(t->name.name);
+                prefetch_lines(t->fields, t->field_count * sizeof *t->fields);
+            } else {
+                for (size_t j = 0; j < t->field_count && j < 64; j++) {
+                    __builtin_prefetch(t->fields[j].name);
+                    prefetch_node(t->fields[j].type);
+                }
+            }
+            break;
+        case SR_ARRAY:
+            if (stage == 4)
+                prefetch_node(t->items);
+            break;
+        case SR_MAP:
+            if (stage == 4)
+                prefetch_node(t->values);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+/* ---- levels ------------------------------------------------------------- */
+
 enum sr_err sr_compat_check_level(enum sr_compat_level level, const struct sr_schema *new_schema,
                                   const struct sr_compat_prev *prev, size_t prev_count,
                                   bool *compatible_out, struct sr_strlist *messages_out,
@@ -336,6 +446,9 @@ enum sr_err sr_compat_check_level(enum sr_compat_level level, const struct sr_sc
     size_t n = level == SR_LEVEL_NONE ? 0 : transitive ? prev_count : prev_count > 0 ? 1 : 0;
 
     for (size_t k = 0; k < n && m.list.count == 0; k++) {
+        /* version k + d (newest first) gets stage PREFETCH_STAGES - d */
+        for (size_t d = 1; d <= PREFETCH_STAGES && k + d < n; d++)
+            prefetch_stage(prev[prev_count - 1 - (k + d)].schema, PREFETCH_STAGES - d);
         rc = validate(&m, level, new_schema, &prev[prev_count - 1 - k], err);
         if (rc != SR_OK)
             goto done;
