@@ -28,23 +28,6 @@ enum sr_err hu_read_body(const struct sr_request *req, json_t **out, struct sr_e
     return SR_OK;
 }
 
-enum sr_err hu_reply(struct sr_response *resp, json_t *doc, struct sr_error *err)
-{
-    char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
-    json_decref(doc);
-    if (!text)
-        return sr_errorf(err, SR_ERR_NOMEM, "out of memory building the response");
-    hu_reply_text(resp, text, strlen(text));
-    return SR_OK;
-}
-
-void hu_reply_text(struct sr_response *resp, char *text, size_t len)
-{
-    resp->status = 200;
-    resp->body = text;
-    resp->body_len = len;
-}
-
 static int add_json_text(json_t *obj, const char *key, const char *text)
 {
     if (!text)
@@ -119,4 +102,17 @@ enum sr_deleted_filter hu_deleted_filter(const struct sr_request *req)
     if (sr_request_query_bool(req, "deletedOnly"))
         return SR_DELETED_ONLY;
     return sr_request_query_bool(req, "deleted") ? SR_WITH_DELETED : SR_LIVE_ONLY;
+}
+
+enum sr_err hu_begin(const struct sr_request *req, bool write, struct sr_txn **t,
+                     struct sr_error *err)
+{
+    return sr_store_begin(sr_registry_store(hu_registry(req)), write, t, err);
+}
+
+enum sr_err hu_paging(const struct sr_request *req, int64_t *offset, int64_t *limit,
+                      struct sr_error *err)
+{
+    enum sr_err rc = hu_query_int(req, "offset", 0, INT64_MIN, INT64_MAX, offset, err);
+    return rc ? rc : hu_query_int(req, "limit", -1, INT64_MIN, INT64_MAX, limit, err);
 }

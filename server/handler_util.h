@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "server/registry.h"
+#include "server/reply.h"
 #include "server/request.h"
 #include "server/server.h"
 
@@ -17,13 +18,6 @@ struct sr_registry *hu_registry(const struct sr_request *req);
 /* Parses the body as JSON. Errors: SR_ERR_BAD_REQUEST for malformed JSON,
  * SR_ERR_UNPROCESSABLE for a missing body. Caller owns *out (json_decref). */
 enum sr_err hu_read_body(const struct sr_request *req, json_t **out, struct sr_error *err);
-
-/* Answers 200 with doc, printed compactly in insertion order. Takes ownership
- * of doc (even on failure). */
-enum sr_err hu_reply(struct sr_response *resp, json_t *doc, struct sr_error *err);
-
-/* Answers 200 with text as a body (takes ownership of the heap string). */
-void hu_reply_text(struct sr_response *resp, char *text, size_t len);
 
 /* A Confluent Schema entity: {subject, version, id, references?, metadata?,
  * ruleSet?, schema}, 7.x shape (no schemaType for AVRO). NULL on OOM. */
@@ -46,6 +40,14 @@ const char *hu_subject(const struct sr_request *req);
 /* The same for /config/{subject} and /mode/{subject}, where the default
  * context itself (":.:") names the global setting: NULL then. */
 const char *hu_setting_subject(const struct sr_request *req);
+
+/* Begins a store transaction for the request (write: the exclusive writer). */
+enum sr_err hu_begin(const struct sr_request *req, bool write, struct sr_txn **t,
+                     struct sr_error *err);
+
+/* The offset and limit query parameters (defaults 0 and -1). */
+enum sr_err hu_paging(const struct sr_request *req, int64_t *offset, int64_t *limit,
+                      struct sr_error *err);
 
 /* Which versions a listing shows: deletedOnly wins over deleted. */
 enum sr_deleted_filter hu_deleted_filter(const struct sr_request *req);

@@ -9,12 +9,6 @@
 #include "server/handler_util.h"
 #include "server/handlers.h"
 
-static enum sr_err begin(const struct sr_request *req, bool write, struct sr_txn **t,
-                         struct sr_error *err)
-{
-    return sr_store_begin(sr_registry_store(hu_registry(req)), write, t, err);
-}
-
 /* ---- config ------------------------------------------------------------------- */
 
 static json_t *config_body(const struct sr_config_rec *c, const char *fallback)
@@ -31,7 +25,7 @@ static enum sr_err read_config(const struct sr_request *req, const char *subject
                                struct sr_config_rec *c, bool *found, struct sr_error *err)
 {
     struct sr_txn *t = NULL;
-    enum sr_err rc = begin(req, false, &t, err);
+    enum sr_err rc = hu_begin(req, false, &t, err);
     if (!rc)
         rc = sr_txn_config_get(t, subject, c, found, err);
     sr_txn_rollback(t);
@@ -52,7 +46,7 @@ static enum sr_err get_config(struct sr_request *req, struct sr_response *resp, 
     if (!rc && fallback)
         rc = read_config(req, NULL, &global, &global_found, err);
     if (!rc)
-        rc = hu_reply(resp, config_body(fallback ? &global : &c, "BACKWARD"), err);
+        rc = sr_reply_json(resp, config_body(fallback ? &global : &c, "BACKWARD"), err);
     sr_config_rec_release(&c);
     sr_config_rec_release(&global);
     return rc;
@@ -80,7 +74,7 @@ static enum sr_err put_config(struct sr_request *req, struct sr_response *resp, 
     json_t *echo = json_pack("{s:s}", "compatibility", stored);
     if (echo && norm >= 0)
         json_object_set_new(echo, "normalize", json_boolean(norm));
-    return hu_reply(resp, echo, err);
+    return sr_reply_json(resp, echo, err);
 }
 
 static enum sr_err delete_config(struct sr_request *req, struct sr_response *resp,
@@ -89,7 +83,7 @@ static enum sr_err delete_config(struct sr_request *req, struct sr_response *res
     struct sr_txn *t = NULL;
     struct sr_config_rec old = {0};
     bool found = false;
-    enum sr_err rc = begin(req, true, &t, err);
+    enum sr_err rc = hu_begin(req, true, &t, err);
     if (!rc)
         rc = sr_txn_config_get(t, subject, &old, &found, err);
     if (!rc && subject && !found)
@@ -101,7 +95,7 @@ static enum sr_err delete_config(struct sr_request *req, struct sr_response *res
     else
         rc = sr_txn_commit(t, err);
     if (!rc)
-        rc = hu_reply(resp, config_body(&old, "BACKWARD"), err);
+        rc = sr_reply_json(resp, config_body(&old, "BACKWARD"), err);
     sr_config_rec_release(&old);
     return rc;
 }
@@ -150,7 +144,7 @@ static enum sr_err get_mode(struct sr_request *req, struct sr_response *resp, co
     struct sr_txn *t = NULL;
     char *own = NULL;
     char effective[32] = "READWRITE";
-    enum sr_err rc = begin(req, false, &t, err);
+    enum sr_err rc = hu_begin(req, false, &t, err);
     if (!rc)
         rc = sr_txn_mode_get(t, subject, &own, err);
     if (!rc && subject && !own && !sr_request_query_bool(req, "defaultToGlobal"))
@@ -160,7 +154,7 @@ static enum sr_err get_mode(struct sr_request *req, struct sr_response *resp, co
         rc = sr_registry_mode(t, NULL, effective, err);
     sr_txn_rollback(t);
     if (!rc)
-        rc = hu_reply(resp, json_pack("{s:s}", "mode", own ? own : effective), err);
+        rc = sr_reply_json(resp, json_pack("{s:s}", "mode", own ? own : effective), err);
     free(own);
     return rc;
 }
@@ -182,7 +176,7 @@ static enum sr_err put_mode(struct sr_request *req, struct sr_response *resp, co
     json_decref(doc);
     if (rc)
         return rc;
-    return hu_reply(resp, json_pack("{s:s}", "mode", stored), err);
+    return sr_reply_json(resp, json_pack("{s:s}", "mode", stored), err);
 }
 
 static enum sr_err delete_mode(struct sr_request *req, struct sr_response *resp,
@@ -190,7 +184,7 @@ static enum sr_err delete_mode(struct sr_request *req, struct sr_response *resp,
 {
     struct sr_txn *t = NULL;
     char *old = NULL;
-    enum sr_err rc = begin(req, true, &t, err);
+    enum sr_err rc = hu_begin(req, true, &t, err);
     if (!rc)
         rc = sr_txn_mode_get(t, subject, &old, err);
     if (!rc && subject && !old)
@@ -202,7 +196,7 @@ static enum sr_err delete_mode(struct sr_request *req, struct sr_response *resp,
     else
         rc = sr_txn_commit(t, err);
     if (!rc)
-        rc = hu_reply(resp, json_pack("{s:s}", "mode", old ? old : "READWRITE"), err);
+        rc = sr_reply_json(resp, json_pack("{s:s}", "mode", old ? old : "READWRITE"), err);
     free(old);
     return rc;
 }
@@ -270,7 +264,7 @@ static enum sr_err compat(struct sr_request *req, struct sr_response *resp, int3
         json_object_set_new(body, "messages", list);
     }
     sr_strlist_release(&msgs);
-    return hu_reply(resp, body, err);
+    return sr_reply_json(resp, body, err);
 }
 
 enum sr_err sr_h_compat_all(struct sr_request *req, struct sr_response *resp, struct sr_error *err)

@@ -10,18 +10,11 @@
 /* Confluent's schema.search.default.limit and .max.limit. */
 #define SCHEMA_SEARCH_LIMIT 1000
 
-static enum sr_err begin_read(const struct sr_request *req, struct sr_txn **t, struct sr_error *err)
-{
-    return sr_store_begin(sr_registry_store(hu_registry(req)), false, t, err);
-}
-
 enum sr_err sr_h_schemas_list(struct sr_request *req, struct sr_response *resp,
                               struct sr_error *err)
 {
     int64_t offset, limit;
-    enum sr_err rc = hu_query_int(req, "offset", 0, INT64_MIN, INT64_MAX, &offset, err);
-    if (!rc)
-        rc = hu_query_int(req, "limit", -1, INT64_MIN, INT64_MAX, &limit, err);
+    enum sr_err rc = hu_paging(req, &offset, &limit, err);
     if (rc)
         return rc;
     if (limit < 1 || limit > SCHEMA_SEARCH_LIMIT)
@@ -30,7 +23,7 @@ enum sr_err sr_h_schemas_list(struct sr_request *req, struct sr_response *resp,
     struct sr_version_rec *rows = NULL;
     size_t n = 0;
     json_t *list = json_array();
-    if (!(rc = begin_read(req, &t, err)))
+    if (!(rc = hu_begin(req, false, &t, err)))
         rc = sr_txn_list_versions(t, sr_request_query(req, "subjectPrefix"),
                                   sr_request_query_bool(req, "deleted") ? SR_WITH_DELETED
                                                                         : SR_LIVE_ONLY,
@@ -51,7 +44,7 @@ enum sr_err sr_h_schemas_list(struct sr_request *req, struct sr_response *resp,
         json_decref(list);
         return rc;
     }
-    return hu_reply(resp, list, err);
+    return sr_reply_json(resp, list, err);
 }
 
 static enum sr_err add_max_id(const struct sr_request *req, struct sr_response *resp,
@@ -59,7 +52,7 @@ static enum sr_err add_max_id(const struct sr_request *req, struct sr_response *
 {
     struct sr_txn *t = NULL;
     int64_t max = 0;
-    enum sr_err rc = begin_read(req, &t, err);
+    enum sr_err rc = hu_begin(req, false, &t, err);
     if (!rc)
         rc = sr_txn_max_id(t, &max, err);
     sr_txn_rollback(t);
@@ -69,7 +62,7 @@ static enum sr_err add_max_id(const struct sr_request *req, struct sr_response *
     if (rc)
         return rc;
     json_object_set_new(doc, "maxId", json_integer(max));
-    return hu_reply(resp, doc, err);
+    return sr_reply_json(resp, doc, err);
 }
 
 enum sr_err sr_h_schema_by_id(struct sr_request *req, struct sr_response *resp,
@@ -87,7 +80,7 @@ enum sr_err sr_h_schema_by_id(struct sr_request *req, struct sr_response *resp,
         rc = sr_registry_schema_body(hu_registry(req), id, &body, &len, err);
     if (rc)
         return rc;
-    hu_reply_text(resp, body, len);
+    sr_reply_take(resp, body, len);
     if (sr_request_query_bool(req, "fetchMaxId"))
         return add_max_id(req, resp, err);
     return SR_OK;
@@ -101,12 +94,12 @@ enum sr_err sr_h_schema_by_id_raw(struct sr_request *req, struct sr_response *re
     struct sr_schema_rec s = {0};
     enum sr_err rc = hu_path_id(req, 0, &id, err); /* ?subject=: as above */
     if (!rc)
-        rc = begin_read(req, &t, err);
+        rc = hu_begin(req, false, &t, err);
     if (!rc && (rc = sr_txn_schema_get(t, id, &s, err)) == SR_ERR_SCHEMA_NOT_FOUND)
         sr_errorf(err, rc, "Schema %lld not found", (long long)id);
     sr_txn_rollback(t);
     if (!rc) {
-        hu_reply_text(resp, s.schema, strlen(s.schema));
+        sr_reply_take(resp, s.schema, strlen(s.schema));
         s.schema = NULL;
     }
     sr_schema_rec_release(&s);
@@ -122,7 +115,7 @@ static enum sr_err id_usages(struct sr_request *req, struct sr_subject_version_l
     struct sr_schema_rec s = {0};
     enum sr_err rc = hu_path_id(req, 0, &id, err);
     if (!rc)
-        rc = begin_read(req, &t, err);
+        rc = hu_begin(req, false, &t, err);
     if (!rc && (rc = sr_txn_schema_get(t, id, &s, err)) == SR_ERR_SCHEMA_NOT_FOUND)
         sr_errorf(err, rc, "Schema not found");
     if (!rc)
@@ -154,7 +147,7 @@ enum sr_err sr_h_schema_id_subjects(struct sr_request *req, struct sr_response *
             json_array_append_new(list, json_string(uses.items[i].subject));
     }
     sr_subject_version_list_release(&uses);
-    return hu_reply(resp, list, err);
+    return sr_reply_json(resp, list, err);
 }
 
 enum sr_err sr_h_schema_id_versions(struct sr_request *req, struct sr_response *resp,
@@ -170,5 +163,5 @@ enum sr_err sr_h_schema_id_versions(struct sr_request *req, struct sr_response *
             json_array_append_new(list, json_pack("{s:s,s:i}", "subject", uses.items[i].subject,
                                                   "version", uses.items[i].version));
     sr_subject_version_list_release(&uses);
-    return hu_reply(resp, list, err);
+    return sr_reply_json(resp, list, err);
 }

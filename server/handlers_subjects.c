@@ -12,19 +12,12 @@ static const char *subject_of(const struct sr_request *req)
     return hu_subject(req);
 }
 
-static enum sr_err begin_read(const struct sr_request *req, struct sr_txn **t, struct sr_error *err)
-{
-    return sr_store_begin(sr_registry_store(hu_registry(req)), false, t, err);
-}
-
 /* Applies offset and limit (limit < 1: all) to a list of n items: [*from, *to). */
 static enum sr_err page(const struct sr_request *req, size_t n, size_t *from, size_t *to,
                         struct sr_error *err)
 {
     int64_t offset, limit;
-    enum sr_err rc = hu_query_int(req, "offset", 0, INT64_MIN, INT64_MAX, &offset, err);
-    if (!rc)
-        rc = hu_query_int(req, "limit", -1, INT64_MIN, INT64_MAX, &limit, err);
+    enum sr_err rc = hu_paging(req, &offset, &limit, err);
     if (rc)
         return rc;
     *from = offset < 0 ? 0 : (size_t)offset > n ? n : (size_t)offset;
@@ -40,7 +33,7 @@ enum sr_err sr_h_subjects_list(struct sr_request *req, struct sr_response *resp,
     const char *prefix = sr_request_query(req, "subjectPrefix");
     if (prefix && strcmp(prefix, ":*:") == 0)
         prefix = NULL; /* Confluent's default: every context */
-    enum sr_err rc = begin_read(req, &t, err);
+    enum sr_err rc = hu_begin(req, false, &t, err);
     if (!rc)
         rc = sr_txn_subjects(t, prefix, hu_deleted_filter(req), &subjects, err);
     sr_txn_rollback(t);
@@ -55,7 +48,7 @@ enum sr_err sr_h_subjects_list(struct sr_request *req, struct sr_response *resp,
         json_decref(list);
         return rc;
     }
-    return hu_reply(resp, list, err);
+    return sr_reply_json(resp, list, err);
 }
 
 enum sr_err sr_h_versions_list(struct sr_request *req, struct sr_response *resp,
@@ -63,7 +56,7 @@ enum sr_err sr_h_versions_list(struct sr_request *req, struct sr_response *resp,
 {
     struct sr_txn *t = NULL;
     struct sr_int_list versions = {0};
-    enum sr_err rc = begin_read(req, &t, err);
+    enum sr_err rc = hu_begin(req, false, &t, err);
     if (!rc)
         rc = sr_txn_versions(t, subject_of(req), hu_deleted_filter(req), &versions, err);
     sr_txn_rollback(t);
@@ -80,7 +73,7 @@ enum sr_err sr_h_versions_list(struct sr_request *req, struct sr_response *resp,
         json_decref(list);
         return rc;
     }
-    return hu_reply(resp, list, err);
+    return sr_reply_json(resp, list, err);
 }
 
 /* Reads the body of a register / lookup / compatibility request. Caller
@@ -108,7 +101,7 @@ enum sr_err sr_h_versions_register(struct sr_request *req, struct sr_response *r
     json_decref(doc);
     if (rc)
         return rc;
-    return hu_reply(resp, json_pack("{s:I}", "id", (json_int_t)id), err);
+    return sr_reply_json(resp, json_pack("{s:I}", "id", (json_int_t)id), err);
 }
 
 enum sr_err sr_h_subject_lookup(struct sr_request *req, struct sr_response *resp,
@@ -125,7 +118,7 @@ enum sr_err sr_h_subject_lookup(struct sr_request *req, struct sr_response *resp
                                 sr_request_query_bool(req, "deleted"), &v, &s, err);
     json_decref(doc);
     if (!rc)
-        rc = hu_reply(resp, hu_schema_entity(&v, &s), err);
+        rc = sr_reply_json(resp, hu_schema_entity(&v, &s), err);
     sr_version_rec_release(&v);
     sr_schema_rec_release(&s);
     return rc;
@@ -143,7 +136,7 @@ enum sr_err sr_h_subject_delete(struct sr_request *req, struct sr_response *resp
     for (size_t i = 0; i < versions.count; i++)
         json_array_append_new(list, json_integer(versions.items[i]));
     sr_int_list_release(&versions);
-    return hu_reply(resp, list, err);
+    return sr_reply_json(resp, list, err);
 }
 
 /* The version a request names, for reading: 40401 when the subject shows no
@@ -178,17 +171,17 @@ static enum sr_err get_version(struct sr_request *req, struct sr_response *resp,
     struct sr_txn *t = NULL;
     struct sr_version_rec v = {0};
     struct sr_schema_rec s = {0};
-    enum sr_err rc = begin_read(req, &t, err);
+    enum sr_err rc = hu_begin(req, false, &t, err);
     if (!rc)
         rc = fetch_version(req, t, &v, err);
     if (!rc)
         rc = sr_txn_schema_get(t, v.id, &s, err);
     sr_txn_rollback(t);
     if (!rc && raw) {
-        hu_reply_text(resp, s.schema, strlen(s.schema));
+        sr_reply_take(resp, s.schema, strlen(s.schema));
         s.schema = NULL;
     } else if (!rc) {
-        rc = hu_reply(resp, hu_schema_entity(&v, &s), err);
+        rc = sr_reply_json(resp, hu_schema_entity(&v, &s), err);
     }
     sr_version_rec_release(&v);
     sr_schema_rec_release(&s);
@@ -212,7 +205,7 @@ enum sr_err sr_h_version_referenced_by(struct sr_request *req, struct sr_respons
     struct sr_txn *t = NULL;
     struct sr_version_rec v = {0};
     struct sr_int_list ids = {0};
-    enum sr_err rc = begin_read(req, &t, err);
+    enum sr_err rc = hu_begin(req, false, &t, err);
     if (!rc)
         rc = fetch_version(req, t, &v, err);
     if (!rc)
@@ -232,7 +225,7 @@ enum sr_err sr_h_version_referenced_by(struct sr_request *req, struct sr_respons
         json_decref(list);
         return rc;
     }
-    return hu_reply(resp, list, err);
+    return sr_reply_json(resp, list, err);
 }
 
 enum sr_err sr_h_version_delete(struct sr_request *req, struct sr_response *resp,
@@ -245,5 +238,5 @@ enum sr_err sr_h_version_delete(struct sr_request *req, struct sr_response *resp
                                         sr_request_query_bool(req, "permanent"), &deleted, err);
     if (rc)
         return rc;
-    return hu_reply(resp, json_integer(deleted), err);
+    return sr_reply_json(resp, json_integer(deleted), err);
 }

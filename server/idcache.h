@@ -21,7 +21,8 @@ typedef void *(*sr_idcache_ref_fn)(void *value);
 typedef void (*sr_idcache_unref_fn)(void *value);
 
 /* NULL on OOM. capacity is the most entries it keeps. */
-struct sr_idcache *sr_idcache_new(size_t capacity, sr_idcache_ref_fn ref, sr_idcache_unref_fn unref);
+struct sr_idcache *sr_idcache_new(size_t capacity, sr_idcache_ref_fn ref,
+                                  sr_idcache_unref_fn unref);
 /* Drops every entry's reference and frees the cache. NULL-safe. */
 void sr_idcache_free(struct sr_idcache *c);
 /* A new reference to the value for id, or NULL. */
