@@ -27,6 +27,9 @@ struct cli_command {
  * caller frees. Errors: SR_ERR_IO with the reason. */
 enum sr_err cli_read_file(const char *path, char **out, size_t *len_out, struct sr_error *err);
 
+/* cli_read_file, printing "<path>: <reason>" on failure; returns CLI_OK or CLI_USAGE. */
+int cli_slurp(const char *path, char **out, size_t *len_out);
+
 /* Reads and parses a schema file. On failure prints "<path>: <message>" to
  * stderr and returns CLI_FAILED (invalid schema) or CLI_USAGE (unreadable). */
 int cli_load_schema(const char *path, struct sr_schema **out);

@@ -41,13 +41,10 @@ static const char *broker_default(const char *flag)
 
 static int load_schema_file(const char *path, struct avroreg_schema **out)
 {
-    struct sr_error rerr = {0};
     char *text = NULL;
     size_t len = 0;
-    if (cli_read_file(path, &text, &len, &rerr)) {
-        fprintf(stderr, "%s: %s\n", path, rerr.message);
+    if (cli_slurp(path, &text, &len))
         return CLI_USAGE;
-    }
     struct avroreg_error err = {0};
     enum avroreg_err rc = avroreg_schema_parse(text, len, out, &err);
     free(text);

@@ -76,13 +76,10 @@ int cmd_register(int argc, char **argv)
     }
     if (!subject || argc - optind != 1)
         return help_register(), CLI_USAGE;
-    struct sr_error rerr = {0};
     char *text = NULL;
     size_t len = 0;
-    if (cli_read_file(argv[optind], &text, &len, &rerr)) {
-        fprintf(stderr, "%s: %s\n", argv[optind], rerr.message);
+    if (cli_slurp(argv[optind], &text, &len))
         return CLI_USAGE;
-    }
     struct avroreg_client *client = NULL;
     int rc = cli_client(cli_registry_url(registry), &client);
     struct avroreg_error err = {0};
@@ -193,13 +190,10 @@ int cmd_subjects(int argc, char **argv)
 /* POST /compatibility/subjects/S/versions?verbose=true: the check registration runs. */
 int cli_check_subject(const char *registry, const char *subject, const char *path, bool json)
 {
-    struct sr_error rerr = {0};
     char *text = NULL;
     size_t len = 0;
-    if (cli_read_file(path, &text, &len, &rerr)) {
-        fprintf(stderr, "%s: %s\n", path, rerr.message);
+    if (cli_slurp(path, &text, &len))
         return CLI_USAGE;
-    }
     json_t *req = json_pack("{s:s}", "schema", text);
     char *body = req ? json_dumps(req, JSON_COMPACT) : NULL;
     char *encoded = avroreg_url_encode(subject);

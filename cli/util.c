@@ -49,6 +49,16 @@ enum sr_err cli_read_file(const char *path, char **out, size_t *len_out, struct 
     return SR_OK;
 }
 
+int cli_slurp(const char *path, char **out, size_t *len_out)
+{
+    struct sr_error err = {0};
+    if (cli_read_file(path, out, len_out, &err)) {
+        fprintf(stderr, "%s: %s\n", path, err.message);
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
 int cli_load_schema(const char *path, struct sr_schema **out)
 {
     struct sr_error err = {0};
