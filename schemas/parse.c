@@ -22,12 +22,22 @@ struct pending_ref {
     char *where;
 };
 
+struct path_token {
+    const char *key; /* NULL: an array index */
+    size_t index;
+};
+
+/* Deeper than jansson lets a document nest (2048), with room to spare. */
+#define SR_MAX_PATH_DEPTH 4096
+
 struct parser {
     struct sr_schema *s;
     struct sr_error *err;
     bool validate_defaults;
     bool strict_names;
-    struct sr_buf path; /* JSON pointer of the node being parsed */
+    struct path_token *tokens; /* where the node being parsed is, for messages */
+    size_t depth;
+    struct sr_buf path; /* scratch for rendering it */
     struct pending_ref *pending;
     size_t pending_count, pending_cap;
     struct sr_node **unions; /* checked once every reference is resolved */
@@ -147,9 +157,28 @@ static bool primitive_type(const char *name, enum sr_type *out)
 
 /* ---- errors and paths ---------------------------------------------------- */
 
+/* The JSON pointer of the node being parsed, rendered only when an error
+ * needs it: building it for every node would cost more than the parse. */
 static const char *where(struct parser *p)
 {
-    return p->path.len ? sr_buf_str(&p->path) : "/";
+    sr_buf_reset(&p->path);
+    for (size_t i = 0; i < p->depth && i < SR_MAX_PATH_DEPTH; i++) {
+        sr_buf_addc(&p->path, '/');
+        const struct path_token *t = &p->tokens[i];
+        if (!t->key) {
+            sr_buf_addf(&p->path, "%zu", t->index);
+            continue;
+        }
+        for (const char *c = t->key; *c; c++) {
+            if (*c == '~')
+                sr_buf_adds(&p->path, "~0");
+            else if (*c == '/')
+                sr_buf_adds(&p->path, "~1");
+            else
+                sr_buf_addc(&p->path, *c);
+        }
+    }
+    return p->path.len && !sr_buf_failed(&p->path) ? sr_buf_str(&p->path) : "/";
 }
 
 static enum sr_err fail(struct parser *p, const char *fmt, ...)
@@ -169,33 +198,28 @@ static enum sr_err oom(struct parser *p)
     return sr_errorf(p->err, SR_ERR_NOMEM, "out of memory while parsing the schema");
 }
 
+/* Path tokens live in a stack as deep as the document (jansson stops at 2048). */
 static size_t path_push(struct parser *p, const char *token)
 {
-    size_t saved = p->path.len;
-    sr_buf_addc(&p->path, '/');
-    for (const char *c = token; *c; c++) {
-        if (*c == '~')
-            sr_buf_adds(&p->path, "~0");
-        else if (*c == '/')
-            sr_buf_adds(&p->path, "~1");
-        else
-            sr_buf_addc(&p->path, *c);
-    }
+    size_t saved = p->depth;
+    if (p->depth < SR_MAX_PATH_DEPTH)
+        p->tokens[p->depth] = (struct path_token){token, 0};
+    p->depth++;
     return saved;
 }
 
 static size_t path_push_index(struct parser *p, size_t i)
 {
-    char tmp[32];
-    snprintf(tmp, sizeof(tmp), "%zu", i);
-    return path_push(p, tmp);
+    size_t saved = p->depth;
+    if (p->depth < SR_MAX_PATH_DEPTH)
+        p->tokens[p->depth] = (struct path_token){NULL, i};
+    p->depth++;
+    return saved;
 }
 
 static void path_pop(struct parser *p, size_t saved)
 {
-    p->path.len = saved;
-    if (p->path.data)
-        p->path.data[saved] = '\0';
+    p->depth = saved;
 }
 
 /* Short JSON rendering of a value for messages. */
@@ -268,6 +292,19 @@ static enum sr_err check_name(struct parser *p, const char *what, const char *na
     return SR_OK;
 }
 
+/* "space.name" in the arena; NULL on OOM. */
+static char *join_name(struct sr_arena *a, const char *space, const char *name)
+{
+    size_t ls = strlen(space), ln = strlen(name);
+    char *full = sr_arena_alloc(a, ls + 1 + ln + 1);
+    if (full) {
+        memcpy(full, space, ls);
+        full[ls] = '.';
+        memcpy(full + ls + 1, name, ln + 1);
+    }
+    return full;
+}
+
 /* Java's Schema.Name(name, space): a dotted name carries its own namespace;
  * "" means the null namespace. Validates the simple name. */
 static enum sr_err make_name(struct parser *p, const char *name, const char *space,
@@ -290,12 +327,8 @@ static enum sr_err make_name(struct parser *p, const char *name, const char *spa
     if (out->space && !*out->space)
         out->space = NULL;
     if (out->space) {
-        size_t len = strlen(out->space) + 1 + strlen(out->name);
-        char *full = sr_arena_alloc(a, len + 1);
-        if (!full)
+        if (!(out->full = join_name(a, out->space, out->name)))
             return oom(p);
-        snprintf(full, len + 1, "%s.%s", out->space, out->name);
-        out->full = full;
     } else {
         out->full = out->name;
     }
@@ -744,10 +777,8 @@ static enum sr_err parse_reference(struct parser *p, const char *name, const cha
     }
     char *full = NULL;
     if (space && !strchr(name, '.')) {
-        size_t len = strlen(space) + 1 + strlen(name);
-        if (!(full = sr_arena_alloc(&p->s->arena, len + 1)))
+        if (!(full = join_name(&p->s->arena, space, name)))
             return oom(p);
-        snprintf(full, len + 1, "%s.%s", space, name);
     } else if (!(full = sr_arena_strdup(&p->s->arena, name))) {
         return oom(p);
     }
@@ -805,8 +836,6 @@ static enum sr_err parse_union(struct parser *p, const json_t *list, const char 
 static enum sr_err parse_into(struct parser *p, const json_t *json, const char *space,
                               struct sr_node **slot)
 {
-    if (sr_buf_failed(&p->path))
-        return oom(p);
     if (json_is_string(json))
         return parse_reference(p, json_string_value(json), space, slot);
     if (json_is_object(json))
@@ -955,6 +984,10 @@ enum sr_err sr_schema_parse(const char *text, size_t len, const struct sr_parse_
     sr_buf_init(&p.path);
     sr_strmap_init(&p.ref_types, NULL);
     p.s = s;
+    if (!(p.tokens = malloc(SR_MAX_PATH_DEPTH * sizeof(*p.tokens)))) {
+        sr_schema_free(s);
+        return sr_errorf(err, SR_ERR_NOMEM, "out of memory");
+    }
     /* With arena allocation installed, the document lives in the schema's arena. */
     s->doc_in_arena = sr_jalloc_installed();
     struct sr_arena *saved = sr_jalloc_use(s->doc_in_arena ? &s->arena : NULL);
@@ -972,6 +1005,7 @@ enum sr_err sr_schema_parse(const char *text, size_t len, const struct sr_parse_
         rc = sr_canonical_build(s, err);
     free(p.pending);
     free(p.unions);
+    free(p.tokens);
     sr_strmap_release(&p.ref_types);
     sr_buf_release(&p.path);
     if (rc) {
