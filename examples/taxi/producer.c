@@ -107,10 +107,23 @@ static int produce_csv(struct pipeline *p, FILE *csv)
     return count;
 }
 
-static rd_kafka_t *new_producer(const char *broker)
+/* Counts what the broker acknowledged: a queued message is not yet produced. */
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
+{
+    (void)rk;
+    int *delivered = opaque;
+    if (!msg->err)
+        (*delivered)++;
+    else
+        fprintf(stderr, "taxi-producer: delivery failed: %s\n", rd_kafka_err2str(msg->err));
+}
+
+static rd_kafka_t *new_producer(const char *broker, int *delivered)
 {
     char errstr[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    rd_kafka_conf_set_opaque(conf, delivered);
     if (rd_kafka_conf_set(conf, "bootstrap.servers", broker, errstr, sizeof(errstr))) {
         fprintf(stderr, "taxi-producer: %s\n", errstr);
         rd_kafka_conf_destroy(conf);
@@ -162,7 +175,8 @@ int main(int argc, char **argv)
                 avroreg_serializer_new(client, key_schema, topic, &key_cfg, &p.key_ser, &err) ||
                 avroreg_serializer_new(client, value_schema, topic, NULL, &p.value_ser, &err)))
         rc = fail("set-up", &err);
-    if (!rc && !(p.rk = new_producer(broker)))
+    int delivered = 0;
+    if (!rc && !(p.rk = new_producer(broker, &delivered)))
         rc = 1;
     if (!rc) {
         avro_value_iface_t *ki = avro_generic_class_from_schema(avroreg_schema_avro(key_schema));
@@ -171,8 +185,8 @@ int main(int argc, char **argv)
         avro_generic_value_new(vi, &p.value);
         int count = produce_csv(&p, csv);
         rd_kafka_flush(p.rk, 30000);
-        rc = count < 0 || rd_kafka_outq_len(p.rk) > 0;
-        printf("produced %d rides to %s\n", count < 0 ? 0 : count, topic);
+        rc = count < 0 || delivered != count;
+        printf("produced %d rides to %s\n", delivered, topic);
         avro_value_decref(&p.key);
         avro_value_decref(&p.value);
         avro_value_iface_decref(ki);
