@@ -75,6 +75,14 @@ char *sr_arena_strdup(struct sr_arena *a, const char *s)
     return sr_arena_strndup(a, s, strlen(s));
 }
 
+size_t sr_arena_size(const struct sr_arena *a)
+{
+    size_t n = 0;
+    for (const struct sr_arena_block *b = a->head; b; b = b->next)
+        n += sizeof(*b) + b->cap;
+    return n;
+}
+
 bool sr_arena_owns(const struct sr_arena *a, const void *p)
 {
     const unsigned char *c = p;

@@ -30,6 +30,8 @@ void *sr_arena_calloc(struct sr_arena *a, size_t n, size_t size);
 /* Copy of s[0..len) plus a NUL, owned by the arena; NULL on OOM. */
 char *sr_arena_strndup(struct sr_arena *a, const char *s, size_t len);
 char *sr_arena_strdup(struct sr_arena *a, const char *s);
+/* Bytes the arena holds from the system (its blocks). */
+size_t sr_arena_size(const struct sr_arena *a);
 /* Whether p points into one of the arena's blocks. */
 bool sr_arena_owns(const struct sr_arena *a, const void *p);
 /* Frees every block; the arena is empty and reusable afterwards. */

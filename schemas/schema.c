@@ -37,6 +37,12 @@ const char *sr_schema_canonical(const struct sr_schema *s, size_t *len_out)
     return s->canonical;
 }
 
+size_t sr_schema_memory(const struct sr_schema *s)
+{
+    /* A document outside the arena (jalloc not installed) is not counted. */
+    return sizeof(*s) + sr_arena_size(&s->arena);
+}
+
 size_t sr_schema_named_count(const struct sr_schema *s)
 {
     return s->named_count;

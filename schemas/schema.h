@@ -143,6 +143,9 @@ const struct sr_node *sr_schema_root(const struct sr_schema *s);
  * referenced types written as names. Borrowed; lives as long as s. */
 const char *sr_schema_canonical(const struct sr_schema *s, size_t *len_out);
 
+/* Bytes of memory the parsed schema holds (its arena), for cache budgets. */
+size_t sr_schema_memory(const struct sr_schema *s);
+
 /* Named types this schema defines, in definition order (borrowed). */
 size_t sr_schema_named_count(const struct sr_schema *s);
 const struct sr_node *sr_schema_named(const struct sr_schema *s, size_t i);

@@ -70,6 +70,8 @@ static enum sr_err finish(struct sr_registry *r, struct sr_txn *t, enum sr_err r
         return rc;
     }
     rc = sr_txn_commit(t, err);
+    /* Whatever was deleted, a repeated registration must now be judged afresh. */
+    sr_regcache_invalidate(r->registrations);
     for (size_t i = 0; !rc && i < forget_count; i++)
         if (forget[i])
             sr_registry_forget(r, forget[i]);

@@ -7,6 +7,7 @@
 struct slot {
     int64_t id; /* 0: empty; ids start at 1 */
     void *value;
+    size_t cost;
     bool used;
     bool tomb; /* removed: keeps probe chains intact */
 };
@@ -17,12 +18,14 @@ struct sr_idcache {
     size_t cap; /* power of two, at least twice the capacity */
     size_t count, limit;
     size_t tombs;
-    size_t hand; /* CLOCK position */
+    size_t spent, budget; /* total cost of the entries, and its limit */
+    size_t hand;          /* CLOCK position */
     sr_idcache_ref_fn ref;
     sr_idcache_unref_fn unref;
 };
 
-struct sr_idcache *sr_idcache_new(size_t capacity, sr_idcache_ref_fn ref, sr_idcache_unref_fn unref)
+struct sr_idcache *sr_idcache_new(size_t capacity, size_t budget, sr_idcache_ref_fn ref,
+                                  sr_idcache_unref_fn unref)
 {
     struct sr_idcache *c = calloc(1, sizeof(*c));
     if (!c)
@@ -37,6 +40,7 @@ struct sr_idcache *sr_idcache_new(size_t capacity, sr_idcache_ref_fn ref, sr_idc
     }
     pthread_mutex_init(&c->lock, NULL);
     c->limit = capacity ? capacity : 1;
+    c->budget = budget;
     c->ref = ref;
     c->unref = unref;
     return c;
@@ -91,6 +95,7 @@ static void drop(struct sr_idcache *c, struct slot *s)
     s->value = NULL;
     s->tomb = true;
     c->count--;
+    c->spent -= s->cost;
     c->tombs++;
 }
 
@@ -131,11 +136,13 @@ static void compact(struct sr_idcache *c)
     c->tombs = 0;
 }
 
-void sr_idcache_put(struct sr_idcache *c, int64_t id, void *value)
+void sr_idcache_put(struct sr_idcache *c, int64_t id, void *value, size_t cost)
 {
+    if (cost > c->budget)
+        return;
     pthread_mutex_lock(&c->lock);
     if (!find(c, id)) {
-        if (c->count >= c->limit)
+        while (c->count && (c->count >= c->limit || c->spent + cost > c->budget))
             evict_one(c);
         if (c->count + c->tombs + 1 > c->cap * 3 / 4)
             compact(c);
@@ -144,8 +151,9 @@ void sr_idcache_put(struct sr_idcache *c, int64_t id, void *value)
             i = (i + 1) & (c->cap - 1);
         if (c->slots[i].tomb)
             c->tombs--;
-        c->slots[i] = (struct slot){id, c->ref(value), true, false};
+        c->slots[i] = (struct slot){id, c->ref(value), cost, true, false};
         c->count++;
+        c->spent += cost;
     }
     pthread_mutex_unlock(&c->lock);
 }

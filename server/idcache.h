@@ -4,7 +4,8 @@
  * have an id, so entries need no invalidation except when an id is deleted
  * for good (sr_idcache_remove).
  *
- * When full, a CLOCK sweep evicts entries not used since the last sweep.
+ * Each entry has a cost (its bytes); when the entries or their total cost
+ * pass the limits, a CLOCK sweep evicts entries not used since the last sweep.
  * Values are reference counted through the callbacks the cache is created
  * with: get() hands the caller its own reference (release with the unref
  * callback), and the cache drops its reference when it evicts.
@@ -20,16 +21,18 @@ struct sr_idcache;
 typedef void *(*sr_idcache_ref_fn)(void *value);
 typedef void (*sr_idcache_unref_fn)(void *value);
 
-/* NULL on OOM. capacity is the most entries it keeps. */
-struct sr_idcache *sr_idcache_new(size_t capacity, sr_idcache_ref_fn ref,
+/* NULL on OOM. capacity is the most entries it keeps, budget the most total
+ * cost (bytes) their values may add up to. */
+struct sr_idcache *sr_idcache_new(size_t capacity, size_t budget, sr_idcache_ref_fn ref,
                                   sr_idcache_unref_fn unref);
 /* Drops every entry's reference and frees the cache. NULL-safe. */
 void sr_idcache_free(struct sr_idcache *c);
 /* A new reference to the value for id, or NULL. */
 void *sr_idcache_get(struct sr_idcache *c, int64_t id);
-/* Stores value for id (the cache takes its own reference); keeps an existing
- * entry if another thread stored one first. */
-void sr_idcache_put(struct sr_idcache *c, int64_t id, void *value);
+/* Stores value for id at cost (the cache takes its own reference); keeps an
+ * existing entry if another thread stored one first. A value costing more
+ * than the whole budget is not kept. */
+void sr_idcache_put(struct sr_idcache *c, int64_t id, void *value, size_t cost);
 /* Forgets id. */
 void sr_idcache_remove(struct sr_idcache *c, int64_t id);
 

@@ -297,23 +297,47 @@ static enum sr_err register_in_txn(struct reg_state *s, struct sr_error *err)
 
 /* Producers re-register their schema at every start: answer those from a read
  * transaction, without queueing behind the writer. */
+/* Looks for the schema among the subject's live versions from a read
+ * transaction, without queueing behind the writer: producers re-register
+ * their schema at every start. *parsed keeps the parsed schema for the write
+ * that follows when it is new. */
 static enum sr_err fast_path(struct sr_registry *r, const char *subject,
-                             const struct sr_schema_input *in, int64_t *id_out,
-                             int32_t *version_out, struct sr_error *err)
+                             const struct sr_schema_input *in, struct sr_input_schema *parsed,
+                             int64_t *id_out, int32_t *version_out, struct sr_error *err)
 {
     struct sr_txn *t = NULL;
-    struct sr_input_schema parsed = {0};
     *version_out = 0;
     enum sr_err rc = sr_store_begin(r->store, false, &t, err);
     if (!rc)
-        rc = sr_input_schema_build(r, t, in, !in->has_id, &parsed, err);
+        rc = sr_input_schema_build(r, t, in, !in->has_id, parsed, err);
     if (!rc)
-        rc = existing_version(r, t, subject, &parsed.rec, id_out, version_out, err);
+        rc = existing_version(r, t, subject, &parsed->rec, id_out, version_out, err);
     if (!rc && *version_out)
         rc = check_found_id(in, *id_out, err);
-    sr_input_schema_release(&parsed);
     sr_txn_rollback(t);
     return rc;
+}
+
+/* The versions a schema was parsed against must still exist when it is
+ * stored: a permanent delete may have come between the read and the write. */
+static enum sr_err refs_still_exist(struct sr_txn *t, const struct sr_input_schema *parsed,
+                                    struct sr_error *err)
+{
+    for (size_t i = 0; i < parsed->ref_count; i++) {
+        const struct sr_ref *ref = &parsed->refs[i];
+        struct sr_version_rec v = {0};
+        struct sr_error miss = {0};
+        enum sr_err rc = sr_txn_version_get(t, ref->subject, ref->version, true, &v, &miss);
+        sr_version_rec_release(&v);
+        if (rc == SR_ERR_VERSION_NOT_FOUND)
+            return sr_errorf(err, SR_ERR_INVALID_SCHEMA,
+                             "Invalid schema: reference '%s' names subject '%s' version %d, "
+                             "which does not exist",
+                             ref->name, ref->subject, ref->version);
+        if (rc)
+            return sr_errorf(err, rc, "%s", miss.message);
+    }
+    return SR_OK;
 }
 
 enum sr_err sr_registry_register(struct sr_registry *r, const char *subject,
@@ -324,13 +348,16 @@ enum sr_err sr_registry_register(struct sr_registry *r, const char *subject,
     enum sr_err rc = sr_registry_check_subject(subject, err);
     if (rc)
         return rc;
-    if ((rc = fast_path(r, subject, in, id_out, version_out, err)) || *version_out)
-        return rc;
+    /* Parsed once, outside the writer's lock, so registrations parse in parallel. */
     struct sr_input_schema parsed = {0};
+    if ((rc = fast_path(r, subject, in, &parsed, id_out, version_out, err)) || *version_out) {
+        sr_input_schema_release(&parsed);
+        return rc;
+    }
     struct reg_state s = {.r = r, .subject = subject, .in = in, .parsed = &parsed};
     rc = sr_store_begin(r->store, true, &s.t, err);
     if (!rc)
-        rc = sr_input_schema_build(r, s.t, in, !in->has_id, &parsed, err);
+        rc = refs_still_exist(s.t, &parsed, err);
     if (!rc)
         rc = register_in_txn(&s, err);
     if (rc)

@@ -14,9 +14,15 @@
 #include "server/registry_int.h"
 
 /* Enough parsed schemas for the working set of compatibility checks; bodies
- * are small and serve the hottest endpoint, so more of them. */
+ * are small and serve the hottest endpoint, so more of them. Both are also
+ * capped in bytes, so that memory stays bounded whatever the schemas' size
+ * (a parsed schema takes some twenty times its text). */
 #define SCHEMA_CACHE_ENTRIES 4096
+#define SCHEMA_CACHE_BYTES (32u << 20)
 #define BODY_CACHE_ENTRIES 65536
+#define BODY_CACHE_BYTES (16u << 20)
+#define REGISTRATION_CACHE_ENTRIES 16384
+#define REGISTRATION_CACHE_BYTES (16u << 20)
 #define MAX_REFERENCE_DEPTH 32
 
 static void *schema_ref(void *v)
@@ -47,10 +53,12 @@ enum sr_err sr_registry_open(struct sr_store *store, struct sr_registry **out, s
     struct sr_registry *r = calloc(1, sizeof(*r));
     if (r) {
         r->store = store;
-        r->schemas = sr_idcache_new(SCHEMA_CACHE_ENTRIES, schema_ref, schema_unref);
-        r->bodies = sr_idcache_new(BODY_CACHE_ENTRIES, body_ref, body_unref);
+        r->schemas =
+            sr_idcache_new(SCHEMA_CACHE_ENTRIES, SCHEMA_CACHE_BYTES, schema_ref, schema_unref);
+        r->bodies = sr_idcache_new(BODY_CACHE_ENTRIES, BODY_CACHE_BYTES, body_ref, body_unref);
+        r->registrations = sr_regcache_new(REGISTRATION_CACHE_ENTRIES, REGISTRATION_CACHE_BYTES);
     }
-    if (!r || !r->schemas || !r->bodies) {
+    if (!r || !r->schemas || !r->bodies || !r->registrations) {
         sr_registry_close(r);
         return sr_errorf(err, SR_ERR_NOMEM, "out of memory");
     }
@@ -64,12 +72,30 @@ void sr_registry_close(struct sr_registry *r)
         return;
     sr_idcache_free(r->schemas);
     sr_idcache_free(r->bodies);
+    sr_regcache_free(r->registrations);
     free(r);
 }
 
 struct sr_store *sr_registry_store(struct sr_registry *r)
 {
     return r->store;
+}
+
+bool sr_registry_recall(struct sr_registry *r, const char *subject, const char *body, size_t len,
+                        int64_t *id_out)
+{
+    return sr_regcache_get(r->registrations, subject, body, len, id_out);
+}
+
+uint64_t sr_registry_generation(struct sr_registry *r)
+{
+    return sr_regcache_generation(r->registrations);
+}
+
+void sr_registry_remember(struct sr_registry *r, uint64_t generation, const char *subject,
+                          const char *body, size_t len, int64_t id)
+{
+    sr_regcache_put(r->registrations, generation, subject, body, len, id);
 }
 
 void sr_registry_forget(struct sr_registry *r, int64_t id)
@@ -234,7 +260,7 @@ static enum sr_err load_depth(struct sr_registry *r, struct sr_txn *t, int64_t i
         rc = parse_stored(r, t, &rec, depth, out, err);
     sr_schema_rec_release(&rec);
     if (!rc)
-        sr_idcache_put(r->schemas, id, *out);
+        sr_idcache_put(r->schemas, id, *out, sr_schema_memory(*out));
     return rc;
 }
 
@@ -574,6 +600,8 @@ enum sr_err sr_registry_set_mode(struct sr_registry *r, const char *subject, con
         sr_txn_rollback(t);
     else
         rc = sr_txn_commit(t, err);
+    if (!rc) /* entering IMPORT may have dropped soft-deleted versions */
+        sr_regcache_invalidate(r->registrations);
     for (size_t i = 0; !rc && i < forget.count; i++)
         sr_registry_forget(r, forget.items[i]);
     sr_int_list_release(&forget);
@@ -638,7 +666,7 @@ enum sr_err sr_registry_schema_body(struct sr_registry *r, int64_t id, char **bo
         enum sr_err rc = fetch_body(r, id, &body, err);
         if (rc)
             return rc;
-        sr_idcache_put(r->bodies, id, body);
+        sr_idcache_put(r->bodies, id, body, sizeof(*body) + body->len);
     }
     *body_out = malloc(body->len + 1);
     if (*body_out) {

@@ -68,6 +68,16 @@ enum sr_err sr_registry_register(struct sr_registry *r, const char *subject,
                                  const struct sr_schema_input *in, bool normalize, int64_t *id_out,
                                  int32_t *version_out, struct sr_error *err);
 
+/* Repeated registrations (regcache.h): the id a successful registration of
+ * exactly this request body under subject answered, if nothing has removed or
+ * hidden versions since. Read the generation before registering and
+ * remember the answer with it. */
+bool sr_registry_recall(struct sr_registry *r, const char *subject, const char *body, size_t len,
+                        int64_t *id_out);
+uint64_t sr_registry_generation(struct sr_registry *r);
+void sr_registry_remember(struct sr_registry *r, uint64_t generation, const char *subject,
+                          const char *body, size_t len, int64_t id);
+
 /* Finds the version of subject holding this schema. Fills *version_out and
  * *schema_out (caller releases both). Errors: SUBJECT_NOT_FOUND,
  * SCHEMA_NOT_FOUND, INVALID_SCHEMA. */

@@ -6,12 +6,14 @@
 #define SR_SERVER_REGISTRY_INT_H
 
 #include "server/idcache.h"
+#include "server/regcache.h"
 #include "server/registry.h"
 
 struct sr_registry {
     struct sr_store *store;
-    struct sr_idcache *schemas; /* id -> struct sr_schema * */
-    struct sr_idcache *bodies;  /* id -> struct sr_body * */
+    struct sr_idcache *schemas;        /* id -> struct sr_schema * */
+    struct sr_idcache *bodies;         /* id -> struct sr_body * */
+    struct sr_regcache *registrations; /* (subject, request body) -> id */
 };
 
 /* An immutable, reference-counted response body. */
