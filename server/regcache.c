@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/strmap.h"
-
 struct entry {
     uint64_t hash;
     uint64_t generation;
@@ -72,9 +70,28 @@ void sr_regcache_invalidate(struct sr_regcache *c)
     atomic_fetch_add(&c->generation, 1);
 }
 
+/* Bodies are kilobytes and hashed on every registration request, so eight
+ * bytes at a time (a multiply-xorshift mix); FNV's byte loop cost a fifth of
+ * the request. Equality is always confirmed with memcmp. */
+static uint64_t hash_words(const void *data, size_t len, uint64_t h)
+{
+    const unsigned char *p = data;
+    h ^= len * 0x9E3779B97F4A7C15ULL;
+    for (; len >= 8; p += 8, len -= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+        h ^= h >> 32;
+    }
+    uint64_t tail = 0;
+    memcpy(&tail, p, len);
+    h = (h ^ tail) * 0xC4CEB9FE1A85EC53ULL;
+    return h ^ (h >> 29);
+}
+
 static uint64_t key_hash(const char *subject, size_t subject_len, const void *body, size_t len)
 {
-    return sr_hash_bytes(subject, subject_len) * 31 + sr_hash_bytes(body, len);
+    return hash_words(body, len, hash_words(subject, subject_len, 0));
 }
 
 static bool same_key(const struct entry *e, const char *subject, size_t subject_len,
