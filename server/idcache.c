@@ -20,6 +20,7 @@ struct sr_idcache {
     size_t tombs;
     size_t spent, budget; /* total cost of the entries, and its limit */
     size_t hand;          /* CLOCK position */
+    uint64_t removals;    /* sr_idcache_remove() calls: the stamp */
     sr_idcache_ref_fn ref;
     sr_idcache_unref_fn unref;
 };
@@ -136,12 +137,21 @@ static void compact(struct sr_idcache *c)
     c->tombs = 0;
 }
 
-void sr_idcache_put(struct sr_idcache *c, int64_t id, void *value, size_t cost)
+uint64_t sr_idcache_stamp(struct sr_idcache *c)
+{
+    pthread_mutex_lock(&c->lock);
+    uint64_t stamp = c->removals;
+    pthread_mutex_unlock(&c->lock);
+    return stamp;
+}
+
+void sr_idcache_put(struct sr_idcache *c, int64_t id, void *value, size_t cost, uint64_t stamp)
 {
     if (cost > c->budget)
         return;
     pthread_mutex_lock(&c->lock);
-    if (!find(c, id)) {
+    /* A remove since the value was read: it may be what that remove dropped. */
+    if (stamp == c->removals && !find(c, id)) {
         while (c->count && (c->count >= c->limit || c->spent + cost > c->budget))
             evict_one(c);
         if (c->count + c->tombs + 1 > c->cap * 3 / 4)
@@ -164,5 +174,6 @@ void sr_idcache_remove(struct sr_idcache *c, int64_t id)
     struct slot *s = find(c, id);
     if (s)
         drop(c, s);
+    c->removals++;
     pthread_mutex_unlock(&c->lock);
 }

@@ -98,6 +98,13 @@ static enum sr_err existing_version(struct sr_registry *r, struct sr_txn *t, con
     return SR_OK;
 }
 
+/* Whether the request names the id to store (IMPORT): Confluent reads a
+ * negative id as none, and then judges the schema as a new one. */
+static bool asks_for_id(const struct sr_schema_input *in)
+{
+    return in->has_id && in->id >= 0;
+}
+
 static enum sr_err check_register_mode(struct sr_txn *t, const char *subject,
                                        const struct sr_schema_input *in, bool *import_out,
                                        struct sr_error *err)
@@ -179,6 +186,9 @@ static enum sr_err import_id(struct sr_txn *t, const struct sr_schema_input *in,
 {
     struct sr_schema_rec have = {0};
     struct sr_error miss = {0};
+    if (in->id < 1) /* ids start at 1, as Confluent's generator hands them out */
+        return sr_errorf(err, SR_ERR_OPERATION_NOT_PERMITTED,
+                         "Schema id %lld is not permitted: ids start at 1", (long long)in->id);
     enum sr_err rc = sr_txn_schema_get(t, in->id, &have, &miss);
     if (rc == SR_ERR_SCHEMA_NOT_FOUND) {
         *is_new = true;
@@ -247,11 +257,28 @@ static enum sr_err choose_version(struct reg_state *s, bool import, struct sr_er
         s->version = s->in->version;
         return SR_OK;
     }
+    if (max == INT32_MAX) /* only an IMPORT can have taken the last number */
+        return sr_errorf(err, SR_ERR_OPERATION_NOT_PERMITTED,
+                         "Subject %s has no version number left after %d", s->subject, max);
     if (explicit && s->in->version != max + 1)
         return sr_errorf(err, SR_ERR_INVALID_SCHEMA,
                          "Version is not one more than previous version");
     s->version = max + 1;
     return SR_OK;
+}
+
+/* The next id, which the 4-byte id of the wire format must be able to carry:
+ * an IMPORT may have taken 2^31-1. */
+static enum sr_err next_wire_id(struct sr_txn *t, int64_t *id_out, struct sr_error *err)
+{
+    int64_t id = 0;
+    enum sr_err rc = sr_txn_next_id(t, &id, err);
+    if (!rc && id > INT32_MAX)
+        rc = sr_errorf(err, SR_ERR_INTERNAL,
+                       "Schema ids are exhausted: the wire format carries ids up to %d", INT32_MAX);
+    if (!rc)
+        *id_out = id;
+    return rc;
 }
 
 static enum sr_err register_in_txn(struct reg_state *s, struct sr_error *err)
@@ -277,7 +304,7 @@ static enum sr_err register_in_txn(struct reg_state *s, struct sr_error *err)
         rc = sr_txn_schema_find(s->t, &s->parsed->rec, &s->id, err);
         is_new = !rc && !s->id;
         if (!rc && is_new)
-            rc = sr_txn_next_id(s->t, &s->id, err);
+            rc = next_wire_id(s->t, &s->id, err);
         if (!rc)
             rc = check_against_live(s->r, s->t, s->subject, s->parsed->schema, err);
     }
@@ -309,7 +336,7 @@ static enum sr_err fast_path(struct sr_registry *r, const char *subject,
     *version_out = 0;
     enum sr_err rc = sr_store_begin(r->store, false, &t, err);
     if (!rc)
-        rc = sr_input_schema_build(r, t, in, !in->has_id, parsed, err);
+        rc = sr_input_schema_build(r, t, in, !asks_for_id(in), parsed, err);
     if (!rc)
         rc = existing_version(r, t, subject, &parsed->rec, id_out, version_out, err);
     if (!rc && *version_out)
@@ -318,23 +345,22 @@ static enum sr_err fast_path(struct sr_registry *r, const char *subject,
     return rc;
 }
 
-/* The versions a schema was parsed against must still exist when it is
- * stored: a permanent delete may have come between the read and the write. */
-static enum sr_err refs_still_exist(struct sr_txn *t, const struct sr_input_schema *parsed,
-                                    struct sr_error *err)
+/* Whether every version the schema was parsed against still carries the
+ * schema it carried then: a permanent delete may have come between the read
+ * and the write, and the highest version number can come back holding
+ * another schema. */
+static enum sr_err refs_unchanged(struct sr_txn *t, const struct sr_input_schema *parsed,
+                                  bool *same_out, struct sr_error *err)
 {
-    for (size_t i = 0; i < parsed->ref_count; i++) {
+    *same_out = true;
+    for (size_t i = 0; i < parsed->ref_count && *same_out; i++) {
         const struct sr_ref *ref = &parsed->refs[i];
         struct sr_version_rec v = {0};
         struct sr_error miss = {0};
         enum sr_err rc = sr_txn_version_get(t, ref->subject, ref->version, true, &v, &miss);
+        *same_out = rc == SR_OK && v.id == parsed->ref_ids[i];
         sr_version_rec_release(&v);
-        if (rc == SR_ERR_VERSION_NOT_FOUND)
-            return sr_errorf(err, SR_ERR_INVALID_SCHEMA,
-                             "Invalid schema: reference '%s' names subject '%s' version %d, "
-                             "which does not exist",
-                             ref->name, ref->subject, ref->version);
-        if (rc)
+        if (rc && rc != SR_ERR_VERSION_NOT_FOUND)
             return sr_errorf(err, rc, "%s", miss.message);
     }
     return SR_OK;
@@ -355,15 +381,22 @@ enum sr_err sr_registry_register(struct sr_registry *r, const char *subject,
         return rc;
     }
     struct reg_state s = {.r = r, .subject = subject, .in = in, .parsed = &parsed};
+    bool same = true;
     rc = sr_store_begin(r->store, true, &s.t, err);
     if (!rc)
-        rc = refs_still_exist(s.t, &parsed, err);
+        rc = refs_unchanged(s.t, &parsed, &same, err);
+    if (!rc && !same) { /* judge it against the references as they are now */
+        sr_input_schema_release(&parsed);
+        rc = sr_input_schema_build(r, s.t, in, !asks_for_id(in), &parsed, err);
+    }
     if (!rc)
         rc = register_in_txn(&s, err);
     if (rc)
         sr_txn_rollback(s.t);
     else
         rc = sr_txn_commit(s.t, err);
+    if (!rc && asks_for_id(in)) /* an imported id may be one a permanent delete freed */
+        sr_registry_forget(r, s.id);
     sr_input_schema_release(&parsed);
     if (!rc) {
         *id_out = s.id;

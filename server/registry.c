@@ -149,15 +149,17 @@ static enum sr_err load_depth(struct sr_registry *r, struct sr_txn *t, int64_t i
 
 /* Resolves a stored or requested reference list (JSON array of {name, subject,
  * version}) to parsed schemas. refs_out (may be NULL) receives the resolved
- * reference rows. */
+ * reference rows, and with them ids_out the schema id each row carried. */
 static enum sr_err resolve_refs(struct sr_registry *r, struct sr_txn *t, const json_t *list,
                                 int depth, struct sr_schema ***schemas_out,
-                                struct sr_ref **refs_out, size_t *count_out, struct sr_error *err)
+                                struct sr_ref **refs_out, int64_t **ids_out, size_t *count_out,
+                                struct sr_error *err)
 {
     size_t n = json_array_size(list);
     struct sr_schema **schemas = calloc(n ? n : 1, sizeof(*schemas));
     struct sr_ref *refs = calloc(n ? n : 1, sizeof(*refs));
-    enum sr_err rc = schemas && refs ? SR_OK : sr_errorf(err, SR_ERR_NOMEM, "out of memory");
+    int64_t *ids = calloc(n ? n : 1, sizeof(*ids));
+    enum sr_err rc = schemas && refs && ids ? SR_OK : sr_errorf(err, SR_ERR_NOMEM, "out of memory");
     size_t done = 0;
     for (; !rc && done < n; done++) {
         const json_t *ref = json_array_get(list, done);
@@ -185,6 +187,7 @@ static enum sr_err resolve_refs(struct sr_registry *r, struct sr_txn *t, const j
             break;
         }
         refs[done] = (struct sr_ref){strdup(name), strdup(subject), v.version};
+        ids[done] = v.id;
         rc = load_depth(r, t, v.id, depth + 1, &schemas[done], err);
         sr_version_rec_release(&v);
     }
@@ -198,13 +201,16 @@ static enum sr_err resolve_refs(struct sr_registry *r, struct sr_txn *t, const j
         }
         free(schemas);
         free(refs);
+        free(ids);
         return rc;
     }
     *schemas_out = schemas;
     *count_out = n;
-    if (refs_out)
+    if (refs_out) {
         *refs_out = refs;
-    else {
+        *ids_out = ids;
+    } else {
+        free(ids);
         for (size_t i = 0; i < n; i++) {
             free(refs[i].name);
             free(refs[i].subject);
@@ -231,7 +237,7 @@ static enum sr_err parse_stored(struct sr_registry *r, struct sr_txn *t,
                          (long long)rec->id);
     struct sr_schema **deps = NULL;
     size_t dep_count = 0;
-    enum sr_err rc = resolve_refs(r, t, refs, depth, &deps, NULL, &dep_count, err);
+    enum sr_err rc = resolve_refs(r, t, refs, depth, &deps, NULL, NULL, &dep_count, err);
     json_decref(refs);
     if (rc)
         return rc;
@@ -254,13 +260,17 @@ static enum sr_err load_depth(struct sr_registry *r, struct sr_txn *t, int64_t i
                          MAX_REFERENCE_DEPTH);
     if ((*out = sr_idcache_get(r->schemas, id)))
         return SR_OK;
+    /* t's snapshot may predate a permanent delete of id whose remove comes
+     * after this stamp; but a deleted id is then in no version row a later
+     * snapshot reads, and an IMPORT that reuses it forgets it again. */
+    uint64_t stamp = sr_idcache_stamp(r->schemas);
     struct sr_schema_rec rec = {0};
     enum sr_err rc = sr_txn_schema_get(t, id, &rec, err);
     if (!rc)
         rc = parse_stored(r, t, &rec, depth, out, err);
     sr_schema_rec_release(&rec);
     if (!rc)
-        sr_idcache_put(r->schemas, id, *out, sr_schema_memory(*out));
+        sr_idcache_put(r->schemas, id, *out, sr_schema_memory(*out), stamp);
     return rc;
 }
 
@@ -414,6 +424,7 @@ void sr_input_schema_release(struct sr_input_schema *s)
         free(s->refs[i].subject);
     }
     free(s->refs);
+    free(s->ref_ids);
     memset(s, 0, sizeof(*s));
 }
 
@@ -429,7 +440,8 @@ enum sr_err sr_input_schema_build(struct sr_registry *r, struct sr_txn *t,
         return sr_errorf(err, SR_ERR_INVALID_SCHEMA, "Empty schema");
     struct sr_schema **deps = NULL;
     size_t dep_count = 0;
-    enum sr_err rc = resolve_refs(r, t, in->references, 0, &deps, &out->refs, &dep_count, err);
+    enum sr_err rc =
+        resolve_refs(r, t, in->references, 0, &deps, &out->refs, &out->ref_ids, &dep_count, err);
     if (rc)
         return rc;
     out->ref_count = dep_count;
@@ -663,10 +675,13 @@ enum sr_err sr_registry_schema_body(struct sr_registry *r, int64_t id, char **bo
 {
     struct sr_body *body = sr_idcache_get(r->bodies, id);
     if (!body) {
+        /* Taken before the read: a permanent delete of id that commits
+         * after the read began must not leave the body behind. */
+        uint64_t stamp = sr_idcache_stamp(r->bodies);
         enum sr_err rc = fetch_body(r, id, &body, err);
         if (rc)
             return rc;
-        sr_idcache_put(r->bodies, id, body, sizeof(*body) + body->len);
+        sr_idcache_put(r->bodies, id, body, sizeof(*body) + body->len, stamp);
     }
     *body_out = malloc(body->len + 1);
     if (*body_out) {

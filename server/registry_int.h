@@ -34,6 +34,7 @@ struct sr_input_schema {
     struct sr_schema *schema; /* owned */
     struct sr_schema_rec rec; /* owned strings: what the store keeps */
     struct sr_ref *refs;      /* owned, resolved versions */
+    int64_t *ref_ids;         /* owned: the schema id each of refs carried then */
     size_t ref_count;
 };
 void sr_input_schema_release(struct sr_input_schema *s);

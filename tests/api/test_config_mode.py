@@ -208,5 +208,29 @@ put("/mode/ro", {"mode": "READONLY"})
 expect_error("an id in a read-only subject", reg.register("ro", "\"int\"", id=5), 422, 42205,
              "Subject ro is in read-only mode")
 
+# IMPORT at the edges of the numbers: id 0 is refused with a clear 42205
+# rather than a storage error, and a subject (or the registry) whose last
+# version number (or id) an import took refuses what would come after it
+# instead of overflowing.
+src = reg_id("a schema to re-register later", reg, "lim-src", "\"long\"")
+expect_json("a fresh subject switches to IMPORT", put("/mode/lim", {"mode": "IMPORT"}),
+            {"mode": "IMPORT"})
+expect_error("IMPORT with id 0", reg.register("lim", "\"string\"", id=0), 422, 42205,
+             "Schema id 0 is not permitted: ids start at 1")
+expect_json("IMPORT of the last id and the last version",
+            reg.register("lim", "\"string\"", id=2147483647, version=2147483647),
+            {"id": 2147483647})
+expect_json("the subject back in READWRITE", delete("/mode/lim"), {"mode": "IMPORT"})
+put("/config/lim", {"compatibility": "NONE"})
+expect_error("no version number is left after 2^31-1", reg.register("lim", "\"long\""), 422,
+             42205, "Subject lim has no version number left after 2147483647")
+expect_error("no id is left after 2^31-1", reg.register("lim-new", "\"bytes\""), 500, 50001,
+             "Schema ids are exhausted: the wire format carries ids up to 2147483647")
+expect_json("the refusals left no trace", reg.get("/subjects/lim/versions"), [2147483647])
+expect_error("...nor a subject", reg.get("/subjects/lim-new/versions"), 404, 40401,
+             SUBJECT_NOT_FOUND.format("lim-new"))
+expect_json("an existing schema still registers elsewhere", reg.register("lim-2", "\"long\""),
+            {"id": src})
+
 reg.stop()
 finish()

@@ -85,6 +85,9 @@ expect_error_prefix("a record field without a type", reg.register(
 expect_error_prefix("a bad default (null for string) is rejected on register",
                     reg.register("bad", record("R", ("f", "string", None))), 422, 42201,
                     "Invalid schema")
+expect_error_prefix("...also with \"id\": -1, which names no id (Confluent judges it as new)",
+                    reg.register("bad", record("R", ("f", "string", None)), id=-1), 422, 42201,
+                    "Invalid schema")
 expect_error("no schema field",
              reg.request("POST", "/subjects/bad/versions", {"schemaType": "AVRO"}),
              422, 42201, "Empty schema")

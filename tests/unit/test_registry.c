@@ -1,0 +1,341 @@
+/*
+ * test_registry.c - the registry (server/registry.c, register.c, delete.c)
+ * and its caches where requests race: the store is wrapped so that a test
+ * can run a second request at an exact point of the first one (after a read
+ * of the first, before the write of the second), on a real SQLite database
+ * in a fresh temporary directory.
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "server/idcache.h"
+#include "server/registry.h"
+#include "storage/store_int.h"
+
+/* ---- a store that runs a hook inside another request ----------------------------- */
+
+enum hook_point {
+    HOOK_NONE,
+    HOOK_AFTER_READ_SCHEMA_GET, /* after a read transaction's schema_get found its row */
+    HOOK_BEFORE_WRITE_BEGIN,    /* before a write transaction begins */
+};
+
+struct fixture;
+typedef void (*hook_fn)(struct fixture *f);
+
+struct hooked_store {
+    struct sr_store base; /* first: an sr_store * is a hooked_store * */
+    struct sr_store *inner;
+    struct sr_store_ops ops;
+    struct fixture *fixture;
+};
+
+struct fixture {
+    char dir[64];
+    struct hooked_store hooked;
+    struct sr_registry *registry;
+    enum hook_point point; /* armed for one run */
+    hook_fn hook;
+};
+
+static struct hooked_store *hooked_of(struct sr_store *s)
+{
+    return (struct hooked_store *)s;
+}
+
+/* Runs the hook armed for point, once. */
+static void fire(struct fixture *f, enum hook_point point)
+{
+    if (f->point != point)
+        return;
+    f->point = HOOK_NONE;
+    f->hook(f);
+}
+
+/* Transactions are the inner store's, relabelled so that their operations
+ * come through ops; commit and rollback give them back first. */
+static enum sr_err hooked_begin(struct sr_store *store, bool write, struct sr_txn **out,
+                                struct sr_error *err)
+{
+    struct hooked_store *h = hooked_of(store);
+    if (write)
+        fire(h->fixture, HOOK_BEFORE_WRITE_BEGIN);
+    enum sr_err rc = h->inner->ops->begin(h->inner, write, out, err);
+    if (!rc)
+        (*out)->store = store;
+    return rc;
+}
+
+static enum sr_err hooked_commit(struct sr_txn *t, struct sr_error *err)
+{
+    struct hooked_store *h = hooked_of(t->store);
+    t->store = h->inner;
+    return h->inner->ops->commit(t, err);
+}
+
+static void hooked_rollback(struct sr_txn *t)
+{
+    struct hooked_store *h = hooked_of(t->store);
+    t->store = h->inner;
+    h->inner->ops->rollback(t);
+}
+
+static enum sr_err hooked_schema_get(struct sr_txn *t, int64_t id, struct sr_schema_rec *out,
+                                     struct sr_error *err)
+{
+    struct hooked_store *h = hooked_of(t->store);
+    enum sr_err rc = h->inner->ops->schema_get(t, id, out, err);
+    if (!rc && !t->write)
+        fire(h->fixture, HOOK_AFTER_READ_SCHEMA_GET);
+    return rc;
+}
+
+static void hooked_close(struct sr_store *store)
+{
+    (void)store; /* the fixture closes the inner store */
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    assert_non_null(f);
+    snprintf(f->dir, sizeof(f->dir), "/tmp/sr_registry_XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    char path[128];
+    snprintf(path, sizeof(path), "%s/registry.db", f->dir);
+    struct sr_error err = {0};
+    struct hooked_store *h = &f->hooked;
+    if (sr_store_open_sqlite(path, &h->inner, &err))
+        fail_msg("open %s: %s", path, err.message);
+    h->ops = *h->inner->ops;
+    h->ops.begin = hooked_begin;
+    h->ops.commit = hooked_commit;
+    h->ops.rollback = hooked_rollback;
+    h->ops.schema_get = hooked_schema_get;
+    h->ops.close = hooked_close;
+    h->base.ops = &h->ops;
+    h->fixture = f;
+    if (sr_registry_open(&h->base, &f->registry, &err))
+        fail_msg("registry: %s", err.message);
+    *state = f;
+    return 0;
+}
+
+static void remove_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char file[512];
+        snprintf(file, sizeof(file), "%s/%s", dir, e->d_name);
+        unlink(file);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    sr_registry_close(f->registry);
+    sr_store_close(f->hooked.inner);
+    remove_dir(f->dir);
+    free(f);
+    return 0;
+}
+
+/* ---- helpers ------------------------------------------------------------------------ */
+
+/* Registers schema (its JSON text) under subject, with references (a JSON
+ * array's text) unless NULL. */
+static enum sr_err try_register(struct fixture *f, const char *subject, const char *schema,
+                                const char *references, int64_t *id_out, struct sr_error *err)
+{
+    json_t *doc = json_pack("{s:s}", "schema", schema);
+    assert_non_null(doc);
+    if (references)
+        assert_int_equal(json_object_set_new(doc, "references", json_loads(references, 0, NULL)),
+                         0);
+    struct sr_schema_input in;
+    int32_t version = 0;
+    enum sr_err rc = sr_schema_input_read(doc, &in, err);
+    if (!rc)
+        rc = sr_registry_register(f->registry, subject, &in, false, id_out, &version, err);
+    json_decref(doc);
+    return rc;
+}
+
+static int64_t must_register(struct fixture *f, const char *subject, const char *schema,
+                             const char *references)
+{
+    struct sr_error err = {0};
+    int64_t id = 0;
+    if (try_register(f, subject, schema, references, &id, &err))
+        fail_msg("register under %s: %s", subject, err.message);
+    return id;
+}
+
+static void must_delete(struct fixture *f, const char *subject, int32_t version, bool permanent)
+{
+    struct sr_error err = {0};
+    int32_t deleted = 0;
+    if (sr_registry_delete_version(f->registry, subject, version, permanent, &deleted, &err))
+        fail_msg("delete %s/%d: %s", subject, version, err.message);
+    assert_int_equal(deleted, version);
+}
+
+/* ---- the body cache and permanent deletes --------------------------------------------- */
+
+static void delete_s1_for_good(struct fixture *f)
+{
+    must_delete(f, "s", 1, true);
+}
+
+/* GET /schemas/ids/{id} read the row just before a permanent delete of the
+ * id committed: that answer may still show it, but the body must not stay
+ * in the cache to be served after the delete. */
+static void a_permanent_delete_during_a_read_leaves_no_body(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_error err = {0};
+    char *body = NULL;
+    size_t len = 0;
+    int64_t id = must_register(f, "s", "\"string\"", NULL);
+    must_delete(f, "s", 1, false);
+    f->point = HOOK_AFTER_READ_SCHEMA_GET;
+    f->hook = delete_s1_for_good;
+    assert_int_equal(sr_registry_schema_body(f->registry, id, &body, &len, &err), SR_OK);
+    assert_int_equal(f->point, HOOK_NONE); /* the delete ran inside the read */
+    assert_string_equal(body, "{\"schema\":\"\\\"string\\\"\"}");
+    free(body);
+    body = NULL;
+    assert_int_equal(sr_registry_schema_body(f->registry, id, &body, &len, &err),
+                     SR_ERR_SCHEMA_NOT_FOUND);
+    assert_null(body);
+}
+
+/* ---- references that change between the parse and the write ----------------------------- */
+
+#define X "{\"type\":\"record\",\"name\":\"X\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}]}"
+#define Y "{\"type\":\"record\",\"name\":\"Y\",\"fields\":[{\"name\":\"b\",\"type\":\"string\"}]}"
+#define S_USES_X "{\"type\":\"record\",\"name\":\"S\",\"fields\":[{\"name\":\"x\",\"type\":\"X\"}]}"
+#define X_IS_R1 "[{\"name\": \"X\", \"subject\": \"r\", \"version\": 1}]"
+
+/* Between the registration's parse and its write, r/1 is deleted for good
+ * and its number comes back holding another schema. */
+static void replace_r1(struct fixture *f)
+{
+    must_delete(f, "r", 1, false);
+    must_delete(f, "r", 1, true);
+    must_register(f, "r", Y, NULL);
+}
+
+static void drop_r1(struct fixture *f)
+{
+    must_delete(f, "r", 1, false);
+    must_delete(f, "r", 1, true);
+}
+
+/* The schema must be judged against what r/1 holds when it is stored: here
+ * X is gone, so it is invalid, and nothing that would no longer parse is
+ * stored. */
+static void a_reference_replaced_during_a_registration_is_judged_again(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_error err = {0};
+    int64_t id = 0;
+    must_register(f, "r", X, NULL);
+    f->point = HOOK_BEFORE_WRITE_BEGIN;
+    f->hook = replace_r1;
+    enum sr_err rc = try_register(f, "s", S_USES_X, X_IS_R1, &id, &err);
+    assert_int_equal(f->point, HOOK_NONE); /* r/1 changed between the parse and the write */
+    assert_int_equal(rc, SR_ERR_INVALID_SCHEMA);
+    assert_non_null(strstr(err.message, "Invalid schema of type AVRO"));
+    struct sr_txn *t = NULL;
+    struct sr_int_list versions = {0};
+    assert_int_equal(sr_store_begin(sr_registry_store(f->registry), false, &t, &err), SR_OK);
+    assert_int_equal(sr_txn_versions(t, "s", SR_WITH_DELETED, &versions, &err), SR_OK);
+    sr_txn_rollback(t);
+    assert_int_equal(versions.count, 0);
+    sr_int_list_release(&versions);
+}
+
+static void a_reference_removed_during_a_registration_is_an_invalid_schema(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_error err = {0};
+    int64_t id = 0;
+    must_register(f, "r", X, NULL);
+    f->point = HOOK_BEFORE_WRITE_BEGIN;
+    f->hook = drop_r1;
+    assert_int_equal(try_register(f, "s", S_USES_X, X_IS_R1, &id, &err), SR_ERR_INVALID_SCHEMA);
+    assert_string_equal(err.message, "Invalid schema: reference 'X' names subject 'r' version 1, "
+                                     "which does not exist");
+}
+
+static void a_reference_left_alone_registers(void **state)
+{
+    struct fixture *f = *state;
+    int64_t x = must_register(f, "r", X, NULL);
+    int64_t s = must_register(f, "s", S_USES_X, X_IS_R1);
+    assert_int_equal(x, 1);
+    assert_int_equal(s, 2);
+}
+
+/* ---- the cache's stamp ------------------------------------------------------------------- */
+
+static void *ref_int(void *v)
+{
+    ++*(int *)v;
+    return v;
+}
+
+static void unref_int(void *v)
+{
+    --*(int *)v;
+}
+
+static void idcache_keeps_no_value_read_before_a_remove(void **state)
+{
+    (void)state;
+    int value = 1;
+    struct sr_idcache *c = sr_idcache_new(8, 1024, ref_int, unref_int);
+    assert_non_null(c);
+    uint64_t stamp = sr_idcache_stamp(c);
+    sr_idcache_remove(c, 7); /* a delete committed after the value was read */
+    sr_idcache_put(c, 7, &value, 10, stamp);
+    assert_null(sr_idcache_get(c, 7));
+    assert_int_equal(value, 1);
+    sr_idcache_put(c, 7, &value, 10, sr_idcache_stamp(c)); /* read afresh: kept */
+    assert_ptr_equal(sr_idcache_get(c, 7), &value);
+    assert_int_equal(value, 3); /* the cache's reference and ours */
+    unref_int(&value);
+    sr_idcache_free(c);
+    assert_int_equal(value, 1);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(a_permanent_delete_during_a_read_leaves_no_body),
+        T(a_reference_replaced_during_a_registration_is_judged_again),
+        T(a_reference_removed_during_a_registration_is_an_invalid_schema),
+        T(a_reference_left_alone_registers),
+        cmocka_unit_test(idcache_keeps_no_value_read_before_a_remove),
+    };
+#undef T
+    return cmocka_run_group_tests_name("registry", tests, NULL, NULL) ? 1 : 0;
+}
