@@ -15,9 +15,11 @@
  * schema, whether it can read a writer id is decided once per id with
  * sr_compat_check() and remembered under a mutex.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -191,8 +193,12 @@ static enum avroreg_err scan_value(struct scan *s, const struct sr_node *n, int 
         return scan_skip(s, 1, "a boolean");
     case SR_INT:
     case SR_LONG: {
-        int64_t x;
-        return scan_varint(s, n->type == SR_INT ? 5 : 10, &x);
+        int64_t x = 0;
+        enum avroreg_err rc = scan_varint(s, n->type == SR_INT ? 5 : 10, &x);
+        /* five bytes hold 35 bits, and avro-c refuses an int beyond 32 */
+        if (!rc && n->type == SR_INT && (x < INT32_MIN || x > INT32_MAX))
+            return malformed(s, "an int out of range");
+        return rc;
     }
     case SR_FLOAT:
         return scan_skip(s, 4, "a float");
@@ -347,6 +353,24 @@ static enum avroreg_err write_payload(avro_value_t *value, unsigned char *dest, 
     return AVROREG_OK;
 }
 
+/* Encodes value into dest[0..room); *written_out is the size. A datum that
+ * does not fit is AVROREG_ERR_SHORT_BUFFER (avro-c's memory writer says ENOSPC). */
+static enum avroreg_err write_into(avro_value_t *value, unsigned char *dest, size_t room,
+                                   size_t *written_out, struct avroreg_error *err)
+{
+    avro_writer_t w = thread_writer();
+    if (!w)
+        return ar_error(err, AVROREG_ERR_NOMEM, "out of memory");
+    avro_writer_memory_set_dest(w, (const char *)dest, (int64_t)room);
+    int rc = avro_value_write(w, value);
+    if (rc == ENOSPC)
+        return AVROREG_ERR_SHORT_BUFFER;
+    if (rc)
+        return ar_avro_error(err, rc, NULL, "encode the value");
+    *written_out = (size_t)avro_writer_tell(w);
+    return AVROREG_OK;
+}
+
 /* The JSON datum as a new generic value of the serializer's schema. */
 static enum avroreg_err json_value(struct avroreg_serializer *ser, const char *json, size_t len,
                                    avro_value_t *value, struct avroreg_error *err)
@@ -426,16 +450,26 @@ enum avroreg_err avroreg_serialize_value(struct avroreg_serializer *ser, avro_va
     enum avroreg_err rc = avroreg_serializer_id(ser, &id, err);
     if (rc)
         return rc;
-    size_t size = 0;
-    int arc = avro_value_sizeof(value, &size);
-    if (arc)
-        return ar_avro_error(err, arc, NULL, "size the value");
-    *out_len = AVROREG_HEADER_SIZE + size;
-    if (cap < *out_len)
+    /* Encode straight into the caller's buffer; sizing the datum first would
+     * cost as much as encoding it. Only a buffer too small pays for sizing. */
+    size_t room = cap > AVROREG_HEADER_SIZE ? cap - AVROREG_HEADER_SIZE : 0;
+    size_t written = 0;
+    rc = room ? write_into(value, buf + AVROREG_HEADER_SIZE, room, &written, err)
+              : AVROREG_ERR_SHORT_BUFFER;
+    if (rc == AVROREG_ERR_SHORT_BUFFER) {
+        size_t size = 0;
+        int arc = avro_value_sizeof(value, &size);
+        if (arc)
+            return ar_avro_error(err, arc, NULL, "size the value");
+        *out_len = AVROREG_HEADER_SIZE + size;
         return ar_error(err, AVROREG_ERR_SHORT_BUFFER,
                         "the message needs %zu bytes, the buffer holds %zu", *out_len, cap);
+    }
+    if (rc)
+        return rc;
     avroreg_frame_header(id, buf);
-    return write_payload(value, buf + AVROREG_HEADER_SIZE, size, err);
+    *out_len = AVROREG_HEADER_SIZE + written;
+    return AVROREG_OK;
 }
 
 /* ---- deserializer ---------------------------------------------------------------------- */
@@ -448,7 +482,10 @@ struct verdict {
     char *message; /* why not, when !ok */
 };
 
+static _Atomic uint64_t next_serial = 1;
+
 struct avroreg_deserializer {
+    uint64_t serial; /* unique for the process's life: keys the thread-local last writer */
     struct avroreg_client *client;
     const struct avroreg_schema *reader;
     pthread_mutex_t lock; /* guards verdicts */
@@ -466,6 +503,7 @@ enum avroreg_err avroreg_deserializer_new(struct avroreg_client *client,
     struct avroreg_deserializer *des = calloc(1, sizeof(*des));
     if (!des)
         return ar_error(err, AVROREG_ERR_NOMEM, "out of memory");
+    des->serial = atomic_fetch_add(&next_serial, 1);
     if (pthread_mutex_init(&des->lock, NULL) != 0) {
         free(des);
         return ar_error(err, AVROREG_ERR_NOMEM, "cannot make a mutex");
@@ -594,6 +632,66 @@ static enum avroreg_err check_reader(struct avroreg_deserializer *des, int32_t i
 }
 
 /* Framed bytes -> a new generic value of the writer schema. */
+/* A consumer decodes message after message with one writer schema: the last
+ * (deserializer, id) -> schema each thread used, checked before the client's
+ * cache and its lock. Schemas live as long as the client, and a
+ * deserializer's serial is never reused, so a stale entry cannot match. */
+static _Thread_local struct {
+    uint64_t serial;
+    int32_t id;
+    const struct avroreg_schema *schema;
+} last_writer;
+
+static enum avroreg_err writer_schema(struct avroreg_deserializer *des, int32_t id,
+                                      const struct avroreg_schema **out, struct avroreg_error *err)
+{
+    if (last_writer.serial == des->serial && last_writer.id == id) {
+        *out = last_writer.schema;
+        return AVROREG_OK;
+    }
+    enum avroreg_err rc = avroreg_client_get_by_id(des->client, id, out, err);
+    if (!rc) {
+        last_writer.serial = des->serial;
+        last_writer.id = id;
+        last_writer.schema = *out;
+    }
+    return rc;
+}
+
+/* One memory reader per thread, pointed at each payload in turn. */
+static _Thread_local avro_reader_t thread_reader_ptr;
+static pthread_key_t reader_key;
+static pthread_once_t reader_once = PTHREAD_ONCE_INIT;
+static bool reader_key_ok;
+
+static void reader_release(void *r)
+{
+    avro_reader_free(r);
+    thread_reader_ptr = NULL;
+}
+
+static void reader_key_make(void)
+{
+    reader_key_ok = pthread_key_create(&reader_key, reader_release) == 0;
+}
+
+static avro_reader_t thread_reader(const void *payload, size_t len)
+{
+    if (!thread_reader_ptr) {
+        pthread_once(&reader_once, reader_key_make);
+        avro_reader_t r = reader_key_ok ? avro_reader_memory(NULL, 0) : NULL;
+        if (!r)
+            return NULL;
+        if (pthread_setspecific(reader_key, r) != 0) {
+            avro_reader_free(r);
+            return NULL;
+        }
+        thread_reader_ptr = r;
+    }
+    avro_reader_memory_set_source(thread_reader_ptr, payload, (int64_t)len);
+    return thread_reader_ptr;
+}
+
 static enum avroreg_err decode(struct avroreg_deserializer *des, const void *msg, size_t len,
                                avro_value_t *value, const struct avroreg_schema **writer_out,
                                int32_t *id_out, struct avroreg_error *err)
@@ -604,21 +702,18 @@ static enum avroreg_err decode(struct avroreg_deserializer *des, const void *msg
     const struct avroreg_schema *writer = NULL;
     enum avroreg_err rc = avroreg_frame_parse(msg, len, &id, &payload, &plen, err);
     if (!rc)
-        rc = avroreg_client_get_by_id(des->client, id, &writer, err);
+        rc = writer_schema(des, id, &writer, err);
     if (!rc)
         rc = check_payload(sr_schema_root(writer->model), payload, plen, err);
     if (rc)
         return rc;
-    avro_reader_t reader = avro_reader_memory(payload, (int64_t)plen);
+    avro_reader_t reader = thread_reader(payload, plen);
     if (!reader)
         return ar_error(err, AVROREG_ERR_NOMEM, "out of memory");
     int arc = avro_generic_value_new(writer->iface, value);
-    if (arc) {
-        avro_reader_free(reader);
+    if (arc)
         return ar_avro_error(err, arc, NULL, "make a value");
-    }
     arc = avro_value_read(reader, value);
-    avro_reader_free(reader);
     if (arc) {
         avro_value_decref(value);
         return ar_avro_error(err, arc, NULL, "decode the payload");
