@@ -158,3 +158,54 @@ clean:
 	rm -rf build bin lib
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# ---- fuzzing: libFuzzer harnesses in tests/fuzz (clang); never part of `make test` ----
+#   make fuzz                builds build/fuzz/fuzz_* and runs each for FUZZ_SECONDS
+#   make fuzz-build          builds them only
+# New inputs go to build/fuzz/corpus/NAME, crashes to build/fuzz/artifacts/NAME;
+# tests/fuzz/corpus/NAME is read as seeds. See tests/fuzz/README.md.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_ARGS    ?=
+FUZZ_DIR     := build/fuzz
+FUZZ_NAMES   := schema schema_arena compat frame router
+FUZZ_BIN     := $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
+# clang's -Wformat-nonliteral also flags the va_list wrappers gcc accepts (server/http.c)
+FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -I. \
+                $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -g -O1 -fno-omit-frame-pointer \
+                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+                -Wno-format-nonliteral
+FUZZ_SRC_schema := $(wildcard common/*.c schemas/*.c)
+FUZZ_SRC_schema_arena := $(FUZZ_SRC_schema)
+FUZZ_SRC_compat := $(FUZZ_SRC_schema) $(wildcard compat/*.c)
+# fuzz_frame.c includes client/serde.c for its static payload check
+FUZZ_SRC_frame  := $(FUZZ_SRC_compat) $(filter-out client/serde.c,$(wildcard client/*.c))
+FUZZ_SRC_router := $(FUZZ_SRC_compat) $(wildcard storage/*.c) \
+                   $(filter-out server/main.c,$(wildcard server/*.c))
+FUZZ_DEPS := $(wildcard common/*.h schemas/*.h compat/*.h client/*.h client/*.c server/*.h \
+                        storage/*.h include/*.h)
+
+$(foreach n,$(FUZZ_NAMES),$(eval $(FUZZ_DIR)/fuzz_$(n): $(FUZZ_SRC_$(n))))
+$(FUZZ_DIR)/fuzz_schema_arena: tests/fuzz/fuzz_schema.c $(FUZZ_DEPS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -DFUZZ_JALLOC -o $@ $< $(FUZZ_SRC_schema_arena) $(LIBS)
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC_$*) $(LIBS)
+
+.PHONY: fuzz fuzz-build
+fuzz-build: $(FUZZ_BIN)
+fuzz: fuzz-build
+	@for n in $(FUZZ_NAMES); do \
+	  seeds=tests/fuzz/corpus/$${n%_arena}; \
+	  case $$n in schema*|compat) dict=tests/fuzz/avro.dict;; router) dict=tests/fuzz/router.dict;; \
+	    *) dict=;; esac; \
+	  mkdir -p $(FUZZ_DIR)/corpus/$$n $(FUZZ_DIR)/artifacts/$$n; \
+	  echo "  RUN   fuzz_$$n for $(FUZZ_SECONDS)s"; \
+	  $(FUZZ_DIR)/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 \
+	    -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/artifacts/$$n/ \
+	    $${dict:+-dict=$$dict} $(FUZZ_ARGS) $(FUZZ_DIR)/corpus/$$n $$seeds \
+	    || exit 1; \
+	done

@@ -384,6 +384,8 @@ static enum avroreg_err set_bytes(const struct sr_node *n, const json_t *j, avro
         rc = ar_path_error(err, AVROREG_ERR_INVALID_DATUM, path,
                            "fixed %s holds %" PRId32 " bytes, got %zu", n->name.full, n->size,
                            count);
+    else if (n->type == SR_FIXED && n->size == 0)
+        rc = AVROREG_OK; /* held as a null by avro-c (see schema.c) */
     else if (n->type == SR_FIXED)
         rc = check(avro_value_set_fixed(v, bytes, count), path, err);
     else
@@ -644,6 +646,10 @@ static enum avroreg_err emit_blob(const struct sr_node *n, avro_value_t *v, stru
         if (!rc)
             ar_jout_utf8(out, s, size ? size - 1 : 0);
         return rc ? ar_avro_error(err, rc, path, "read a string") : AVROREG_OK;
+    }
+    if (n->type == SR_FIXED && n->size == 0) { /* held as a null by avro-c (see schema.c) */
+        ar_jout_latin1(out, "", 0);
+        return AVROREG_OK;
     }
     rc = n->type == SR_FIXED ? avro_value_get_fixed(v, &p, &size)
                              : avro_value_get_bytes(v, &p, &size);

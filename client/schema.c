@@ -12,6 +12,12 @@
  * shape with made-up names instead, types T0, T1, ... and fields f0, f1, ...
  * Values are then reached by position, which is what datum.c and resolve.c
  * do anyway.
+ *
+ * avro-c cannot read a fixed of size 0, nor an array of records without
+ * fields: it allocates their zero bytes and takes the NULL it gets back for
+ * running out of memory. A schema with either gets the made-up form straight
+ * away, with null (which encodes in zero bytes too) in their place; datum.c
+ * and resolve.c never touch such values.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -45,10 +51,20 @@ void avroreg_schema_free(struct avroreg_schema *schema)
 
 static void write_mangled(struct sr_buf *b, const struct sr_node *n, struct sr_strmap *seen);
 
+/* A type whose values encode in zero bytes and that avro-c cannot read (see above). */
+static bool held_as_null(const struct sr_node *n)
+{
+    return (n->type == SR_FIXED && n->size == 0) || (n->type == SR_RECORD && n->field_count == 0);
+}
+
 /* A record, enum or fixed under a made-up name: Tk at its first appearance
  * (k counts named types in order), a reference to that name afterwards. */
 static void write_mangled_named(struct sr_buf *b, const struct sr_node *n, struct sr_strmap *seen)
 {
+    if (held_as_null(n)) {
+        sr_buf_adds(b, "\"null\"");
+        return;
+    }
     uintptr_t k = (uintptr_t)sr_strmap_get(seen, n->name.full);
     if (k) {
         sr_buf_addf(b, "\"T%zu\"", (size_t)(k - 1));
@@ -114,6 +130,33 @@ static void write_mangled(struct sr_buf *b, const struct sr_node *n, struct sr_s
     }
 }
 
+/* Whether n uses a type held as null; seen holds the records already walked. */
+static bool uses_null_held(const struct sr_node *n, struct sr_strmap *seen)
+{
+    if (held_as_null(n))
+        return true;
+    switch (n->type) {
+    case SR_UNION:
+        for (size_t i = 0; i < n->branch_count; i++)
+            if (uses_null_held(n->branches[i], seen))
+                return true;
+        return false;
+    case SR_ARRAY:
+        return uses_null_held(n->items, seen);
+    case SR_MAP:
+        return uses_null_held(n->values, seen);
+    case SR_RECORD:
+        if (sr_strmap_get(seen, n->name.full) || !sr_strmap_put(seen, n->name.full, (void *)n))
+            return false; /* walked already (or out of memory: then decoding may fail) */
+        for (size_t i = 0; i < n->field_count; i++)
+            if (uses_null_held(n->fields[i].type, seen))
+                return true;
+        return false;
+    default:
+        return false;
+    }
+}
+
 /* The avro-c schema of text[0..len) into *out; avro-c's complaint into why. */
 static bool avro_from_text(const char *text, size_t len, avro_schema_t *out, char *why,
                            size_t why_size)
@@ -131,21 +174,27 @@ static enum avroreg_err avro_schema_of(struct avroreg_schema *s, struct avroreg_
 {
     char why[256] = "";
     size_t len = 0;
-    char *text = sr_schema_pcf(s->model, &len);
-    if (!text)
-        return ar_error(err, AVROREG_ERR_NOMEM, "out of memory");
-    bool ok = avro_from_text(text, len, &s->avro, why, sizeof(why));
-    free(text);
-    if (ok)
-        return AVROREG_OK;
-    struct sr_buf b = SR_BUF_INIT;
     struct sr_strmap seen;
+    sr_strmap_init(&seen, NULL);
+    bool nulls = uses_null_held(sr_schema_root(s->model), &seen);
+    sr_strmap_release(&seen);
+    if (!nulls) {
+        char *text = sr_schema_pcf(s->model, &len);
+        if (!text)
+            return ar_error(err, AVROREG_ERR_NOMEM, "out of memory");
+        bool ok = avro_from_text(text, len, &s->avro, why, sizeof(why));
+        free(text);
+        if (ok)
+            return AVROREG_OK;
+    }
+    struct sr_buf b = SR_BUF_INIT;
     sr_strmap_init(&seen, NULL);
     write_mangled(&b, sr_schema_root(s->model), &seen);
     sr_strmap_release(&seen);
-    if (!(text = sr_buf_detach(&b, &len)))
+    char *text = sr_buf_detach(&b, &len);
+    if (!text)
         return ar_error(err, AVROREG_ERR_NOMEM, "out of memory");
-    ok = avro_from_text(text, len, &s->avro, why, sizeof(why));
+    bool ok = avro_from_text(text, len, &s->avro, why, sizeof(why));
     free(text);
     return ok ? AVROREG_OK
               : ar_error(err, AVROREG_ERR_INVALID_SCHEMA, "avro-c rejects the schema: %s", why);

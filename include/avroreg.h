@@ -106,7 +106,9 @@ const char *avroreg_schema_fullname(const struct avroreg_schema *schema);
  * is built from the Parsing Canonical Form: no defaults, logical types or
  * custom properties; and when avro-c refuses the names (it takes ASCII
  * identifiers only) the types and fields carry made-up names (T0.., f0..):
- * reach fields by position. */
+ * reach fields by position. The same made-up form, with null in their place,
+ * stands in for types avro-c cannot decode (a fixed of size 0, a record with
+ * no fields), whose values encode in zero bytes. */
 avro_schema_t avroreg_schema_avro(const struct avroreg_schema *schema);
 
 /* ---- registry client ------------------------------------------------------------------ */
