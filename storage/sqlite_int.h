@@ -119,6 +119,10 @@ bool sq_grow(struct sq_query *q, void **items, size_t *cap, size_t need, size_t 
 /* Resets the statement for its next use and returns the run's result. */
 enum sr_err sq_query_end(struct sq_query *q);
 
+/* Runs the bound query to its end, collecting column 0 of every row into
+ * *out (the caller's, release with sr_int_list_release), and ends it. */
+enum sr_err sq_collect_ints(struct sq_query *q, struct sr_int_list *out);
+
 /* Records a failure of the query's own making (not SQLite's). */
 void sq_query_fail(struct sq_query *q, enum sr_err code, const char *what);
 

@@ -216,6 +216,21 @@ enum sr_err sq_query_end(struct sq_query *q)
     return q->rc;
 }
 
+enum sr_err sq_collect_ints(struct sq_query *q, struct sr_int_list *out)
+{
+    struct sr_int_list list = {0};
+    size_t cap = 0;
+    while (sq_row(q) && sq_grow(q, (void **)&list.items, &cap, list.count + 1, sizeof(*list.items)))
+        list.items[list.count++] = sq_col_int(q, 0);
+    enum sr_err rc = sq_query_end(q);
+    if (rc) {
+        sr_int_list_release(&list);
+        return rc;
+    }
+    *out = list;
+    return SR_OK;
+}
+
 void sq_conn_finalize(struct sq_conn *c)
 {
     for (int i = 0; i < SQ__COUNT; i++) {

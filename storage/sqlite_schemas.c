@@ -179,16 +179,5 @@ enum sr_err sq_referenced_by(struct sr_txn *t, const char *subject, int32_t vers
     sq_bind_text(&q, subject);
     sq_bind_int(&q, version);
     sq_bind_int(&q, filter == SR_LIVE_ONLY);
-    struct sr_int_list list = {0};
-    size_t cap = 0;
-    while (sq_row(&q) &&
-           sq_grow(&q, (void **)&list.items, &cap, list.count + 1, sizeof(*list.items)))
-        list.items[list.count++] = sq_col_int(&q, 0);
-    rc = sq_query_end(&q);
-    if (rc) {
-        sr_int_list_release(&list);
-        return rc;
-    }
-    *out = list;
-    return SR_OK;
+    return sq_collect_ints(&q, out);
 }
