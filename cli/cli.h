@@ -34,6 +34,15 @@ int cli_slurp(const char *path, char **out, size_t *len_out);
  * stderr and returns CLI_FAILED (invalid schema) or CLI_USAGE (unreadable). */
 int cli_load_schema(const char *path, struct sr_schema **out);
 
+/* Parses the number given to option (for messages, e.g. "--id") whole: an
+ * optional '-' then decimal digits and nothing else (no spaces, no '+', no
+ * trailing text), within [min, max]. On success stores it in *out and returns
+ * CLI_OK; otherwise prints "avroreg: <option> wants a whole number from <min>
+ * to <max>, not '<text>'" (with max LONG_MAX: "of at least <min>") to stderr,
+ * leaves *out alone and returns CLI_USAGE.
+ * Every number the subcommands take goes through here. */
+int cli_parse_number(const char *option, const char *text, long min, long max, long *out);
+
 /* True when arg is "-h" or "--help". */
 bool cli_is_help(const char *arg);
 

@@ -3,6 +3,7 @@
  * Confluent-framed Avro, and the bundled development broker.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -351,6 +352,7 @@ static int consume_loop(rd_kafka_t *rk, struct avroreg_deserializer *des,
     return rc;
 }
 
+/* Reads the options into *o; prints why and returns CLI_USAGE when they are wrong. */
 static int parse_consume(int argc, char **argv, struct consume_opts *o)
 {
     static const struct option opts[] = {{"broker", required_argument, NULL, 'b'},
@@ -380,7 +382,8 @@ static int parse_consume(int argc, char **argv, struct consume_opts *o)
             o->from_beginning = true;
             break;
         case 'm':
-            o->max = atol(optarg);
+            if (cli_parse_number("--max", optarg, 1, LONG_MAX, &o->max))
+                return CLI_USAGE;
             break;
         case 's':
             o->reader_path = optarg;
@@ -389,24 +392,27 @@ static int parse_consume(int argc, char **argv, struct consume_opts *o)
             o->print_key = true;
             break;
         case 'i':
-            o->idle_ms = atol(optarg);
+            if (cli_parse_number("--idle-timeout-ms", optarg, 0, LONG_MAX, &o->idle_ms))
+                return CLI_USAGE;
             break;
         case 'r':
             o->registry = optarg;
             break;
         default:
-            return CLI_USAGE;
+            return help_consume(), CLI_USAGE;
         }
     }
     o->broker = broker_default(o->broker);
-    return o->broker && o->topic && optind == argc ? CLI_OK : CLI_USAGE;
+    if (!o->broker || !o->topic || optind != argc)
+        return help_consume(), CLI_USAGE;
+    return CLI_OK;
 }
 
 int cmd_consume(int argc, char **argv)
 {
     struct consume_opts o = {0};
     if (parse_consume(argc, argv, &o))
-        return help_consume(), CLI_USAGE;
+        return CLI_USAGE;
     struct avroreg_schema *reader = NULL;
     struct avroreg_client *client = NULL;
     struct avroreg_deserializer *des = NULL;
@@ -465,22 +471,25 @@ int cmd_broker(int argc, char **argv)
     static const struct option opts[] = {{"brokers", required_argument, NULL, 'n'},
                                          {"bootstrap-file", required_argument, NULL, 'f'},
                                          {NULL, 0, NULL, 0}};
-    int brokers = 1, c;
+    long brokers = 1;
+    int c;
     const char *file = NULL;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'n')
-            brokers = atoi(optarg);
-        else if (c == 'f')
+        if (c == 'n') {
+            if (cli_parse_number("--brokers", optarg, 1, 16, &brokers))
+                return CLI_USAGE;
+        } else if (c == 'f') {
             file = optarg;
-        else
+        } else {
             return help_broker(), CLI_USAGE;
+        }
     }
     if (optind != argc)
         return help_broker(), CLI_USAGE;
     struct avroreg_broker *broker = NULL;
     struct avroreg_error err = {0};
-    if (avroreg_broker_start(brokers, &broker, &err)) {
+    if (avroreg_broker_start((int)brokers, &broker, &err)) {
         fprintf(stderr, "avroreg: %s\n", err.message);
         return CLI_USAGE;
     }

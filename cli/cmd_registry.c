@@ -3,6 +3,7 @@
  * subjects, and check --subject.
  */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,11 +126,14 @@ int cmd_get(int argc, char **argv)
         else
             return help_get(), CLI_USAGE;
     }
-    char *end = NULL;
-    long id_num = id ? strtol(id, &end, 10) : 0;
-    long version_num = strcmp(version, "latest") == 0 ? -1 : strtol(version, &end, 10);
-    if ((!id == !subject) || optind != argc || (end && *end) || (id && id_num <= 0))
+    if ((!id == !subject) || optind != argc)
         return help_get(), CLI_USAGE;
+    long id_num = 0, version_num = -1; /* -1: the client's "latest" */
+    if (id && cli_parse_number("--id", id, 1, INT32_MAX, &id_num))
+        return CLI_USAGE;
+    if (strcmp(version, "latest") != 0 &&
+        cli_parse_number("--version", version, 1, INT32_MAX, &version_num))
+        return CLI_USAGE;
     struct avroreg_client *client = NULL;
     int rc = cli_client(cli_registry_url(registry), &client);
     struct avroreg_error err = {0};

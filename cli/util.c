@@ -2,6 +2,8 @@
  * util.c - file reading and schema loading for the subcommands.
  */
 #include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +76,31 @@ int cli_load_schema(const char *path, struct sr_schema **out)
         fprintf(stderr, "%s: %s\n", path, err.message);
         return rc == SR_ERR_INVALID_SCHEMA ? CLI_FAILED : CLI_USAGE;
     }
+    return CLI_OK;
+}
+
+int cli_parse_number(const char *option, const char *text, long min, long max, long *out)
+{
+    /* strtol alone would take " 5", "+5" and the 5 of "5x"; only digits pass. */
+    const char *digits = text[0] == '-' ? text + 1 : text;
+    bool well_formed = *digits != '\0' && strspn(digits, "0123456789") == strlen(digits);
+    long v = 0;
+    if (well_formed) {
+        errno = 0;
+        v = strtol(text, NULL, 10);
+        well_formed = errno == 0 && v >= min && v <= max;
+    }
+    if (!well_formed && max == LONG_MAX) {
+        fprintf(stderr, "avroreg: %s wants a whole number of at least %ld, not '%s'\n", option, min,
+                text);
+        return CLI_USAGE;
+    }
+    if (!well_formed) {
+        fprintf(stderr, "avroreg: %s wants a whole number from %ld to %ld, not '%s'\n", option, min,
+                max, text);
+        return CLI_USAGE;
+    }
+    *out = v;
     return CLI_OK;
 }
 

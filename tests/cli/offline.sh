@@ -65,3 +65,33 @@ expect "check rejects an unknown level" 2 "unknown level 'SIDEWAYS'" -- \
     $AVROREG check --level SIDEWAYS $S/user_v1.avsc $S/user_v1.avsc
 expect "unknown command" 2 "unknown command 'frobnicate'" -- $AVROREG frobnicate
 expect "--help on a command" 0 'usage: avroreg check' -- $AVROREG check --help
+
+# Numbers are parsed whole; a bad one is a usage error before anything is sent. Port 1 on
+# loopback refuses connections, so a number that parses shows up in the failed request.
+# The timeout catches a number taken for a valid one: consume and broker would run on.
+nowhere=http://127.0.0.1:1
+expect "get --id 5x is a usage error, not id 5" 2 "^avroreg: --id wants a whole number from 1 to 2147483647, not '5x'$" -- \
+    $AVROREG get --id 5x --version 2 --registry $nowhere
+for bad in '' ' 5' '+5' '5 ' '0' '-5' '0x10' '2147483648' '99999999999999999999'; do
+    expect "get --id '$bad' is a usage error" 2 "^avroreg: --id wants a whole number" -- \
+        $AVROREG get --id "$bad" --registry $nowhere
+done
+expect "get --id 2147483647 is sent as it is" 2 'GET /schemas/ids/2147483647: .*connect' -- \
+    $AVROREG get --id 2147483647 --registry $nowhere
+expect "get --version 2x is a usage error" 2 "^avroreg: --version wants a whole number from 1 to 2147483647, not '2x'$" -- \
+    $AVROREG get --subject s --version 2x --registry $nowhere
+expect "get --version 0 is a usage error" 2 "^avroreg: --version wants a whole number" -- \
+    $AVROREG get --subject s --version 0 --registry $nowhere
+expect "get --version 7 is sent as it is" 2 'GET /subjects/s/versions/7: .*connect' -- \
+    $AVROREG get --subject s --version 7 --registry $nowhere
+expect "get --version latest still works" 2 'GET /subjects/s/versions/latest: .*connect' -- \
+    $AVROREG get --subject s --version latest --registry $nowhere
+expect "consume --max 3x is a usage error" 2 "^avroreg: --max wants a whole number of at least 1, not '3x'$" -- \
+    timeout 10 $AVROREG consume --broker 127.0.0.1:1 --topic t --max 3x
+expect "consume --idle-timeout-ms 1e3 is a usage error" 2 \
+    "^avroreg: --idle-timeout-ms wants a whole number of at least 0, not '1e3'$" -- \
+    timeout 10 $AVROREG consume --broker 127.0.0.1:1 --topic t --idle-timeout-ms 1e3
+expect "broker --brokers 2x is a usage error" 2 "^avroreg: --brokers wants a whole number from 1 to 16, not '2x'$" -- \
+    timeout 10 $AVROREG broker --brokers 2x
+expect "broker --brokers 17 is a usage error" 2 "^avroreg: --brokers wants a whole number from 1 to 16, not '17'$" -- \
+    timeout 10 $AVROREG broker --brokers 17
