@@ -14,16 +14,30 @@ BASE_CFLAGS := -fPIC -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 
+# FLAVOR: release (-O2), check (ASan+UBSan) or tsan (ThreadSanitizer).
 FLAVOR  ?= release
 ifeq ($(FLAVOR),check)
 OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+else ifeq ($(FLAVOR),tsan)
+OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
 else
 OPT     := -O2 -g
 endif
 CFLAGS_ALL := $(BASE_CFLAGS) $(OPT) $(CFLAGS)
 LDFLAGS_ALL := $(OPT) $(LDFLAGS)
 
-B := build/$(FLAVOR)
+# BUILD: the folder for objects, test programs and (except for the default release
+# build, which fills bin/ and lib/) programs and libraries. Another compiler gets its own:
+# `make clang` builds in build/clang-check.
+BUILD ?= build/$(FLAVOR)
+B := $(BUILD)
+ifeq ($(B),build/release)
+BINDIR := bin
+LIBDIR := lib
+else
+BINDIR := $(B)/bin
+LIBDIR := $(B)/lib
+endif
 
 CORE_SRC := $(wildcard common/*.c) $(wildcard schemas/*.c) $(wildcard compat/*.c) \
             $(wildcard storage/*.c)
@@ -41,15 +55,12 @@ CLIENT_OBJ := $(CLIENT_SRC:%.c=$(B)/%.o)
 LIB_OBJ := $(CLIENT_OBJ) $(filter-out $(B)/storage/%,$(CORE_OBJ))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-ifeq ($(FLAVOR),check)
-BINDIR := $(B)/bin
-else
-BINDIR := bin
-endif
-
 .PHONY: all run test check bench fmt lint clean deps unit
 all: $(BINDIR)/avroreg $(BINDIR)/avro-registry $(BINDIR)/taxi-producer $(BINDIR)/taxi-consumer \
-     lib/libavroreg.a lib/libavroreg.so lib/pkgconfig/avroreg.pc
+     $(LIBDIR)/libavroreg.a $(LIBDIR)/libavroreg.so $(LIBDIR)/pkgconfig/avroreg.pc
+
+# Keep the objects of test programs and examples that make would delete as intermediates.
+.SECONDARY:
 
 # V=1 shows the full commands.
 Q := $(if $(V),,@)
@@ -83,20 +94,21 @@ $(B)/examples/%.o: examples/%.c
 	@$(if $(V),,echo "  CC    $(FLAVOR) $<")
 	$(Q)$(CC) $(CFLAGS_ALL) -Iinclude -c $< -o $@
 
-lib/libavroreg.a: $(LIB_OBJ)
+$(LIBDIR)/libavroreg.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # Only the avroreg_ functions are exported from the shared library.
-lib/libavroreg.so: $(LIB_OBJ) client/libavroreg.map
+$(LIBDIR)/libavroreg.so: $(LIB_OBJ) client/libavroreg.map
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  LD    $@")
 	$(Q)$(CC) -shared -Wl,-soname,libavroreg.so -Wl,--version-script=client/libavroreg.map \
 	  -o $@ $(LIB_OBJ) $(LIBS)
 
-lib/pkgconfig/avroreg.pc: client/avroreg.pc.in
+$(LIBDIR)/pkgconfig/avroreg.pc: client/avroreg.pc.in
 	@mkdir -p $(dir $@)
-	$(Q)sed -e 's|@PREFIX@|$(CURDIR)|' $< > $@
+	$(Q)sed -e 's|@PREFIX@|$(CURDIR)|' \
+	  $(if $(filter lib,$(LIBDIR)),,-e 's|^libdir=.*|libdir=$(CURDIR)/$(LIBDIR)|') $< > $@
 
 $(B)/libsrserver.a: $(SERVER_LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -117,6 +129,19 @@ unit: $(UNIT_BIN) $(BINDIR)/avroreg $(BINDIR)/avro-registry $(BINDIR)/taxi-produ
 
 deps:
 	@scripts/install-deps
+
+# ThreadSanitizer: the server and the unit tests in build/tsan (make test runs the storage
+# and registry suites and the concurrency API suite on them).
+.PHONY: tsan tsan-bins clang
+tsan:
+	@$(MAKE) --no-print-directory FLAVOR=tsan tsan-bins
+tsan-bins: $(UNIT_BIN) $(BINDIR)/avro-registry
+
+# clang builds everything with -Werror too: the check flavour (the strictest set of flags)
+# of every program, library, test and benchmark, in build/clang-check.
+clang:
+	@$(MAKE) --no-print-directory CC=clang FLAVOR=check BUILD=build/clang-check \
+	  all unit bench-bins
 
 # Serves on port 8081 with ./data/registry.db (settings: bin/avro-registry --help).
 run: deps
@@ -157,7 +182,7 @@ lint:
 clean:
 	rm -rf build bin lib
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 # ---- fuzzing: libFuzzer harnesses in tests/fuzz (clang); never part of `make test` ----
 #   make fuzz                builds build/fuzz/fuzz_* and runs each for FUZZ_SECONDS
@@ -170,11 +195,9 @@ FUZZ_ARGS    ?=
 FUZZ_DIR     := build/fuzz
 FUZZ_NAMES   := schema schema_arena compat frame router
 FUZZ_BIN     := $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
-# clang's -Wformat-nonliteral also flags the va_list wrappers gcc accepts (server/http.c)
 FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -I. \
                 $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -g -O1 -fno-omit-frame-pointer \
-                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-                -Wno-format-nonliteral
+                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SRC_schema := $(wildcard common/*.c schemas/*.c)
 FUZZ_SRC_schema_arena := $(FUZZ_SRC_schema)
 FUZZ_SRC_compat := $(FUZZ_SRC_schema) $(wildcard compat/*.c)

@@ -597,7 +597,8 @@ static size_t unescape_nothing(void *cls, struct MHD_Connection *conn, char *s)
     return strlen(s);
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+/* libmicrohttpd's error logger: its fmt is a printf format, checked as one. */
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
     sr_log_v(SR_LOG_WARN, fmt, ap);

@@ -898,8 +898,8 @@ static void test_level_backward_messages(void **state)
         "'/fields/1' in the new schema has no default value and is missing in the old schema', "
         "additionalInfo:'f2'}",
         "{oldSchemaVersion: 1}",
-        "{oldSchema: '{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"f1\",\"type\":"
-        "\"string\"}]}'}",
+        ("{oldSchema: '{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"f1\",\"type\":"
+         "\"string\"}]}'}"),
         "{validateFields: 'false', compatibility: 'BACKWARD'}",
     };
     expect_level(SR_LEVEL_BACKWARD, prev, NULL, 1, REC(F("f1", "string") "," F("f2", "string")),
@@ -917,8 +917,8 @@ static void test_level_forward_messages(void **state)
         "the old schema does not match with the new schema', additionalInfo:'reader type: INT not "
         "compatible with writer type: LONG'}",
         "{oldSchemaVersion: 7}",
-        "{oldSchema: '{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"f1\",\"type\":"
-        "\"int\"}]}'}",
+        ("{oldSchema: '{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"f1\",\"type\":"
+         "\"int\"}]}'}"),
         "{validateFields: 'false', compatibility: 'FORWARD'}",
     };
     const int versions[] = {7};
@@ -932,8 +932,8 @@ static void test_level_descriptions(void **state)
     (void)state;
     const char *e_old[] = {"{\"type\":\"enum\",\"name\":\"E\",\"symbols\":[\"A\",\"C\"]}"};
     const char *want_enum[] = {
-        "{errorType:'MISSING_ENUM_SYMBOLS', description:'The new schema is missing enum symbols "
-        "'[C]' at path '/symbols' in the old schema', additionalInfo:'[C]'}",
+        ("{errorType:'MISSING_ENUM_SYMBOLS', description:'The new schema is missing enum symbols "
+         "'[C]' at path '/symbols' in the old schema', additionalInfo:'[C]'}"),
         "{oldSchemaVersion: 1}",
         "{oldSchema: '{\"type\":\"enum\",\"name\":\"E\",\"symbols\":[\"A\",\"C\"]}'}",
         "{validateFields: 'false', compatibility: 'BACKWARD'}",
@@ -983,8 +983,8 @@ static void test_level_full_ordering(void **state)
         "'/fields/1' in the new schema has no default value and is missing in the old schema', "
         "additionalInfo:'f3'}",
         "{oldSchemaVersion: 1}",
-        "{oldSchema: '{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"f1\",\"type\":"
-        "\"int\"},{\"name\":\"f2\",\"type\":\"string\"}]}'}",
+        ("{oldSchema: '{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"f1\",\"type\":"
+         "\"int\"},{\"name\":\"f2\",\"type\":\"string\"}]}'}"),
         "{validateFields: 'false', compatibility: 'FULL'}",
     };
     expect_level(SR_LEVEL_FULL, prev, NULL, 1, REC(F("f1", "int") "," F("f3", "string")), false,
@@ -1016,8 +1016,8 @@ static void test_level_transitive_first_failure(void **state)
         "the new schema does not match with the old schema', additionalInfo:'reader type: LONG "
         "not compatible with writer type: STRING'}",
         "{oldSchemaVersion: 2}",
-        "{oldSchema: '{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"f1\",\"type\":"
-        "\"string\"},{\"name\":\"f2\",\"type\":\"int\"}]}'}",
+        ("{oldSchema: '{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"f1\",\"type\":"
+         "\"string\"},{\"name\":\"f2\",\"type\":\"int\"}]}'}"),
         "{validateFields: 'false', compatibility: 'BACKWARD_TRANSITIVE'}",
     };
     expect_level(SR_LEVEL_BACKWARD_TRANSITIVE, prev, NULL, 3, new_text, false, want, N(want));
@@ -1037,8 +1037,8 @@ static void test_level_transitive_first_failure(void **state)
         "the old schema does not match with the new schema', additionalInfo:'reader type: INT not "
         "compatible with writer type: LONG'}",
         "{oldSchemaVersion: 3}",
-        "{oldSchema: '{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"f1\",\"type\":"
-        "\"long\"},{\"name\":\"f2\",\"type\":\"int\"}]}'}",
+        ("{oldSchema: '{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"f1\",\"type\":"
+         "\"long\"},{\"name\":\"f2\",\"type\":\"int\"}]}'}"),
         "{validateFields: 'false', compatibility: 'FORWARD_TRANSITIVE'}",
     };
     expect_level(SR_LEVEL_FORWARD_TRANSITIVE, prev, NULL, 3, new_text, false, want_fwd,
