@@ -1,7 +1,8 @@
 /*
  * testdata.h - helpers for data-driven cmocka tests: read a .jsonl file from
  * the test data folder (SR_TEST_DATA, default tests/data) and build one cmocka
- * test per line, each with its line as state.
+ * test per line, each with its line as state. A missing or empty data file is a
+ * failing test, never a suite that passes with zero cases.
  */
 #ifndef SR_TESTS_TESTDATA_H
 #define SR_TESTS_TESTDATA_H
@@ -28,30 +29,59 @@ struct td_suite {
     size_t count;
 };
 
-/* Loads every line of file as a case; fails the process if the file is missing. */
+/* The one case of a suite whose data could not be had: fails with its name. */
+static inline void td_no_data(void **state)
+{
+    const struct td_case *c = *state;
+    fail_msg("%s", c->name);
+}
+
+/* Drops what was loaded and leaves one failing case that says why: a data file
+ * that is missing, empty or unreadable must fail the run, not pass zero cases. */
+static inline void td_load_failed(struct td_suite *suite, const char *why, const char *path)
+{
+    for (size_t i = 0; i < suite->count; i++)
+        json_decref(suite->cases[i].doc);
+    free(suite->cases);
+    free(suite->tests);
+    suite->cases = calloc(1, sizeof(*suite->cases));
+    suite->tests = calloc(1, sizeof(*suite->tests));
+    if (!suite->cases || !suite->tests) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    snprintf(suite->cases[0].name, sizeof(suite->cases[0].name), "%.80s: %.70s", path, why);
+    suite->tests[0] =
+        (struct CMUnitTest){suite->cases[0].name, td_no_data, NULL, NULL, &suite->cases[0]};
+    suite->count = 1;
+}
+
+/* Loads every line of file as a case, each run by fn. A missing or empty file,
+ * or a line that is not JSON, gives one failing case instead. */
 static inline void td_load(struct td_suite *suite, const char *file, CMUnitTestFunction fn)
 {
     const char *dir = getenv("SR_TEST_DATA");
     char path[1024];
     snprintf(path, sizeof(path), "%s/%s", dir ? dir : "tests/data", file);
+    memset(suite, 0, sizeof(*suite));
     FILE *f = fopen(path, "r");
     if (!f) {
-        fprintf(stderr, "cannot open test data %s\n", path);
-        exit(2);
+        td_load_failed(suite, "cannot open the test data (set SR_TEST_DATA)", path);
+        return;
     }
     size_t cap = 0;
     char *line = NULL;
     ssize_t n;
     int lineno = 0;
-    memset(suite, 0, sizeof(*suite));
     size_t alloc = 0;
+    char why[128] = "";
     while ((n = getline(&line, &cap, f)) > 0) {
         lineno++;
         json_error_t err;
         json_t *doc = json_loadb(line, (size_t)n, JSON_ALLOW_NUL, &err);
         if (!doc) {
-            fprintf(stderr, "%s:%d: bad test line: %s\n", path, lineno, err.text);
-            exit(2);
+            snprintf(why, sizeof(why), "line %d is not JSON: %.90s", lineno, err.text);
+            break;
         }
         if (suite->count == alloc) {
             alloc = alloc ? alloc * 2 : 64;
@@ -68,6 +98,14 @@ static inline void td_load(struct td_suite *suite, const char *file, CMUnitTestF
     }
     free(line);
     fclose(f);
+    if (why[0]) {
+        td_load_failed(suite, why, path);
+        return;
+    }
+    if (suite->count == 0) {
+        td_load_failed(suite, "holds no test cases", path);
+        return;
+    }
     for (size_t i = 0; i < suite->count; i++)
         suite->tests[i] =
             (struct CMUnitTest){suite->cases[i].name, fn, NULL, NULL, &suite->cases[i]};
