@@ -461,7 +461,7 @@ static void bench_deserialize(struct avroreg_client *client, const struct opts *
     time_decode_value(des, fr, o->decode_msgs / 10 + 1);
     time_decode_json(des, fr, o->json_msgs / 10 + 1);
     unsigned long requests = avroreg_client_request_count(client);
-    double val[MAX_ROUNDS], json[MAX_ROUNDS];
+    double val[MAX_ROUNDS] = {0}, json[MAX_ROUNDS] = {0};
     for (long r = 0; r < o->rounds; r++) {
         val[r] = time_decode_value(des, fr, o->decode_msgs);
         json[r] = time_decode_json(des, fr, o->json_msgs);

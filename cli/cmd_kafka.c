@@ -279,7 +279,7 @@ struct consume_opts {
 
 static rd_kafka_t *new_consumer(const struct consume_opts *o)
 {
-    char group[64];
+    char group[64] = "";
     if (!o->group)
         snprintf(group, sizeof(group), "avroreg-%ld-%ld", (long)getpid(), (long)time(NULL));
     rd_kafka_conf_t *conf = rd_kafka_conf_new();

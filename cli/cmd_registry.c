@@ -139,12 +139,14 @@ int cmd_get(int argc, char **argv)
     struct avroreg_error err = {0};
     const struct avroreg_schema *schema = NULL;
     int32_t got_id, got_version;
-    if (!rc && id && avroreg_client_get_by_id(client, (int32_t)id_num, &schema, &err))
-        rc = cli_report(&err);
-    else if (!rc && subject &&
-             avroreg_client_get_version(client, subject, (int32_t)version_num, &got_id,
-                                        &got_version, &schema, &err))
-        rc = cli_report(&err);
+    if (!rc) {
+        enum avroreg_err got =
+            id ? avroreg_client_get_by_id(client, (int32_t)id_num, &schema, &err)
+               : avroreg_client_get_version(client, subject, (int32_t)version_num, &got_id,
+                                            &got_version, &schema, &err);
+        if (got)
+            rc = cli_report(&err);
+    }
     if (!rc)
         printf("%s\n", avroreg_schema_text(schema));
     avroreg_client_free(client);

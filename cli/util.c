@@ -11,7 +11,7 @@
 #include "cli/cli.h"
 
 /* Larger than any sane schema; bounds what a mistaken path can make us read. */
-#define CLI_MAX_FILE (256u * 1024 * 1024)
+#define CLI_MAX_FILE ((size_t)256 * 1024 * 1024)
 
 enum sr_err cli_read_file(const char *path, char **out, size_t *len_out, struct sr_error *err)
 {
@@ -64,8 +64,8 @@ int cli_slurp(const char *path, char **out, size_t *len_out)
 int cli_load_schema(const char *path, struct sr_schema **out)
 {
     struct sr_error err = {0};
-    char *text;
-    size_t len;
+    char *text = NULL;
+    size_t len = 0;
     if (cli_read_file(path, &text, &len, &err)) {
         fprintf(stderr, "%s: %s\n", path, err.message);
         return CLI_USAGE;

@@ -37,6 +37,10 @@ enum avroreg_err ar_schema_from_model(struct sr_schema *model, struct avroreg_sc
 /* Records code and a printf-style message in err (NULL-safe); returns code. */
 enum avroreg_err ar_error(struct avroreg_error *err, enum avroreg_err code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+#ifdef __clang_analyzer__
+/* For clang's static analyser (make lint), as sr_errorf in common/error.h. */
+#define ar_error(err, code, ...) (ar_error((err), (code), __VA_ARGS__), (code))
+#endif
 
 /* Avro JSON encoding (json) of node -> value (a generic avro-c value of the
  * matching avro-c schema). Errors: AVROREG_ERR_INVALID_DATUM naming the path. */

@@ -71,7 +71,8 @@ static void write_mangled_named(struct sr_buf *b, const struct sr_node *n, struc
         return;
     }
     k = seen->count + 1;
-    if (!sr_strmap_put(seen, n->name.full, (void *)k)) {
+    /* The map's values are numbers (index + 1), not pointers. */
+    if (!sr_strmap_put(seen, n->name.full, (void *)k)) { /* NOLINT(performance-no-int-to-ptr) */
         b->failed = true;
         return;
     }

@@ -15,6 +15,7 @@
  * schema, whether it can read a writer id is decided once per id with
  * sr_compat_check() and remembered under a mutex.
  */
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -527,7 +528,7 @@ void avroreg_deserializer_free(struct avroreg_deserializer *des)
 
 static size_t verdict_slot(const struct verdict *table, size_t cap, int32_t id)
 {
-    size_t i = ((uint32_t)id * 2654435761u) & (cap - 1);
+    size_t i = (size_t)((uint32_t)id * 2654435761u) & (cap - 1);
     while (table[i].used && table[i].id != id)
         i = (i + 1) & (cap - 1);
     return i;
@@ -750,6 +751,7 @@ enum avroreg_err avroreg_deserialize_json(struct avroreg_deserializer *des, cons
     enum avroreg_err rc = decode(des, msg, len, &value, &writer, &id, err);
     if (rc)
         return rc;
+    assert(writer); /* decode() sets it on success */
     struct sr_buf out = SR_BUF_INIT;
     const struct sr_node *wroot = sr_schema_root(writer->model);
     if (!des->reader)

@@ -7,8 +7,8 @@
 
 /* Blocks start small, because many schemas are small and a cache may hold
  * thousands of them, and double up to a cap as a schema turns out big. */
-#define ARENA_FIRST_BLOCK 1024
-#define ARENA_BLOCK_SIZE (64 * 1024)
+#define ARENA_FIRST_BLOCK ((size_t)1024)
+#define ARENA_BLOCK_SIZE ((size_t)64 * 1024)
 
 struct sr_arena_block {
     struct sr_arena_block *next;

@@ -1,5 +1,6 @@
 #include "common/jout.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,8 +66,9 @@ void sr_jout_jstring(struct sr_buf *b, const json_t *s)
 }
 
 /* Shortest digit string that reads back as d: digits (no dot) and decimal exponent
- * such that d = 0.d1d2d3... * 10^(exp10+1), i.e. d1.d2d3... * 10^exp10. */
-static void shortest_digits(double d, char *digits, int *exp10)
+ * such that d = 0.d1d2d3... * 10^(exp10+1), i.e. d1.d2d3... * 10^exp10.
+ * Returns the number of digits. */
+static int shortest_digits(double d, char *digits, int *exp10)
 {
     char tmp[40];
     for (int prec = 1; prec <= 17; prec++) {
@@ -76,7 +78,8 @@ static void shortest_digits(double d, char *digits, int *exp10)
     }
     /* tmp looks like "d.ddde+XX" or "de+XX" */
     char *e = strchr(tmp, 'e');
-    *exp10 = atoi(e + 1);
+    assert(e); /* %e always writes one */
+    *exp10 = (int)strtol(e + 1, NULL, 10);
     size_t n = 0;
     for (char *p = tmp; p < e; p++)
         if (*p >= '0' && *p <= '9')
@@ -84,6 +87,7 @@ static void shortest_digits(double d, char *digits, int *exp10)
     while (n > 1 && digits[n - 1] == '0')
         n--;
     digits[n] = '\0';
+    return (int)n;
 }
 
 void sr_jout_java_double_text(struct sr_buf *b, double d)
@@ -97,13 +101,12 @@ void sr_jout_java_double_text(struct sr_buf *b, double d)
         d = -d;
     }
     char digits[32];
-    int exp10;
-    shortest_digits(d, digits, &exp10);
-    int nd = (int)strlen(digits);
+    int exp10 = 0;
+    int nd = shortest_digits(d, digits, &exp10);
     if (d >= 1e-3 && d < 1e7) {
         if (exp10 >= 0) {
             for (int i = 0; i <= exp10; i++)
-                sr_buf_addc(b, i < nd ? digits[i] : '0');
+                sr_buf_addc(b, (char)(i < nd ? digits[i] : '0'));
             sr_buf_addc(b, '.');
             if (nd > exp10 + 1)
                 sr_buf_add(b, digits + exp10 + 1, (size_t)(nd - exp10 - 1));

@@ -146,7 +146,7 @@ static void java_format(struct sr_buf *b, const char *text, const char *reader, 
         if ((c == 's' || c == 'S') && next < 2) {
             const char *a = args[next++];
             for (const char *q = a; *q; q++)
-                sr_buf_addc(b, c == 'S' && *q >= 'a' && *q <= 'z' ? (char)(*q - 'a' + 'A') : *q);
+                sr_buf_addc(b, (char)(c == 'S' && *q >= 'a' && *q <= 'z' ? *q - 'a' + 'A' : *q));
             p++;
         } else if (c == '%') {
             sr_buf_addc(b, '%');

@@ -260,6 +260,8 @@ static enum sr_err collect_props(struct parser *p, const struct attrs *a, unsign
     json_object_foreach((json_t *)a->obj, key, val)
     {
         enum attr k = classify(key);
+        /* cppcheck, which does not expand jansson's json_object_foreach, takes i for 0 here */
+        /* cppcheck-suppress identicalConditionAfterEarlyExit */
         if ((k != A_NONE && (reserved & BIT(k))) || i == n)
             continue;
         props[i].key = key;
@@ -298,8 +300,8 @@ static char *join_name(struct sr_arena *a, const char *space, const char *name)
     size_t ls = strlen(space), ln = strlen(name);
     char *full = sr_arena_alloc(a, ls + 1 + ln + 1);
     if (full) {
-        memcpy(full, space, ls);
-        full[ls] = '.';
+        memcpy(full, space, ls + 1);
+        full[ls] = '.'; /* over the NUL just copied */
         memcpy(full + ls + 1, name, ln + 1);
     }
     return full;
@@ -551,7 +553,7 @@ static enum sr_err parse_field(struct parser *p, const json_t *json, const char 
     if ((rc = parse_order(p, &a, &f->order)))
         return rc;
     f->default_value = a.v[A_DEFAULT];
-    if (f->default_value && json_is_string(f->default_value) && f->type &&
+    if (json_is_string(f->default_value) && f->type &&
         (f->type->type == SR_FLOAT || f->type->type == SR_DOUBLE)) {
         double d;
         if (!parse_java_double(json_string_value(f->default_value), &d))

@@ -87,7 +87,7 @@ void sr_log_v(enum sr_log_level level, const char *fmt, va_list ap)
         n = 0;
     if ((size_t)n > room) {
         len += room;
-        memcpy(line + len - 3, "...", 3);
+        memset(line + len - 3, '.', 3);
     } else {
         len += (size_t)n;
     }

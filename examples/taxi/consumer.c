@@ -5,6 +5,7 @@
  *   taxi-consumer --broker B --registry URL --topic T [--max N]
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,16 +99,23 @@ int main(int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'b')
+        if (c == 'b') {
             broker = optarg;
-        else if (c == 'r')
+        } else if (c == 'r') {
             registry = optarg;
-        else if (c == 't')
+        } else if (c == 't') {
             topic = optarg;
-        else if (c == 'm')
-            max = atoi(optarg);
-        else
+        } else if (c == 'm') {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (end == optarg || *end || v < 1 || v > INT_MAX) {
+                fprintf(stderr, "taxi-consumer: --max wants a whole number of at least 1\n");
+                return 2;
+            }
+            max = (int)v;
+        } else {
             return 2;
+        }
     }
     struct avroreg_client_config cfg = {.url = registry};
     struct avroreg_client *client = NULL;

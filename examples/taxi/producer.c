@@ -7,7 +7,10 @@
  *
  *   taxi-producer --broker B --registry URL --topic T --schemas DIR rides.csv
  */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,20 +46,21 @@ static struct avroreg_schema *load_schema(const char *dir, const char *file)
     return s;
 }
 
-/* Fills the generic value of TaxiRide (field order as in taxi_ride.avsc). */
-static void fill_ride(avro_value_t *v, const struct ride *r)
+/* Fills the generic value of TaxiRide (field order as in taxi_ride.avsc); nonzero when
+ * the schema lacks a field (avro-c leaves `field` unset then, so every call is checked). */
+static int fill_ride(avro_value_t *v, const struct ride *r)
 {
     avro_value_t field;
-    avro_value_get_by_name(v, "vendorId", &field, NULL);
-    avro_value_set_int(&field, r->vendor);
-    avro_value_get_by_name(v, "passenger_count", &field, NULL);
-    avro_value_set_int(&field, r->passengers);
-    avro_value_get_by_name(v, "trip_distance", &field, NULL);
-    avro_value_set_float(&field, r->distance);
-    avro_value_get_by_name(v, "payment_type", &field, NULL);
-    avro_value_set_int(&field, r->payment);
-    avro_value_get_by_name(v, "total_amount", &field, NULL);
-    avro_value_set_float(&field, r->amount);
+    return avro_value_get_by_name(v, "vendorId", &field, NULL) ||
+           avro_value_set_int(&field, r->vendor) ||
+           avro_value_get_by_name(v, "passenger_count", &field, NULL) ||
+           avro_value_set_int(&field, r->passengers) ||
+           avro_value_get_by_name(v, "trip_distance", &field, NULL) ||
+           avro_value_set_float(&field, r->distance) ||
+           avro_value_get_by_name(v, "payment_type", &field, NULL) ||
+           avro_value_set_int(&field, r->payment) ||
+           avro_value_get_by_name(v, "total_amount", &field, NULL) ||
+           avro_value_set_float(&field, r->amount);
 }
 
 struct pipeline {
@@ -72,9 +76,11 @@ static int produce_ride(struct pipeline *p, const struct ride *r)
     size_t key_len, value_len;
     struct avroreg_error err = {0};
     avro_value_t field;
-    avro_value_get_by_index(&p->key, 0, &field, NULL);
-    avro_value_set_int(&field, r->vendor);
-    fill_ride(&p->value, r);
+    if (avro_value_get_by_index(&p->key, 0, &field, NULL) ||
+        avro_value_set_int(&field, r->vendor) || fill_ride(&p->value, r)) {
+        fprintf(stderr, "taxi-producer: the schemas do not fit a ride: %s\n", avro_strerror());
+        return 1;
+    }
     if (avroreg_serialize_value(p->key_ser, &p->key, key, sizeof(key), &key_len, &err) ||
         avroreg_serialize_value(p->value_ser, &p->value, value, sizeof(value), &value_len, &err))
         return fail("serialize", &err);
@@ -89,6 +95,46 @@ static int produce_ride(struct pipeline *p, const struct ride *r)
     return 0;
 }
 
+/* Whether a number in a CSV line ends at e: a comma, or the end of the line. */
+static bool field_end(const char *e)
+{
+    return *e == ',' || *e == '\0' || *e == '\r' || *e == '\n';
+}
+
+/* The next comma-separated number at *p, as an int or a float; false unless it is whole. */
+static bool next_int(char **p, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(*p, &end, 10);
+    if (end == *p || errno || v < INT_MIN || v > INT_MAX || !field_end(end))
+        return false;
+    *out = (int)v;
+    *p = *end == ',' ? end + 1 : end;
+    return true;
+}
+
+static bool next_float(char **p, float *out)
+{
+    char *end;
+    errno = 0;
+    float v = strtof(*p, &end);
+    if (end == *p || errno || !field_end(end))
+        return false;
+    *out = v;
+    *p = *end == ',' ? end + 1 : end;
+    return true;
+}
+
+/* vendor,passengers,distance,payment,amount; false for anything else. */
+static bool parse_ride(char *line, struct ride *r)
+{
+    char *p = line;
+    return next_int(&p, &r->vendor) && next_int(&p, &r->passengers) &&
+           next_float(&p, &r->distance) && next_int(&p, &r->payment) &&
+           next_float(&p, &r->amount) && p[strspn(p, "\r\n")] == '\0';
+}
+
 static int produce_csv(struct pipeline *p, FILE *csv)
 {
     char line[512];
@@ -97,8 +143,7 @@ static int produce_csv(struct pipeline *p, FILE *csv)
         return 0;
     while (fgets(line, sizeof(line), csv)) {
         struct ride r;
-        if (sscanf(line, "%d,%d,%f,%d,%f", &r.vendor, &r.passengers, &r.distance, &r.payment,
-                   &r.amount) != 5)
+        if (!parse_ride(line, &r))
             continue;
         if (produce_ride(p, &r))
             return -1;

@@ -25,9 +25,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define FUZZ_MAX_INPUT (64 * 1024)
+#define FUZZ_MAX_INPUT ((size_t)64 * 1024)
 
-static void fail(const char *what, const uint8_t *data, size_t size)
+_Noreturn static void fail(const char *what, const uint8_t *data, size_t size)
 {
     fprintf(stderr, "fuzz_compat: %s\n  input: %.*s\n", what, (int)size, (const char *)data);
     abort();

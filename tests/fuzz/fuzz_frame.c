@@ -26,14 +26,14 @@
  *   - the reader's JSON, when resolution succeeds, is valid JSON that the
  *     reader schema accepts as a datum.
  */
-#include "client/serde.c"
+#include "client/serde.c" /* NOLINT(bugprone-suspicious-include): for its statics */
 
 #include <stdio.h>
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define FUZZ_MAX_INPUT (64 * 1024)
+#define FUZZ_MAX_INPUT ((size_t)64 * 1024)
 
 /* Writers and, where one is given, a reader that sr_compat_check() accepts. */
 static const struct {
@@ -155,7 +155,8 @@ static struct avroreg_schema *load(const char *text, bool compat_with, size_t i)
     return s;
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+/* libFuzzer fixes this signature. */
+int LLVMFuzzerInitialize(int *argc, char ***argv) /* NOLINT(readability-non-const-parameter) */
 {
     (void)argc;
     (void)argv;
@@ -167,7 +168,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-static void fail(const char *what, const char *detail, const uint8_t *data, size_t size)
+_Noreturn static void fail(const char *what, const char *detail, const uint8_t *data, size_t size)
 {
     fprintf(stderr, "fuzz_frame: %s: %s\n  input (%zu bytes):", what, detail ? detail : "", size);
     for (size_t i = 0; i < size && i < 256; i++)
@@ -203,7 +204,8 @@ static void expect_datum(const struct avroreg_schema *s, const struct sr_buf *js
     if (again) {
         struct sr_buf back = SR_BUF_INIT;
         rc = ar_value_to_json(sr_schema_root(s->model), &v, &back, &err);
-        if (rc == AVROREG_OK && (back.len != json->len || memcmp(back.data, json->data, back.len)))
+        if (rc == AVROREG_OK &&
+            (back.len != json->len || memcmp(back.data, json->data, back.len) != 0))
             fail("the JSON encoding does not survive encoding and printing", back.data, data, size);
         sr_buf_release(&back);
     }

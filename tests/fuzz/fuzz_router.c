@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const methods[] = {"GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "get", ""};
 
-static void fail(const char *what, const char *detail)
+_Noreturn static void fail(const char *what, const char *detail)
 {
     fprintf(stderr, "fuzz_router: %s: %s\n", what, detail ? detail : "");
     abort();
@@ -82,7 +82,8 @@ static void check_decode(const char *in, size_t len)
             unsigned char c = (unsigned char)out[i];
             enc[3 * i] = '%';
             enc[3 * i + 1] = lower[c >> 4];
-            enc[3 * i + 2] = (i & 1) ? upper[c & 15] : lower[c & 15];
+            const char *digits = (i & 1) ? upper : lower; /* both cases must decode */
+            enc[3 * i + 2] = digits[c & 15];
         }
         size_t k = SIZE_MAX;
         if (!sr_percent_decode(enc, n * 3, dec, &k) || k != n || memcmp(dec, out, n) != 0)

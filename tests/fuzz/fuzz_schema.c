@@ -35,9 +35,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Schema texts larger than this only slow the fuzzer down. */
-#define FUZZ_MAX_INPUT (64 * 1024)
+#define FUZZ_MAX_INPUT ((size_t)64 * 1024)
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+/* libFuzzer fixes this signature. */
+int LLVMFuzzerInitialize(int *argc, char ***argv) /* NOLINT(readability-non-const-parameter) */
 {
     (void)argc;
     (void)argv;

@@ -748,11 +748,13 @@ static int32_t register_person(struct avroreg_client *c)
     if (avroreg_client_request(c, "POST", "/subjects/person/versions", body, &status, &answer,
                                &err) != AVROREG_OK)
         fail_msg("register person: %s", err.message);
-    int id = -1;
-    if (status != 200 || sscanf(answer, "{\"id\":%d}", &id) != 1)
+    char *end = NULL;
+    long id =
+        status == 200 && strncmp(answer, "{\"id\":", 6) == 0 ? strtol(answer + 6, &end, 10) : 0;
+    if (id <= 0 || strcmp(end, "}") != 0)
         fail_msg("register person: HTTP %ld %s", status, answer);
     avroreg_free(answer);
-    return id;
+    return (int32_t)id;
 }
 
 static void references(void **state)

@@ -1163,7 +1163,7 @@ static void test_level_old_schema_truncation(void **state)
     free(s);
 
     /* and 4-byte characters twice; a pair split by the limit is left out */
-    s = schema_of_length(fixed + 4 * 5200, "\xf0\x9f\x98\x80", 4);
+    s = schema_of_length(fixed + (size_t)4 * 5200, "\xf0\x9f\x98\x80", 4);
     m = old_schema_message(s);
     assert_int_equal(strncmp(m, head, strlen(head)), 0);
     /* the ASCII head, then as many whole surrogate pairs as fit */

@@ -445,7 +445,7 @@ static void very_large_schema(void **state)
                     "\"doc\":\"documentation text for field number %d of the big record\"}",
                     i ? "," : "", i, i);
     sr_buf_adds(&b, "]}");
-    assert_true(b.len > 10 * 1000 * 1000);
+    assert_true(b.len > (size_t)10 * 1000 * 1000);
     struct sr_schema *s = parse_ok(b.data);
     assert_int_equal(sr_schema_root(s)->field_count, 100000);
     assert_non_null(sr_node_field(sr_schema_root(s), "field_99999"));

@@ -139,8 +139,11 @@ static void roundtrip(const char *schema, const char *json, const char *want_hex
     roundtrip_as(schema, json, want_hex, NULL);
 }
 
+/* The end of rejects()'s needles: a typed null, as va_arg reads it (a bare NULL may be 0). */
+#define END ((const char *)NULL)
+
 /* json is rejected with AVROREG_ERR_INVALID_DATUM and a message containing
- * each of the NULL-terminated needles. */
+ * each of the needles, which END closes. */
 static void rejects(const char *schema, const char *json, ...)
 {
     struct avroreg_schema *s = schema_of(schema);
@@ -346,7 +349,7 @@ static void test_zero_byte_types(void **state)
               "00 00 00 00 02");
     roundtrip(zero_bytes_schema, "{\"a\":[],\"m\":{},\"r\":[],\"w\":[],\"u\":{\"int\":7}}",
               "00 00 00 00 06 0e");
-    rejects("{\"type\":\"fixed\",\"name\":\"F0\",\"size\":0}", "\"a\"", "holds 0 bytes", NULL);
+    rejects("{\"type\":\"fixed\",\"name\":\"F0\",\"size\":0}", "\"a\"", "holds 0 bytes", END);
     /* read with a reader that adds a field to the empty record */
     resolves("{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"E\","
              "\"fields\":[]}}",
@@ -457,45 +460,45 @@ static void test_invalid_datums(void **state)
 {
     (void)state;
     rejects(rec_schema, "{\"i\":\"x\",\"e\":\"A\",\"u\":null,\"b\":\"\",\"a\":[]}",
-            "expected int, got a string", "at /i", NULL);
-    rejects(rec_schema, "{\"i\":1,\"e\":\"A\",\"u\":null,\"a\":[]}", "missing field \"b\"", NULL);
+            "expected int, got a string", "at /i", END);
+    rejects(rec_schema, "{\"i\":1,\"e\":\"A\",\"u\":null,\"a\":[]}", "missing field \"b\"", END);
     rejects(rec_schema, "{\"i\":1,\"e\":\"A\",\"u\":null,\"b\":\"\",\"a\":[],\"zz\":1}",
-            "no field \"zz\"", NULL);
+            "no field \"zz\"", END);
     rejects(rec_schema, "{\"i\":1,\"e\":\"C\",\"u\":null,\"b\":\"\",\"a\":[]}",
-            "\"C\" is not a symbol of enum E", "at /e", NULL);
+            "\"C\" is not a symbol of enum E", "at /e", END);
     rejects(rec_schema, "{\"i\":2147483648,\"e\":\"A\",\"u\":null,\"b\":\"\",\"a\":[]}",
-            "2147483648 is out of range for int", NULL);
+            "2147483648 is out of range for int", END);
     rejects(rec_schema, "{\"i\":-2147483649,\"e\":\"A\",\"u\":null,\"b\":\"\",\"a\":[]}",
-            "out of range for int", NULL);
+            "out of range for int", END);
     rejects(rec_schema, "{\"i\":1.5,\"e\":\"A\",\"u\":null,\"b\":\"\",\"a\":[]}",
-            "expected int, got a real number", NULL);
+            "expected int, got a real number", END);
     rejects(rec_schema, "{\"i\":1,\"e\":\"A\",\"u\":{\"long\":1},\"b\":\"\",\"a\":[]}",
-            "\"long\" is not a branch", "[null, int]", "at /u", NULL);
+            "\"long\" is not a branch", "[null, int]", "at /u", END);
     rejects(rec_schema, "{\"i\":1,\"e\":\"A\",\"u\":1,\"b\":\"\",\"a\":[]}", "got an integer",
-            "{\"<branch>\": value}", NULL);
+            "{\"<branch>\": value}", END);
     rejects(rec_schema, "{\"i\":1,\"e\":\"A\",\"u\":{\"int\":1,\"null\":null},\"b\":\"\",\"a\":[]}",
-            "union", NULL);
+            "union", END);
     rejects(rec_schema, "{\"i\":1,\"e\":\"A\",\"u\":null,\"b\":\"a\xc4\x80\",\"a\":[]}",
-            "U+0100 at index 1 is not a byte", "at /b", NULL);
+            "U+0100 at index 1 is not a byte", "at /b", END);
     rejects(rec_schema, "{\"i\":1,\"e\":\"A\",\"u\":null,\"b\":\"\xe2\x82\xac\",\"a\":[]}",
-            "U+20AC", NULL);
+            "U+20AC", END);
     rejects(rec_schema, "{\"i\":1,\"e\":\"A\",\"u\":null,\"b\":\"\",\"a\":[{},{\"k\":true}]}",
-            "expected float, got a boolean", "at /a/1/k", NULL);
+            "expected float, got a boolean", "at /a/1/k", END);
     rejects(rec_schema, "{\"i\":1,\"e\":\"A\",\"u\":null,\"b\":\"\",\"a\":[{\"k\":1e39}]}",
-            "out of range for float", NULL);
-    rejects(rec_schema, "[]", "expected record R, got an array", "at /", NULL);
+            "out of range for float", END);
+    rejects(rec_schema, "[]", "expected record R, got an array", "at /", END);
     rejects("{\"type\":\"fixed\",\"name\":\"F\",\"size\":2}", "\"abc\"", "holds 2 bytes, got 3",
-            NULL);
-    rejects("\"null\"", "0", "expected null", NULL);
-    rejects("\"boolean\"", "\"true\"", "expected boolean", NULL);
-    rejects("\"long\"", "1.0", "expected long", NULL);
-    rejects("\"string\"", "1", "expected string", NULL);
-    rejects("\"double\"", "\"nan\"", "expected double", NULL);
+            END);
+    rejects("\"null\"", "0", "expected null", END);
+    rejects("\"boolean\"", "\"true\"", "expected boolean", END);
+    rejects("\"long\"", "1.0", "expected long", END);
+    rejects("\"string\"", "1", "expected string", END);
+    rejects("\"double\"", "\"nan\"", "expected double", END);
     rejects(list_schema,
             "{\"v\":1,\"next\":{\"Node\":{\"v\":2,\"next\":{\"Node\":{\"v\":\"3\"}}}}}",
-            "at /next/Node/next/Node/v", NULL);
+            "at /next/Node/next/Node/v", END);
     /* JSON pointer escapes in the path */
-    rejects("{\"type\":\"map\",\"values\":\"int\"}", "{\"a/b~c\":null}", "at /a~1b~0c", NULL);
+    rejects("{\"type\":\"map\",\"values\":\"int\"}", "{\"a/b~c\":null}", "at /a~1b~0c", END);
 }
 
 /* jansson's parser refuses U+0000 in member names, but a program can build
@@ -731,7 +734,7 @@ static int server_start(void **state)
             return 0;
         if (waitpid(srv.pid, NULL, WNOHANG) != 0)
             break;
-        nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+        nanosleep(&(struct timespec){0, 50L * 1000 * 1000}, NULL);
     }
     fprintf(stderr, "the registry at %s did not become ready\n", srv.url);
     return -1;
