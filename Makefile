@@ -1,10 +1,14 @@
 # avro-registry: one non-recursive Makefile.
 #   make            release build: bin/avro-registry, bin/avroreg, the taxi example, and
 #                   lib/libavroreg.{a,so} with lib/pkgconfig/avroreg.pc
-#   make test       install missing Debian packages, build under ASan+UBSan, run every test
+#   make test       install missing Debian packages, build under ASan+UBSan, run every test,
+#                   the TSAN suites, short fuzz runs, fmt-check and lint (see `test:` below)
 #   make check      the sanitizer build of everything, without running tests
+#   make clang      the check build of everything with clang (build/clang-check)
+#   make tsan       the server and unit tests under ThreadSanitizer (build/tsan)
 #   make bench      benchmarks (print figures; never part of the tests)
 #   make fmt/lint   clang-format in place / clang-tidy + cppcheck
+#   make fmt-check  fails when clang-format would change a file
 
 CC      ?= cc
 PKGS    := jansson sqlite3 libmicrohttpd avro-c libcurl rdkafka
@@ -151,10 +155,19 @@ run: deps
 check: deps
 	@$(MAKE) --no-print-directory FLAVOR=check unit
 
+# make test builds everything (gcc: check and release; clang: check; ThreadSanitizer; the
+# fuzz harnesses), then scripts/run-tests runs the unit tests and suites, the TSAN suites,
+# FUZZ_TEST_SECONDS of each fuzz harness, make fmt-check and make lint.
+FUZZ_TEST_SECONDS ?= 4
+# Builds use every core unless make was given -j already.
+JOBS = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell nproc))
 test: deps
-	@$(MAKE) --no-print-directory FLAVOR=check unit
-	@$(MAKE) --no-print-directory FLAVOR=release all
-	@scripts/run-tests build/check
+	@$(MAKE) --no-print-directory $(JOBS) FLAVOR=check unit
+	@$(MAKE) --no-print-directory $(JOBS) FLAVOR=release all
+	@$(MAKE) --no-print-directory $(JOBS) clang
+	@$(MAKE) --no-print-directory $(JOBS) tsan
+	@$(MAKE) --no-print-directory $(JOBS) fuzz-build
+	@scripts/run-tests --tsan build/tsan --fuzz $(FUZZ_TEST_SECONDS) --rules build/check
 
 bench:
 	@scripts/install-deps --bench
@@ -200,9 +213,10 @@ clean:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
-# ---- fuzzing: libFuzzer harnesses in tests/fuzz (clang); never part of `make test` ----
+# ---- fuzzing: libFuzzer harnesses in tests/fuzz (clang) ----
 #   make fuzz                builds build/fuzz/fuzz_* and runs each for FUZZ_SECONDS
 #   make fuzz-build          builds them only
+#   make test                runs each for FUZZ_TEST_SECONDS (scripts/run-tests --fuzz)
 # New inputs go to build/fuzz/corpus/NAME, crashes to build/fuzz/artifacts/NAME;
 # tests/fuzz/corpus/NAME is read as seeds. See tests/fuzz/README.md.
 FUZZ_SECONDS ?= 60
@@ -238,13 +252,6 @@ $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS)
 fuzz-build: $(FUZZ_BIN)
 fuzz: fuzz-build
 	@for n in $(FUZZ_NAMES); do \
-	  seeds=tests/fuzz/corpus/$${n%_arena}; \
-	  case $$n in schema*|compat) dict=tests/fuzz/avro.dict;; router) dict=tests/fuzz/router.dict;; \
-	    *) dict=;; esac; \
-	  mkdir -p $(FUZZ_DIR)/corpus/$$n $(FUZZ_DIR)/artifacts/$$n; \
 	  echo "  RUN   fuzz_$$n for $(FUZZ_SECONDS)s"; \
-	  $(FUZZ_DIR)/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 \
-	    -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/artifacts/$$n/ \
-	    $${dict:+-dict=$$dict} $(FUZZ_ARGS) $(FUZZ_DIR)/corpus/$$n $$seeds \
-	    || exit 1; \
+	  scripts/run-fuzz $$n $(FUZZ_SECONDS) $(FUZZ_DIR)/corpus/$$n $(FUZZ_ARGS) || exit 1; \
 	done
