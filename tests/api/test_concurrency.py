@@ -34,7 +34,9 @@ def run_all(fn, n=THREADS):
 
 
 def statuses(results):
-    return sorted({r.status if hasattr(r, "status") else repr(r) for r in results})
+    """The distinct answers: HTTP statuses, and the repr of any exception (a dropped
+    connection), sorted as text since the two kinds do not compare."""
+    return sorted({r.status if hasattr(r, "status") else repr(r) for r in results}, key=str)
 
 
 all_statuses = set()
