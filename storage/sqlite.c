@@ -29,8 +29,8 @@ static struct sq_conn *conn_of(struct sr_txn *t)
 
 static enum sr_err conn_error(sqlite3 *db, const char *what, struct sr_error *err)
 {
-    return sr_errorf(err, SR_ERR_INTERNAL, "sqlite: %s: %s", what,
-                     db ? sqlite3_errmsg(db) : "out of memory");
+    return sr_errorf(err, db ? sq_error_class(sqlite3_extended_errcode(db)) : SR_ERR_NOMEM,
+                     "sqlite: %s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
 }
 
 /* Runs a PRAGMA; *value_out (may be NULL) gets the first column of its row. */
@@ -86,8 +86,9 @@ static enum sr_err conn_open(const char *path, bool writer, struct sq_conn **out
     if (writer)
         flags |= SQLITE_OPEN_CREATE;
     enum sr_err rc = SR_OK;
-    if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK)
-        rc = sr_errorf(err, SR_ERR_INTERNAL, "sqlite: opening %s: %s", path,
+    int orc = sqlite3_open_v2(path, &c->db, flags, NULL);
+    if (orc != SQLITE_OK)
+        rc = sr_errorf(err, sq_error_class(orc), "sqlite: opening %s: %s", path,
                        c->db ? sqlite3_errmsg(c->db) : "out of memory");
     if (!rc && sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS) != SQLITE_OK)
         rc = conn_error(c->db, "setting the busy timeout", err);
@@ -284,7 +285,7 @@ static const struct sr_store_ops sqlite_ops = {
     .versions_for_id = sq_versions_for_id,
     .schema_get = sq_schema_get,
     .schema_find = sq_schema_find,
-    .next_id = sq_next_id,
+    .reserve_id = sq_reserve_id,
     .max_id = sq_max_id,
     .schema_insert = sq_schema_insert,
     .schema_remove_if_unused = sq_schema_remove_if_unused,
@@ -326,7 +327,7 @@ static enum sr_err store_new(const char *path, struct sq_store **out, struct sr_
         free(s);
         return sr_errorf(err, SR_ERR_NOMEM, "storage: out of resources opening %s", path);
     }
-    s->base.ops = &sqlite_ops;
+    sr_store_init(&s->base, &sqlite_ops);
     s->path = copy;
     *out = s;
     return SR_OK;

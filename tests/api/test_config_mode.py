@@ -112,6 +112,17 @@ expect_error("delete the read-only subject", delete("/subjects/m"), 422, 42205,
 r = put("/config/m", {"compatibility": "NONE"})
 eq("config updates are refused in a read-only subject", (r.status, r.json["error_code"]),
    (422, 42205))
+expect_json("a subject config set before READONLY", put("/config/m2", {"compatibility": "FULL"}),
+            {"compatibility": "FULL"})
+put("/mode/m2", {"mode": "READONLY"})
+expect_error("DELETE /config/{s} is refused in a read-only subject, as PUT is",
+             delete("/config/m2"), 422, 42205, "Subject m2 is in read-only mode")
+expect_json("...and the config is still there", reg.get("/config/m2"),
+            {"compatibilityLevel": "FULL"})
+expect_json("mode changes stay allowed in READONLY (DELETE, as PUT)", delete("/mode/m2"),
+            {"mode": "READONLY"})
+expect_json("DELETE /config/{s} works again", delete("/config/m2"),
+            {"compatibilityLevel": "FULL"})
 reg_id("other subjects still take registrations", reg, "other", S1)
 expect_json("reads still work", reg.get("/subjects/m/versions"), [1])
 expect_json("DELETE /mode/{s} answers the old mode", delete("/mode/m"), {"mode": "READONLY"})
@@ -131,6 +142,10 @@ expect_json("global READONLY_OVERRIDE", put("/mode", {"mode": "READONLY_OVERRIDE
 expect_error("READONLY_OVERRIDE beats the subject's READWRITE", reg.register("m", "\"int\""),
              422, 42205, "Subject m is in read-only mode")
 expect_json("the subject still reports its own mode", reg.get("/mode/m"), {"mode": "READWRITE"})
+expect_error("DELETE /config is refused while the registry is READONLY_OVERRIDE",
+             delete("/config"), 422, 42205, "Subject __GLOBAL is in read-only mode")
+expect_error("...as PUT /config is", put("/config", {"compatibility": "NONE"}), 422, 42205,
+             "Subject __GLOBAL is in read-only mode")
 expect_json("DELETE /mode answers the old global mode", delete("/mode"),
             {"mode": "READONLY_OVERRIDE"})
 expect_json("...and reverts to READWRITE", reg.get("/mode"), {"mode": "READWRITE"})
