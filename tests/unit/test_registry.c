@@ -26,6 +26,7 @@
 #include "server/registry.h"
 #include "server/settings.h"
 #include "storage/store_int.h"
+#include "tests/unit/testutil.h"
 
 /* ---- a store that runs a hook inside another request ----------------------------- */
 
@@ -114,8 +115,7 @@ static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
     assert_non_null(f);
-    snprintf(f->dir, sizeof(f->dir), "/tmp/sr_registry_XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    assert_non_null(tu_tempdir(f->dir, sizeof(f->dir), "sr_registry_"));
     char path[128];
     snprintf(path, sizeof(path), "%s/registry.db", f->dir);
     struct sr_error err = {0};
@@ -136,29 +136,12 @@ static int setup(void **state)
     return 0;
 }
 
-static void remove_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        char file[512];
-        snprintf(file, sizeof(file), "%s/%s", dir, e->d_name);
-        unlink(file);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
 static int teardown(void **state)
 {
     struct fixture *f = *state;
     sr_registry_close(f->registry);
     sr_store_close(f->hooked.inner);
-    remove_dir(f->dir);
+    tu_tempdir_remove(f->dir);
     free(f);
     return 0;
 }

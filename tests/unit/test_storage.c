@@ -20,6 +20,7 @@
 
 #include "storage/store.h"
 #include "storage/store_int.h"
+#include "tests/unit/testutil.h"
 
 #define CTX SR_DEFAULT_CONTEXT
 
@@ -42,36 +43,18 @@ static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
     assert_non_null(f);
-    snprintf(f->dir, sizeof(f->dir), "/tmp/sr_storage_XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    assert_non_null(tu_tempdir(f->dir, sizeof(f->dir), "sr_storage_"));
     snprintf(f->path, sizeof(f->path), "%s/registry.db", f->dir);
     f->store = open_store(f->path);
     *state = f;
     return 0;
 }
 
-static void remove_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        char file[512];
-        snprintf(file, sizeof(file), "%s/%s", dir, e->d_name);
-        unlink(file);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
 static int teardown(void **state)
 {
     struct fixture *f = *state;
     sr_store_close(f->store);
-    remove_dir(f->dir);
+    tu_tempdir_remove(f->dir);
     free(f);
     return 0;
 }
