@@ -22,6 +22,12 @@
  * Writers being serialised, the backend never answers SR_ERR_CONFLICT, and
  * its change markers (store.h) are complete for this process's writes.
  *
+ * Ownership: one process owns a database file. Opening takes an exclusive
+ * flock() on "<path>.lock" (holding the owner's pid) for as long as the store
+ * is open; a second process is refused at open, naming the first, since its
+ * caches could not see the other's writes. The kernel drops the lock when
+ * the owner dies, so a crash leaves nothing to clean up.
+ *
  * Integrity: foreign keys (checked at commit) keep versions and references
  * from pointing at missing schema rows; a commit that would break one fails
  * and is rolled back.
@@ -61,6 +67,7 @@ struct sq_store {
     struct sq_conn **idle;      /* reader connections not lent out */
     size_t idle_count;
     size_t idle_cap;
+    int owner_fd; /* the flock()ed "<path>.lock" that makes this process the owner; -1 none */
 };
 
 /* Where global config and mode rows live: Confluent rejects this subject

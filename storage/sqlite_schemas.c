@@ -99,6 +99,7 @@ enum sr_err sq_max_id(struct sr_txn *t, const char *context, int64_t *out, struc
     if (rc)
         return rc;
     sq_bind_text(&q, context);
+    sq_bind_text(&q, context);
     int64_t max = sq_row(&q) ? sq_col_int(&q, 0) : 0; /* a context without a row used none */
     rc = sq_query_end(&q);
     if (rc)
@@ -189,12 +190,11 @@ enum sr_err sq_schema_insert(struct sr_txn *t, const char *context, const struct
                              const struct sr_ref *refs, size_t ref_count, struct sr_error *err)
 {
     enum sr_err rc = insert_schema_row(t, context, rec, err);
+    /* An id chosen by an IMPORT is marked used and leaves the counter
+     * alone: one import of 2^31-1 must not exhaust the ids for good, so
+     * reserved ids continue from the counter and skip every used one. */
     if (!rc)
         rc = run_keyed(t, SQ_MARK_USED, context, rec->id, NULL, NULL, err);
-    /* An id chosen by an IMPORT raises the counter, as Confluent's id
-     * generator follows the highest id it has seen. */
-    if (!rc)
-        rc = run_keyed(t, SQ_RAISE_MAX_ID, context, rec->id, NULL, NULL, err);
     for (size_t i = 0; !rc && i < ref_count; i++)
         rc = insert_ref(t, context, rec->id, &refs[i], err);
     return rc;

@@ -52,12 +52,12 @@
     X(SQ_SCHEMA_FIND, "SELECT id FROM schemas WHERE hash = ?1 AND context = ?2"                    \
                       " AND schema_type IS ?3 AND schema = ?4 AND refs IS ?5 AND metadata IS ?6"   \
                       " AND ruleset IS ?7 ORDER BY id LIMIT 1")                                    \
-    X(SQ_MAX_ID, "SELECT max_id FROM contexts WHERE name = ?1")                                    \
+    /* The counter, or an imported id above it. */                                                 \
+    X(SQ_MAX_ID, "SELECT max(coalesce((SELECT max_id FROM contexts WHERE name = ?1), 0),"          \
+                 " coalesce((SELECT max(id) FROM used_ids WHERE context = ?2), 0))")               \
     /* The counter moves one step; the caller skips ids used already. */                           \
     X(SQ_NEXT_ID, "INSERT INTO contexts(name, max_id) VALUES (?1, 1) ON CONFLICT(name)"            \
                   " DO UPDATE SET max_id = max_id + 1 RETURNING max_id")                           \
-    X(SQ_RAISE_MAX_ID, "INSERT INTO contexts(name, max_id) VALUES (?1, ?2) ON CONFLICT(name)"      \
-                       " DO UPDATE SET max_id = max(max_id, excluded.max_id)")                     \
     X(SQ_ID_USED, "SELECT 1 FROM used_ids WHERE context = ?1 AND id = ?2")                         \
     X(SQ_MARK_USED, "INSERT OR IGNORE INTO used_ids(context, id) VALUES (?1, ?2)")                 \
     X(SQ_SCHEMA_INSERT, "INSERT INTO schemas(context, id, hash, schema_type, schema, refs,"        \
@@ -93,6 +93,12 @@
                    " ON CONFLICT(subject) DO UPDATE SET mode = excluded.mode")                     \
     X(SQ_MODE_DELETE, "DELETE FROM mode WHERE subject = ?1")                                       \
                                                                                                    \
+    /* Readiness: reads the catalog, the id counters and a row of each big table. */               \
+    X(SQ_PROBE_READ, "SELECT (SELECT count(*) FROM contexts), (SELECT max(rowid) FROM schemas),"   \
+                     " (SELECT subject FROM versions LIMIT 1)")                                    \
+    /* ...and a write that changes nothing but still reaches the disk. */                          \
+    X(SQ_PROBE_WRITE, "INSERT INTO contexts(name, max_id) VALUES ('.', 0) ON CONFLICT(name)"       \
+                      " DO UPDATE SET max_id = max_id")                                            \
     X(SQ_COUNTS, "SELECT count(DISTINCT subject), count(*), (SELECT count(*) FROM schemas)"        \
                  " FROM versions WHERE deleted = 0")
 

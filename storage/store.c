@@ -8,6 +8,7 @@
 #include <assert.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -143,6 +144,41 @@ void sr_store_init(struct sr_store *store, const struct sr_store_ops *ops)
     for (int k = 0; k < SR_CHANGE__COUNT; k++)
         atomic_init(&store->markers[k], 1);
     atomic_init(&store->injected_conflicts, 0);
+    pthread_mutex_init(&store->failure_lock, NULL);
+    store->failure[0] = '\0';
+}
+
+void sr_store_deinit(struct sr_store *store)
+{
+    pthread_mutex_destroy(&store->failure_lock);
+}
+
+/* Remembers a failure that says the database cannot serve, for
+ * sr_store_check(); answers rc. */
+static enum sr_err noted(struct sr_store *store, enum sr_err rc, const struct sr_error *err)
+{
+    if (rc != SR_ERR_UNAVAILABLE && rc != SR_ERR_INTERNAL)
+        return rc;
+    pthread_mutex_lock(&store->failure_lock);
+    snprintf(store->failure, sizeof(store->failure), "%s",
+             err && err->message[0] ? err->message : sr_error_default_message(rc));
+    pthread_mutex_unlock(&store->failure_lock);
+    return rc;
+}
+
+enum sr_err sr_store_check(struct sr_store *store, struct sr_error *err)
+{
+    assert(store);
+    pthread_mutex_lock(&store->failure_lock);
+    bool failing = store->failure[0] != '\0';
+    pthread_mutex_unlock(&store->failure_lock);
+    enum sr_err rc = store->ops->check(store, failing, err);
+    if (!rc && failing) { /* the write went through: the failure is over */
+        pthread_mutex_lock(&store->failure_lock);
+        store->failure[0] = '\0';
+        pthread_mutex_unlock(&store->failure_lock);
+    }
+    return rc;
 }
 
 void sr_store_note_change(struct sr_store *store, unsigned mask)
@@ -241,7 +277,7 @@ enum sr_err sr_store_begin(struct sr_store *store, bool write, struct sr_txn **o
     uint64_t markers[SR_CHANGE__COUNT];
     for (int k = 0; k < SR_CHANGE__COUNT; k++) /* before the snapshot: see store.h */
         markers[k] = sr_store_marker(store, (enum sr_change)k);
-    enum sr_err rc = store->ops->begin(store, write, out, err);
+    enum sr_err rc = noted(store, store->ops->begin(store, write, out, err), err);
     if (rc)
         return rc;
     (*out)->changes = 0;
@@ -265,7 +301,7 @@ enum sr_err sr_txn_commit(struct sr_txn *t, struct sr_error *err)
         store->ops->rollback(t);
         return sr_errorf(err, SR_ERR_CONFLICT, "storage: injected conflict at commit");
     }
-    enum sr_err rc = store->ops->commit(t, err); /* t is gone from here on */
+    enum sr_err rc = noted(store, store->ops->commit(t, err), err); /* t is gone from here on */
     if (!rc)
         sr_store_note_change(store, changes);
     return rc;
@@ -290,7 +326,7 @@ enum sr_err sr_txn_subjects(struct sr_txn *t, const char *prefix, enum sr_delete
 {
     assert(t && out);
     assert_filter(filter);
-    return t->store->ops->subjects(t, prefix ? prefix : "", filter, out, err);
+    return noted(t->store, t->store->ops->subjects(t, prefix ? prefix : "", filter, out, err), err);
 }
 
 enum sr_err sr_txn_versions(struct sr_txn *t, const char *subject, enum sr_deleted_filter filter,
@@ -298,14 +334,14 @@ enum sr_err sr_txn_versions(struct sr_txn *t, const char *subject, enum sr_delet
 {
     assert(t && subject && out);
     assert_filter(filter);
-    return t->store->ops->versions(t, subject, filter, out, err);
+    return noted(t->store, t->store->ops->versions(t, subject, filter, out, err), err);
 }
 
 enum sr_err sr_txn_version_rows(struct sr_txn *t, const char *subject, struct sr_version_rec **out,
                                 size_t *count_out, struct sr_error *err)
 {
     assert(t && subject && out && count_out);
-    return t->store->ops->version_rows(t, subject, out, count_out, err);
+    return noted(t->store, t->store->ops->version_rows(t, subject, out, count_out, err), err);
 }
 
 enum sr_err sr_txn_version_get(struct sr_txn *t, const char *subject, int32_t version,
@@ -313,14 +349,15 @@ enum sr_err sr_txn_version_get(struct sr_txn *t, const char *subject, int32_t ve
                                struct sr_error *err)
 {
     assert(t && subject && out);
-    return t->store->ops->version_get(t, subject, version, include_deleted, out, err);
+    return noted(t->store,
+                 t->store->ops->version_get(t, subject, version, include_deleted, out, err), err);
 }
 
 enum sr_err sr_txn_max_version(struct sr_txn *t, const char *subject, int32_t *out,
                                struct sr_error *err)
 {
     assert(t && subject && out);
-    return t->store->ops->max_version(t, subject, out, err);
+    return noted(t->store, t->store->ops->max_version(t, subject, out, err), err);
 }
 
 enum sr_err sr_txn_version_by_id(struct sr_txn *t, const char *subject, const char *context,
@@ -329,7 +366,8 @@ enum sr_err sr_txn_version_by_id(struct sr_txn *t, const char *subject, const ch
 {
     assert(t && subject && context && out);
     assert_filter(filter);
-    return t->store->ops->version_by_id(t, subject, context, id, filter, out, err);
+    return noted(t->store, t->store->ops->version_by_id(t, subject, context, id, filter, out, err),
+                 err);
 }
 
 enum sr_err sr_txn_version_insert(struct sr_txn *t, const char *subject, int32_t version,
@@ -339,7 +377,10 @@ enum sr_err sr_txn_version_insert(struct sr_txn *t, const char *subject, int32_t
      * schema id 0 means "none" to sr_txn_schema_find. */
     assert(subject && context && version >= 1 && id >= 1);
     enum sr_err rc = writing(t, 0, err);
-    return rc ? rc : t->store->ops->version_insert(t, subject, version, context, id, ts, err);
+    return rc ? rc
+              : noted(t->store,
+                      t->store->ops->version_insert(t, subject, version, context, id, ts, err),
+                      err);
 }
 
 enum sr_err sr_txn_version_set_deleted(struct sr_txn *t, const char *subject, int32_t version,
@@ -347,7 +388,9 @@ enum sr_err sr_txn_version_set_deleted(struct sr_txn *t, const char *subject, in
 {
     assert(subject);
     enum sr_err rc = writing(t, deleted ? BIT(SR_CHANGE_VERSIONS_HIDDEN) : 0, err);
-    return rc ? rc : t->store->ops->version_set_deleted(t, subject, version, deleted, err);
+    return rc ? rc
+              : noted(t->store,
+                      t->store->ops->version_set_deleted(t, subject, version, deleted, err), err);
 }
 
 enum sr_err sr_txn_version_remove(struct sr_txn *t, const char *subject, int32_t version,
@@ -355,7 +398,7 @@ enum sr_err sr_txn_version_remove(struct sr_txn *t, const char *subject, int32_t
 {
     assert(subject);
     enum sr_err rc = writing(t, BIT(SR_CHANGE_VERSIONS_HIDDEN), err);
-    return rc ? rc : t->store->ops->version_remove(t, subject, version, err);
+    return rc ? rc : noted(t->store, t->store->ops->version_remove(t, subject, version, err), err);
 }
 
 enum sr_err sr_txn_versions_for_id(struct sr_txn *t, const char *context, int64_t id,
@@ -364,7 +407,7 @@ enum sr_err sr_txn_versions_for_id(struct sr_txn *t, const char *context, int64_
 {
     assert(t && context && out);
     assert_filter(filter);
-    return t->store->ops->versions_for_id(t, context, id, filter, out, err);
+    return noted(t->store, t->store->ops->versions_for_id(t, context, id, filter, out, err), err);
 }
 
 enum sr_err sr_txn_list_versions(struct sr_txn *t, const char *prefix,
@@ -374,9 +417,11 @@ enum sr_err sr_txn_list_versions(struct sr_txn *t, const char *prefix,
 {
     assert(t && out && count_out);
     assert_filter(filter);
-    return t->store->ops->list_versions(t, prefix ? prefix : "", filter, latest_only,
-                                        offset < 0 ? 0 : offset, limit < 0 ? -1 : limit, out,
-                                        count_out, err);
+    return noted(t->store,
+                 t->store->ops->list_versions(t, prefix ? prefix : "", filter, latest_only,
+                                              offset < 0 ? 0 : offset, limit < 0 ? -1 : limit, out,
+                                              count_out, err),
+                 err);
 }
 
 /* ---- schemas ----------------------------------------------------------------------------- */
@@ -385,7 +430,7 @@ enum sr_err sr_txn_schema_get(struct sr_txn *t, const char *context, int64_t id,
                               struct sr_schema_rec *out, struct sr_error *err)
 {
     assert(t && context && out);
-    return t->store->ops->schema_get(t, context, id, out, err);
+    return noted(t->store, t->store->ops->schema_get(t, context, id, out, err), err);
 }
 
 enum sr_err sr_txn_schema_find(struct sr_txn *t, const char *context,
@@ -393,7 +438,7 @@ enum sr_err sr_txn_schema_find(struct sr_txn *t, const char *context,
                                struct sr_error *err)
 {
     assert(t && context && rec && rec->schema && id_out);
-    return t->store->ops->schema_find(t, context, rec, id_out, err);
+    return noted(t->store, t->store->ops->schema_find(t, context, rec, id_out, err), err);
 }
 
 enum sr_err sr_txn_reserve_id(struct sr_txn *t, const char *context, int64_t *out,
@@ -402,7 +447,7 @@ enum sr_err sr_txn_reserve_id(struct sr_txn *t, const char *context, int64_t *ou
     assert(context && out);
     enum sr_err rc = writing(t, 0, err);
     if (!rc)
-        rc = t->store->ops->reserve_id(t, context, out, err);
+        rc = noted(t->store, t->store->ops->reserve_id(t, context, out, err), err);
     if (!rc)
         t->reserved_id = *out;
     return rc;
@@ -411,7 +456,7 @@ enum sr_err sr_txn_reserve_id(struct sr_txn *t, const char *context, int64_t *ou
 enum sr_err sr_txn_max_id(struct sr_txn *t, const char *context, int64_t *out, struct sr_error *err)
 {
     assert(t && context && out);
-    return t->store->ops->max_id(t, context, out, err);
+    return noted(t->store, t->store->ops->max_id(t, context, out, err), err);
 }
 
 enum sr_err sr_txn_schema_insert(struct sr_txn *t, const char *context,
@@ -425,7 +470,9 @@ enum sr_err sr_txn_schema_insert(struct sr_txn *t, const char *context,
      * answers changes. */
     unsigned changes = rec->id == t->reserved_id ? 0 : BIT(SR_CHANGE_SCHEMA_IDS);
     enum sr_err rc = writing(t, changes, err);
-    return rc ? rc : t->store->ops->schema_insert(t, context, rec, refs, ref_count, err);
+    return rc ? rc
+              : noted(t->store, t->store->ops->schema_insert(t, context, rec, refs, ref_count, err),
+                      err);
 }
 
 enum sr_err sr_txn_schema_remove_if_unused(struct sr_txn *t, const char *context, int64_t id,
@@ -435,7 +482,8 @@ enum sr_err sr_txn_schema_remove_if_unused(struct sr_txn *t, const char *context
     bool removed = false;
     enum sr_err rc = writing(t, 0, err);
     if (!rc)
-        rc = t->store->ops->schema_remove_if_unused(t, context, id, &removed, err);
+        rc = noted(t->store, t->store->ops->schema_remove_if_unused(t, context, id, &removed, err),
+                   err);
     if (!rc && removed)
         t->changes |= BIT(SR_CHANGE_SCHEMA_IDS);
     if (!rc && removed_out)
@@ -449,7 +497,8 @@ enum sr_err sr_txn_referenced_by(struct sr_txn *t, const char *subject, int32_t 
 {
     assert(t && subject && out);
     assert_filter(filter);
-    return t->store->ops->referenced_by(t, subject, version, filter, out, err);
+    return noted(t->store, t->store->ops->referenced_by(t, subject, version, filter, out, err),
+                 err);
 }
 
 /* ---- config and mode ------------------------------------------------------------------- */
@@ -458,7 +507,7 @@ enum sr_err sr_txn_config_get(struct sr_txn *t, const char *subject, struct sr_c
                               bool *found_out, struct sr_error *err)
 {
     assert(t && out && found_out);
-    return t->store->ops->config_get(t, subject, out, found_out, err);
+    return noted(t->store, t->store->ops->config_get(t, subject, out, found_out, err), err);
 }
 
 enum sr_err sr_txn_config_put(struct sr_txn *t, const char *subject,
@@ -466,21 +515,21 @@ enum sr_err sr_txn_config_put(struct sr_txn *t, const char *subject,
 {
     assert(rec);
     enum sr_err rc = writing(t, 0, err);
-    return rc ? rc : t->store->ops->config_put(t, subject, rec, err);
+    return rc ? rc : noted(t->store, t->store->ops->config_put(t, subject, rec, err), err);
 }
 
 enum sr_err sr_txn_config_delete(struct sr_txn *t, const char *subject, bool *found_out,
                                  struct sr_error *err)
 {
     enum sr_err rc = writing(t, 0, err);
-    return rc ? rc : t->store->ops->config_delete(t, subject, found_out, err);
+    return rc ? rc : noted(t->store, t->store->ops->config_delete(t, subject, found_out, err), err);
 }
 
 enum sr_err sr_txn_mode_get(struct sr_txn *t, const char *subject, char **mode_out,
                             struct sr_error *err)
 {
     assert(t && mode_out);
-    return t->store->ops->mode_get(t, subject, mode_out, err);
+    return noted(t->store, t->store->ops->mode_get(t, subject, mode_out, err), err);
 }
 
 enum sr_err sr_txn_mode_put(struct sr_txn *t, const char *subject, const char *mode,
@@ -488,14 +537,14 @@ enum sr_err sr_txn_mode_put(struct sr_txn *t, const char *subject, const char *m
 {
     assert(mode);
     enum sr_err rc = writing(t, 0, err);
-    return rc ? rc : t->store->ops->mode_put(t, subject, mode, err);
+    return rc ? rc : noted(t->store, t->store->ops->mode_put(t, subject, mode, err), err);
 }
 
 enum sr_err sr_txn_mode_delete(struct sr_txn *t, const char *subject, bool *found_out,
                                struct sr_error *err)
 {
     enum sr_err rc = writing(t, 0, err);
-    return rc ? rc : t->store->ops->mode_delete(t, subject, found_out, err);
+    return rc ? rc : noted(t->store, t->store->ops->mode_delete(t, subject, found_out, err), err);
 }
 
 /* ---- operations ---------------------------------------------------------------------------- */
@@ -503,5 +552,5 @@ enum sr_err sr_txn_mode_delete(struct sr_txn *t, const char *subject, bool *foun
 enum sr_err sr_txn_counts(struct sr_txn *t, struct sr_store_counts *out, struct sr_error *err)
 {
     assert(t && out);
-    return t->store->ops->counts(t, out, err);
+    return noted(t->store, t->store->ops->counts(t, out, err), err);
 }

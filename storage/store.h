@@ -33,7 +33,9 @@
  * backend hands them out: sr_txn_reserve_id() gives an id that no committed or
  * concurrent transaction has used or will be given, ever, even after the rows
  * that used it are deleted. sr_txn_schema_insert() with an id chosen by the
- * caller (IMPORT) marks that id used too.
+ * caller (IMPORT) marks that id used too, and only that: reserved ids go on
+ * from the backend's own counter, skipping every id ever used, so that one
+ * import of a huge id cannot exhaust the ids.
  *
  * ---- Contexts --------------------------------------------------------------------
  * Ids live in a context: a name such as "." (the default context,
@@ -228,6 +230,14 @@ uint64_t sr_store_marker(struct sr_store *store, enum sr_change kind);
  * snapshot: what t reads may be cached under it (the rule above). */
 uint64_t sr_txn_marker(const struct sr_txn *t, enum sr_change kind);
 
+/* Readiness: whether the store can serve now. It runs a real read, checks
+ * that the database has room to be written (a read-only file system or a
+ * disk nearly full fails it), and when an operation has failed for want of
+ * the database since the last success, a real write too. SR_OK, or
+ * SR_ERR_UNAVAILABLE / SR_ERR_INTERNAL with the cause (naming the database).
+ * Thread-safe; takes its own transactions. */
+enum sr_err sr_store_check(struct sr_store *store, struct sr_error *err);
+
 /* For tests of the retry paths, whatever the backend: the next n write
  * operations or commits of write transactions fail with SR_ERR_CONFLICT
  * before they reach the backend (the transaction must then be rolled back). */
@@ -323,7 +333,7 @@ enum sr_err sr_txn_schema_find(struct sr_txn *t, const char *context,
 enum sr_err sr_txn_reserve_id(struct sr_txn *t, const char *context, int64_t *out,
                               struct sr_error *err);
 
-/* The highest id ever used in context (0 when none): Confluent's maxId. */
+/* The highest id ever used or reserved in context (0 when none): Confluent's maxId. */
 enum sr_err sr_txn_max_id(struct sr_txn *t, const char *context, int64_t *out,
                           struct sr_error *err);
 

@@ -20,6 +20,7 @@
 #ifndef SR_STORAGE_STORE_INT_H
 #define SR_STORAGE_STORE_INT_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -100,6 +101,10 @@ struct sr_store_ops {
 
     /* operations */
     enum sr_err (*counts)(struct sr_txn *t, struct sr_store_counts *out, struct sr_error *err);
+
+    /* readiness (sr_store_check): a real read, the room to write, and with
+     * write_probe a real write, committed */
+    enum sr_err (*check)(struct sr_store *store, bool write_probe, struct sr_error *err);
 };
 
 /* The first member of every backend's store. */
@@ -107,6 +112,8 @@ struct sr_store {
     const struct sr_store_ops *ops;
     _Atomic uint64_t markers[SR_CHANGE__COUNT];
     _Atomic unsigned injected_conflicts; /* sr_store_inject_conflicts() */
+    pthread_mutex_t failure_lock;        /* guards failure */
+    char failure[SR_ERROR_MESSAGE_MAX];  /* the last storage failure noted, "" since a success */
 };
 
 /* The first member of every backend's transaction. The backend sets store
@@ -119,8 +126,10 @@ struct sr_txn {
     uint64_t markers[SR_CHANGE__COUNT]; /* sr_store_marker() just before begin */
 };
 
-/* Sets up the shared part of a backend's store. */
+/* Sets up the shared part of a backend's store; sr_store_deinit() undoes it
+ * (in the backend's close). */
 void sr_store_init(struct sr_store *store, const struct sr_store_ops *ops);
+void sr_store_deinit(struct sr_store *store);
 
 /* Moves the markers of every kind in mask (bits 1u << enum sr_change), e.g.
  * when a shared backend hears of another node's commit. Thread-safe. */

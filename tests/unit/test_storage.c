@@ -248,6 +248,23 @@ static void open_refuses_newer_database(void **state)
     assert_non_null(strstr(e.message, "newer"));
 }
 
+/* One process owns a database: a second open is refused, naming the owner,
+ * and succeeds once the owner has closed it. */
+static void a_second_owner_is_refused(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_store *second = NULL;
+    struct sr_error e = {0};
+    assert_int_equal(sr_store_open_sqlite(f->path, &second, &e), SR_ERR_UNAVAILABLE);
+    assert_null(second);
+    char pid[32];
+    snprintf(pid, sizeof(pid), "(pid %ld)", (long)getpid());
+    assert_non_null(strstr(e.message, "in use by another process"));
+    assert_non_null(strstr(e.message, pid));
+    sr_store_close(f->store);
+    f->store = open_store(f->path);
+}
+
 static void open_rejects_bad_paths(void **state)
 {
     struct fixture *f = *state;
@@ -403,10 +420,12 @@ static void ids_are_never_reused(void **state)
     assert_int_equal(reserve(t, CTX), 1);
     put_schema(t, 1, "\"int\"");
     assert_int_equal(reserve(t, CTX), 2); /* reserved, never stored */
-    put_schema(t, 5, "\"long\"");         /* chosen (IMPORT): the counter follows it */
-    assert_int_equal(reserve(t, CTX), 6);
-    put_schema(t, 6, "\"float\"");
-    put_schema(t, 3, "\"double\""); /* below the counter: it stays */
+    put_schema(t, 5, "\"long\"");         /* chosen (IMPORT): marked used, the counter stays */
+    put_schema(t, 3, "\"double\"");
+    assert_int_equal(reserve(t, CTX), 4); /* 3 is used: skipped */
+    put_schema(t, 4, "\"float\"");
+    assert_int_equal(reserve(t, CTX), 6); /* 5 is used: skipped */
+    put_schema(t, 6, "\"bytes\"");
     commit(t);
     assert_int_equal(max_id(f->store, CTX), 6);
 
@@ -428,9 +447,21 @@ static void ids_are_never_reused(void **state)
     /* A rolled-back transaction gives its ids back: the writer is alone. */
     t = begin(f->store, true);
     assert_int_equal(reserve(t, CTX), 7);
-    put_schema(t, 100, "\"bytes\"");
+    put_schema(t, 100, "\"string\"");
     sr_txn_rollback(t);
     assert_int_equal(max_id(f->store, CTX), 6);
+}
+
+/* An imported id at the top of the range leaves the counter where it was:
+ * new ids go on below it. */
+static void an_imported_huge_id_does_not_exhaust_the_ids(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_txn *t = begin(f->store, true);
+    put_schema(t, 2147483647, "\"int\"");
+    assert_int_equal(reserve(t, CTX), 1);
+    commit(t);
+    assert_int_equal(max_id(f->store, CTX), 2147483647);
 }
 
 /* Each context numbers its own ids, and the same id names different
@@ -1421,10 +1452,12 @@ int main(void)
         T(open_migrates_once_and_reopens),
         T(open_refuses_newer_database),
         T(open_rejects_bad_paths),
+        T(a_second_owner_is_refused),
         T(schema_round_trips_every_field),
         T(schema_find_compares_every_field),
         T(schema_hash_tells_fields_apart),
         T(ids_are_never_reused),
+        T(an_imported_huge_id_does_not_exhaust_the_ids),
         T(contexts_number_their_own_ids),
         T(markers_move_with_committed_changes),
         T(run_retries_conflicts_whole),
