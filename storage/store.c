@@ -38,12 +38,23 @@ void sr_schema_rec_release(struct sr_schema_rec *r)
 {
     if (!r)
         return;
+    free(r->guid);
     free(r->schema_type);
     free(r->schema);
     free(r->refs);
     free(r->metadata);
     free(r->ruleset);
     memset(r, 0, sizeof(*r));
+}
+
+void sr_context_id_list_release(struct sr_context_id_list *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->count; i++)
+        free(l->items[i].context);
+    free(l->items);
+    memset(l, 0, sizeof(*l));
 }
 
 void sr_int_list_release(struct sr_int_list *l)
@@ -604,6 +615,19 @@ enum sr_err sr_txn_schema_remove_if_unused(struct sr_txn *t, const char *context
     if (!rc && removed_out)
         *removed_out = removed;
     return rc;
+}
+
+enum sr_err sr_txn_ids_by_guid(struct sr_txn *t, const char *guid, struct sr_context_id_list *out,
+                               struct sr_error *err)
+{
+    assert(t && guid && out);
+    return noted(t->store, t->store->ops->ids_by_guid(t, guid, out, err), err);
+}
+
+enum sr_err sr_txn_contexts(struct sr_txn *t, struct sr_str_list *out, struct sr_error *err)
+{
+    assert(t && out);
+    return noted(t->store, t->store->ops->contexts(t, out, err), err);
 }
 
 enum sr_err sr_txn_referenced_by(struct sr_txn *t, const char *subject, int32_t version,
