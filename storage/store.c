@@ -149,8 +149,24 @@ bool sr_store_grow(void **items, size_t *cap, size_t need, size_t elem_size)
 
 #define BIT(kind) (1u << (kind))
 
+/* Every operation but the optional ones must be there: a backend that
+ * misses one after the contract grew fails here, at open, not at first use. */
+static bool ops_complete(const struct sr_store_ops *ops)
+{
+    return ops->close && ops->begin && ops->commit && ops->rollback && ops->subjects &&
+           ops->versions && ops->version_rows && ops->version_get && ops->max_version &&
+           ops->version_by_id && ops->version_insert && ops->version_set_deleted &&
+           ops->version_remove && ops->versions_for_id && ops->list_versions && ops->schema_get &&
+           ops->schema_find && ops->reserve_id && ops->max_id && ops->schema_insert &&
+           ops->schema_remove_if_unused && ops->ids_by_guid && ops->contexts &&
+           ops->referenced_by && ops->config_get && ops->config_put && ops->config_delete &&
+           ops->mode_get && ops->mode_put && ops->mode_delete && ops->counts && ops->check;
+}
+
 void sr_store_init(struct sr_store *store, const struct sr_store_ops *ops)
 {
+    assert(ops_complete(ops));
+    (void)ops_complete;
     store->ops = ops;
     for (int k = 0; k < SR_CHANGE__COUNT; k++)
         atomic_init(&store->markers[k], 1);
