@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "client/datum_int.h"
+#include "common/dtoa.h"
 #include "common/jout.h"
 
 /* ---- errors ------------------------------------------------------------------- */
@@ -202,17 +203,8 @@ void ar_jout_float(struct sr_buf *b, float f)
         sr_jout_double(b, f);
         return;
     }
-    /* The fewest digits, but at least two, that read back (through double,
-     * as we read JSON) as f; nine always do. Java prints at least two
-     * significant digits too, taking the closest (Float.MIN_VALUE is 1.4E-45,
-     * not 1.0E-45). That decimal is then printed in Java's style. */
-    char tmp[40];
-    for (int prec = 2; prec <= 9; prec++) {
-        snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, (double)f);
-        if ((float)strtod(tmp, NULL) == f)
-            break;
-    }
-    sr_jout_java_double_text(b, strtod(tmp, NULL));
+    char text[SR_DTOA_MAX];
+    sr_buf_add(b, text, sr_dtoa_float(f, text));
 }
 
 /* A scratch area for re-encoding a string: small ones on the stack. */

@@ -745,6 +745,8 @@ enum avroreg_err avroreg_deserialize_json(struct avroreg_deserializer *des, cons
     if (rc)
         return rc;
     struct sr_buf out = SR_BUF_INIT;
+    /* the text is a few times the payload: one allocation in most cases */
+    sr_buf_grow(&out, 64 + 4 * (len < (1u << 20) ? len : (1u << 20)));
     const struct sr_node *wroot = sr_schema_root(writer->model);
     if (!des->reader)
         rc = ar_value_to_json(wroot, &value, &out, err);
