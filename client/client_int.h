@@ -3,7 +3,8 @@
  *
  * Files: error.c (errors, avroreg_free), framing.c, schema.c (struct
  * avroreg_schema), registry_client.c (libcurl, caches), strategy.c (subject
- * names), datum.c (Avro JSON -> avro-c values), resolve.c (writer datum ->
+ * names), datum.c (Avro JSON -> avro-c values), jsonenc.c (Avro JSON text ->
+ * Avro binary, the serializer's fast path), resolve.c (writer datum ->
  * reader JSON, or the writer's own), serde.c (serializer and deserializer objects), kafka.c
  * (librdkafka helpers, avroreg_kafka.h).
  */

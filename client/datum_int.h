@@ -43,6 +43,14 @@ enum avroreg_err ar_path_error(struct avroreg_error *err, enum avroreg_err code,
 enum avroreg_err ar_avro_error(struct avroreg_error *err, int rc, const struct ar_path *path,
                                const char *what);
 
+/* The Avro JSON encoding json[0..len) of a datum of node, as Avro binary
+ * appended to out: the general path's bytes (jansson, datum.c, avro-c), read
+ * straight from the text (jsonenc.c). false when the text is anything but
+ * what it reads exactly as the general path does (invalid JSON or datum among
+ * it): then out is as it was, and the general path encodes the datum or says
+ * what is wrong. Out of memory: false with out failed. */
+bool ar_json_encode(const struct sr_node *node, const char *json, size_t len, struct sr_buf *out);
+
 /* The name a union branch of type node goes by in the JSON encoding: the full
  * name of a named type, else the type name ("int", "array", ...). */
 const char *ar_branch_name(const struct sr_node *node);

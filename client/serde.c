@@ -4,9 +4,11 @@
  * Serializer: the subject is fixed when the serializer is made; the schema id
  * is fetched (registered or looked up) on first use and kept in an atomic, so
  * concurrent calls need no lock (two first calls may both ask the client,
- * whose own cache makes that one request). Every call builds its own avro-c
- * value; avroreg_serialize_value() writes through a memory writer kept per
- * thread, so it allocates nothing after a thread's first call.
+ * whose own cache makes that one request). avroreg_serialize_json() reads the
+ * text straight into Avro binary (jsonenc.c) and only what that declines (an
+ * error among it) goes through jansson and an avro-c value. Otherwise every
+ * call builds its own avro-c value; avroreg_serialize_value() writes through a memory writer kept
+ * per thread, so it allocates nothing after a thread's first call.
  *
  * Deserializer: the writer schema comes from the client's id cache. Before
  * avro-c sees a payload it is walked once against the writer schema (see
@@ -421,12 +423,42 @@ static enum avroreg_err json_value(struct avroreg_serializer *ser, const char *j
     return e;
 }
 
+/* Heads the encoded frame (header room reserved) with the id and hands it out. */
+static enum avroreg_err frame_out(struct avroreg_serializer *ser, struct sr_buf *frame,
+                                  unsigned char **out, size_t *out_len, struct avroreg_error *err)
+{
+    int32_t id = 0;
+    enum avroreg_err rc = avroreg_serializer_id(ser, &id, err);
+    if (rc) {
+        sr_buf_release(frame);
+        return rc;
+    }
+    avroreg_frame_header(id, (unsigned char *)frame->data);
+    size_t n = 0;
+    char *data = sr_buf_detach(frame, &n);
+    if (!data)
+        return ar_error(err, AVROREG_ERR_NOMEM, "out of memory");
+    *out = (unsigned char *)data;
+    *out_len = n;
+    return AVROREG_OK;
+}
+
 enum avroreg_err avroreg_serialize_json(struct avroreg_serializer *ser, const char *json,
                                         size_t len, unsigned char **out, size_t *out_len,
                                         struct avroreg_error *err)
 {
     if (!ser || !json || !out || !out_len)
         return ar_error(err, AVROREG_ERR_ARG, "serializer, JSON and outputs are required");
+    /* the text read straight into binary; what that does not take (an error
+     * among it) goes through jansson and avro-c */
+    struct sr_buf frame = SR_BUF_INIT;
+    if (sr_buf_grow(&frame, AVROREG_HEADER_SIZE + len))
+        frame.len = AVROREG_HEADER_SIZE;
+    if (ar_json_encode(sr_schema_root(ser->schema->model), json, len, &frame))
+        return frame_out(ser, &frame, out, out_len, err);
+    if (sr_buf_failed(&frame))
+        return ar_error(err, AVROREG_ERR_NOMEM, "out of memory");
+    sr_buf_release(&frame);
     avro_value_t value;
     /* the datum is checked before the registry is asked about its schema */
     enum avroreg_err rc = json_value(ser, json, len, &value, err);
