@@ -6,9 +6,9 @@
  * concurrent calls need no lock (two first calls may both ask the client,
  * whose own cache makes that one request). avroreg_serialize_json() reads the
  * text straight into Avro binary (jsonenc.c) and only what that declines (an
- * error among it) goes through jansson and an avro-c value. Otherwise every
- * call builds its own avro-c value; avroreg_serialize_value() writes through a memory writer kept
- * per thread, so it allocates nothing after a thread's first call.
+ * error among it) goes through jansson and an avro-c value.
+ * avroreg_serialize_value() writes the caller's value through a memory writer
+ * kept per thread, so it allocates nothing after a thread's first call.
  *
  * Deserializer: the writer schema comes from the client's id cache. Before
  * avro-c sees a payload it is walked once against the writer schema (see
