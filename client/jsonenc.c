@@ -58,11 +58,17 @@ static bool encode(struct enc *e, const struct sr_node *n);
 
 /* ---- output -------------------------------------------------------------------------- */
 
+/* Avro's zig-zag form of v: 0, -1, 1, -2, ... as 0, 1, 2, 3, ... */
+static uint64_t zigzag(int64_t v)
+{
+    return ((uint64_t)v << 1) ^ (v < 0 ? UINT64_MAX : 0);
+}
+
 static bool put_long(struct sr_buf *b, int64_t v)
 {
     if (!sr_buf_grow(b, 10))
         return false;
-    uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+    uint64_t u = zigzag(v);
     unsigned char *p = (unsigned char *)b->data + b->len;
     size_t n = 0;
     while (u >= 0x80) {
@@ -76,7 +82,7 @@ static bool put_long(struct sr_buf *b, int64_t v)
 
 static size_t long_size(int64_t v)
 {
-    uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+    uint64_t u = zigzag(v);
     size_t n = 1;
     while (u >= 0x80) {
         u >>= 7;

@@ -147,7 +147,7 @@ size_t sr_dtoa_double_slow(double d, char out[SR_DTOA_MAX])
         *p++ = '-';
         d = -d;
     }
-    char digits[32];
+    char digits[32] = {0};
     int exp10;
     shortest_digits(d, digits, &exp10);
     int nd = (int)strlen(digits);
