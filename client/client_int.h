@@ -44,6 +44,14 @@ enum avroreg_err ar_error(struct avroreg_error *err, enum avroreg_err code, cons
 enum avroreg_err ar_json_to_value(const struct sr_node *node, const json_t *json,
                                   avro_value_t *value, struct avroreg_error *err);
 
+/* avroreg_serialize_json() into a buffer the calling thread keeps: *frame_out
+ * is borrowed, valid until the thread's next call (or its exit). Allocates
+ * nothing once the buffer has grown to the messages' size. Errors: those of
+ * avroreg_serialize_json(). */
+enum avroreg_err ar_serialize_json_thread(struct avroreg_serializer *ser, const char *json,
+                                          size_t len, const unsigned char **frame_out,
+                                          size_t *frame_len, struct avroreg_error *err);
+
 /* value (of writer) -> its Avro JSON encoding, appended to out: the same as
  * ar_resolve_to_json() with writer as the reader. */
 enum avroreg_err ar_value_to_json(const struct sr_node *writer, avro_value_t *value,

@@ -293,6 +293,15 @@ static bool ryu(uint64_t m2, int32_t e2, bool lopsided, int min_digits, uint64_t
     uint64_t keep = min_digits > 1 ? 100 : 0;
     int32_t dropped = 0;
     unsigned last = 0;
+    /* Mostly neither end is exact: then two digits at a time while they can
+     * go, and the last digit dropped is the higher of the two. */
+    while (!vm_zeros && !vr_zeros && vp / 100 > vm / 100 && vr >= keep * 10) {
+        last = (unsigned)(vr % 100 / 10);
+        vr /= 100;
+        vp /= 100;
+        vm /= 100;
+        dropped += 2;
+    }
     while (vp / 10 > vm / 10 && vr >= keep) {
         vm_zeros &= vm % 10 == 0;
         vr_zeros &= last == 0;

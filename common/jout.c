@@ -10,7 +10,22 @@
 void sr_jout_string(struct sr_buf *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789ABCDEF";
-    sr_buf_grow(b, len + 2);
+    /* Mostly nothing needs an escape: then one copy between the quotes. */
+    size_t clean = 0;
+    while (clean < len && (unsigned char)s[clean] >= 0x20 && s[clean] != '"' && s[clean] != '\\')
+        clean++;
+    if (!sr_buf_grow(b, len + 2))
+        return;
+    if (clean == len) {
+        char *p = b->data + b->len;
+        p[0] = '"';
+        if (len)
+            memcpy(p + 1, s, len);
+        p[len + 1] = '"';
+        p[len + 2] = '\0';
+        b->len += len + 2;
+        return;
+    }
     sr_buf_addc(b, '"');
     size_t run = 0; /* start of the pending run of bytes that need no escape */
     for (size_t i = 0; i < len; i++) {
