@@ -1389,6 +1389,49 @@ static void test_deserialize_with_reader(void **state)
     avroreg_schema_free(s);
 }
 
+/* The per-thread framing librdkafka copies from (ar_serialize_json_thread):
+ * the same frames as avroreg_serialize_json(), whether the fast path takes the
+ * text or the general path must (a duplicate member, which jansson resolves),
+ * and the same errors. */
+static void test_serialize_json_thread(void **state)
+{
+    (void)state;
+    struct avroreg_schema *s = schema_of(user_schema);
+    struct avroreg_serializer *ser = serializer(s, "users-thread", NULL);
+    const char *texts[] = {
+        user_json,
+        "{\"age\":7,\"name\":\"Bo\",\"email\":null}",
+        "{\"name\":\"X\",\"age\":1,\"age\":2,\"email\":{\"string\":\"e\"}}",
+    };
+    for (size_t i = 0; i < sizeof(texts) / sizeof(*texts); i++) {
+        unsigned char *want = NULL;
+        size_t want_len = 0;
+        frame_json(ser, texts[i], &want, &want_len);
+        const unsigned char *got = NULL;
+        size_t got_len = 0;
+        struct avroreg_error err = {0};
+        assert_int_equal(
+            ar_serialize_json_thread(ser, texts[i], strlen(texts[i]), &got, &got_len, &err),
+            AVROREG_OK);
+        assert_int_equal(got_len, want_len);
+        assert_memory_equal(got, want, want_len);
+        avroreg_free(want);
+    }
+    struct avroreg_error err = {0}, err2 = {0};
+    const unsigned char *got = NULL;
+    size_t got_len = 0;
+    const char *bad = "{\"name\":\"X\",\"age\":\"old\",\"email\":null}";
+    unsigned char *none = NULL;
+    size_t none_len = 0;
+    assert_int_equal(ar_serialize_json_thread(ser, bad, strlen(bad), &got, &got_len, &err),
+                     AVROREG_ERR_INVALID_DATUM);
+    assert_int_equal(avroreg_serialize_json(ser, bad, strlen(bad), &none, &none_len, &err2),
+                     AVROREG_ERR_INVALID_DATUM);
+    assert_string_equal(err.message, err2.message);
+    avroreg_serializer_free(ser);
+    avroreg_schema_free(s);
+}
+
 static void test_serializer_config(void **state)
 {
     (void)state;
@@ -1539,10 +1582,11 @@ int main(void)
         cmocka_unit_test(test_resolve_same_schema_fixed),
     };
     const struct CMUnitTest online[] = {
-        cmocka_unit_test(test_serde_roundtrip),    cmocka_unit_test(test_serialize_value),
-        cmocka_unit_test(test_deserialize_errors), cmocka_unit_test(test_hostile_counts),
-        cmocka_unit_test(test_deep_payload),       cmocka_unit_test(test_deserialize_with_reader),
-        cmocka_unit_test(test_serializer_config),  cmocka_unit_test(test_concurrent_serialize),
+        cmocka_unit_test(test_serde_roundtrip),      cmocka_unit_test(test_serialize_value),
+        cmocka_unit_test(test_deserialize_errors),   cmocka_unit_test(test_hostile_counts),
+        cmocka_unit_test(test_deep_payload),         cmocka_unit_test(test_deserialize_with_reader),
+        cmocka_unit_test(test_serializer_config),    cmocka_unit_test(test_serialize_json_thread),
+        cmocka_unit_test(test_concurrent_serialize),
     };
     int failed = cmocka_run_group_tests_name("datum", offline, NULL, NULL);
     failed += cmocka_run_group_tests_name("serde", online, server_start, server_stop);
