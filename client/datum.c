@@ -247,10 +247,7 @@ void ar_jout_latin1(struct sr_buf *b, const void *data, size_t len)
     scratch_release(&sc);
 }
 
-/* The length of the valid UTF-8 sequence at s, or 0 with *bad the length of
- * the maximal ill-formed subpart to replace (Unicode's recommendation, which
- * Java's decoder follows). */
-static size_t utf8_valid(const unsigned char *s, size_t len, size_t *bad)
+size_t ar_utf8_valid(const unsigned char *s, size_t len, size_t *bad)
 {
     unsigned char c = s[0];
     if (c < 0x80)
@@ -292,7 +289,7 @@ void ar_jout_utf8(struct sr_buf *b, const char *s, size_t len)
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0, bad = 0;
     while (i < len) {
-        size_t n = utf8_valid(u + i, len - i, &bad);
+        size_t n = ar_utf8_valid(u + i, len - i, &bad);
         if (!n)
             break;
         i += n;
@@ -304,7 +301,7 @@ void ar_jout_utf8(struct sr_buf *b, const char *s, size_t len)
     struct sr_buf fixed = SR_BUF_INIT;
     sr_buf_add(&fixed, s, i);
     while (i < len) {
-        size_t n = utf8_valid(u + i, len - i, &bad);
+        size_t n = ar_utf8_valid(u + i, len - i, &bad);
         if (n) {
             sr_buf_add(&fixed, s + i, n);
             i += n;

@@ -62,6 +62,11 @@ const char *ar_branch_name(const struct sr_node *node);
 void ar_jout_float(struct sr_buf *b, float f);
 /* Bytes as a JSON string of the characters U+0000..U+00FF with those values. */
 void ar_jout_latin1(struct sr_buf *b, const void *data, size_t len);
+/* The length of the well-formed UTF-8 sequence at s[0..len) (len > 0), or 0
+ * with *bad the length of the maximal ill-formed subpart to replace, as
+ * Unicode recommends and Java's decoder does. Overlongs, surrogates and code
+ * points past U+10FFFF are ill-formed. */
+size_t ar_utf8_valid(const unsigned char *s, size_t len, size_t *bad);
 /* Text as a JSON string; invalid UTF-8 is replaced as Java's decoder does
  * (one U+FFFD per maximal ill-formed subsequence), so output is always valid. */
 void ar_jout_utf8(struct sr_buf *b, const char *s, size_t len);

@@ -215,36 +215,6 @@ static bool unicode_escape(struct enc *e, struct sr_buf *dst)
     return put_utf8(dst, cp);
 }
 
-/* The length of the well-formed UTF-8 sequence at p (lead byte >= 0x80), or 0. */
-static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
-{
-    unsigned char c = p[0], lo = 0x80, hi = 0xBF;
-    size_t n;
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2;
-    else if (c >= 0xE0 && c <= 0xEF)
-        n = 3;
-    else if (c >= 0xF0 && c <= 0xF4)
-        n = 4;
-    else
-        return 0;
-    /* overlongs, surrogates and code points past U+10FFFF */
-    if (c == 0xE0)
-        lo = 0xA0;
-    else if (c == 0xED)
-        hi = 0x9F;
-    else if (c == 0xF0)
-        lo = 0x90;
-    else if (c == 0xF4)
-        hi = 0x8F;
-    if ((size_t)(end - p) < n || p[1] < lo || p[1] > hi)
-        return 0;
-    for (size_t i = 2; i < n; i++)
-        if (p[i] < 0x80 || p[i] > 0xBF)
-            return 0;
-    return n;
-}
-
 /* A JSON string (at its opening quote) decoded to UTF-8, appended to dst. */
 static bool string(struct enc *e, struct sr_buf *dst)
 {
@@ -265,7 +235,8 @@ static bool string(struct enc *e, struct sr_buf *dst)
         if (c < 0x20) /* jansson: a control character */
             return false;
         if (c >= 0x80) {
-            size_t n = utf8_seq((const unsigned char *)e->p, (const unsigned char *)e->end);
+            size_t bad = 0; /* jansson refuses what is not well-formed */
+            size_t n = ar_utf8_valid((const unsigned char *)e->p, (size_t)(e->end - e->p), &bad);
             if (!n || !put_bytes(dst, e->p, n))
                 return false;
             e->p += n;
