@@ -3,7 +3,8 @@
  *
  * Files: error.c (errors, avroreg_free), framing.c, schema.c (struct
  * avroreg_schema), registry_client.c (libcurl, caches), strategy.c (subject
- * names), datum.c (Avro JSON -> avro-c values), resolve.c (writer datum ->
+ * names), datum.c (Avro JSON -> avro-c values), jsonenc.c (Avro JSON text ->
+ * Avro binary, the serializer's fast path), resolve.c (writer datum ->
  * reader JSON, or the writer's own), serde.c (serializer and deserializer objects), kafka.c
  * (librdkafka helpers, avroreg_kafka.h).
  */
@@ -46,6 +47,14 @@ enum avroreg_err ar_error(struct avroreg_error *err, enum avroreg_err code, cons
  * matching avro-c schema). Errors: AVROREG_ERR_INVALID_DATUM naming the path. */
 enum avroreg_err ar_json_to_value(const struct sr_node *node, const json_t *json,
                                   avro_value_t *value, struct avroreg_error *err);
+
+/* avroreg_serialize_json() into a buffer the calling thread keeps: *frame_out
+ * is borrowed, valid until the thread's next call (or its exit). Allocates
+ * nothing once the buffer has grown to the messages' size. Errors: those of
+ * avroreg_serialize_json(). */
+enum avroreg_err ar_serialize_json_thread(struct avroreg_serializer *ser, const char *json,
+                                          size_t len, const unsigned char **frame_out,
+                                          size_t *frame_len, struct avroreg_error *err);
 
 /* value (of writer) -> its Avro JSON encoding, appended to out: the same as
  * ar_resolve_to_json() with writer as the reader. */

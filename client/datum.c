@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "client/datum_int.h"
+#include "common/dtoa.h"
 #include "common/jout.h"
 
 /* ---- errors ------------------------------------------------------------------- */
@@ -202,17 +203,8 @@ void ar_jout_float(struct sr_buf *b, float f)
         sr_jout_double(b, f);
         return;
     }
-    /* The fewest digits, but at least two, that read back (through double,
-     * as we read JSON) as f; nine always do. Java prints at least two
-     * significant digits too, taking the closest (Float.MIN_VALUE is 1.4E-45,
-     * not 1.0E-45). That decimal is then printed in Java's style. */
-    char tmp[40];
-    for (int prec = 2; prec <= 9; prec++) {
-        snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, (double)f);
-        if ((float)strtod(tmp, NULL) == f)
-            break;
-    }
-    sr_jout_java_double_text(b, strtod(tmp, NULL));
+    char text[SR_DTOA_MAX];
+    sr_buf_add(b, text, sr_dtoa_float(f, text));
 }
 
 /* A scratch area for re-encoding a string: small ones on the stack. */
@@ -255,10 +247,7 @@ void ar_jout_latin1(struct sr_buf *b, const void *data, size_t len)
     scratch_release(&sc);
 }
 
-/* The length of the valid UTF-8 sequence at s, or 0 with *bad the length of
- * the maximal ill-formed subpart to replace (Unicode's recommendation, which
- * Java's decoder follows). */
-static size_t utf8_valid(const unsigned char *s, size_t len, size_t *bad)
+size_t ar_utf8_valid(const unsigned char *s, size_t len, size_t *bad)
 {
     unsigned char c = s[0];
     if (c < 0x80)
@@ -300,7 +289,7 @@ void ar_jout_utf8(struct sr_buf *b, const char *s, size_t len)
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0, bad = 0;
     while (i < len) {
-        size_t n = utf8_valid(u + i, len - i, &bad);
+        size_t n = ar_utf8_valid(u + i, len - i, &bad);
         if (!n)
             break;
         i += n;
@@ -312,7 +301,7 @@ void ar_jout_utf8(struct sr_buf *b, const char *s, size_t len)
     struct sr_buf fixed = SR_BUF_INIT;
     sr_buf_add(&fixed, s, i);
     while (i < len) {
-        size_t n = utf8_valid(u + i, len - i, &bad);
+        size_t n = ar_utf8_valid(u + i, len - i, &bad);
         if (n) {
             sr_buf_add(&fixed, s + i, n);
             i += n;

@@ -43,6 +43,14 @@ enum avroreg_err ar_path_error(struct avroreg_error *err, enum avroreg_err code,
 enum avroreg_err ar_avro_error(struct avroreg_error *err, int rc, const struct ar_path *path,
                                const char *what);
 
+/* The Avro JSON encoding json[0..len) of a datum of node, as Avro binary
+ * appended to out: the general path's bytes (jansson, datum.c, avro-c), read
+ * straight from the text (jsonenc.c). false when the text is anything but
+ * what it reads exactly as the general path does (invalid JSON or datum among
+ * it): then out is as it was, and the general path encodes the datum or says
+ * what is wrong. Out of memory: false with out failed. */
+bool ar_json_encode(const struct sr_node *node, const char *json, size_t len, struct sr_buf *out);
+
 /* The name a union branch of type node goes by in the JSON encoding: the full
  * name of a named type, else the type name ("int", "array", ...). */
 const char *ar_branch_name(const struct sr_node *node);
@@ -54,6 +62,11 @@ const char *ar_branch_name(const struct sr_node *node);
 void ar_jout_float(struct sr_buf *b, float f);
 /* Bytes as a JSON string of the characters U+0000..U+00FF with those values. */
 void ar_jout_latin1(struct sr_buf *b, const void *data, size_t len);
+/* The length of the well-formed UTF-8 sequence at s[0..len) (len > 0), or 0
+ * with *bad the length of the maximal ill-formed subpart to replace, as
+ * Unicode recommends and Java's decoder does. Overlongs, surrogates and code
+ * points past U+10FFFF are ill-formed. */
+size_t ar_utf8_valid(const unsigned char *s, size_t len, size_t *bad);
 /* Text as a JSON string; invalid UTF-8 is replaced as Java's decoder does
  * (one U+FFFD per maximal ill-formed subsequence), so output is always valid. */
 void ar_jout_utf8(struct sr_buf *b, const char *s, size_t len);

@@ -20,27 +20,27 @@ enum avroreg_err avroreg_kafka_produce_json(rd_kafka_t *rk, const char *topic,
 {
     if (!rk || !topic || !value_ser || !value_json || (key_ser && !key_json))
         return ar_error(err, AVROREG_ERR_ARG, "a producer, a topic and a value are needed");
-    unsigned char *key = NULL, *value = NULL;
+    unsigned char *key = NULL;
+    const unsigned char *value = NULL;
     size_t key_len = 0, value_len = 0;
     enum avroreg_err rc = AVROREG_OK;
     if (key_ser)
         rc = avroreg_serialize_json(key_ser, key_json, strlen(key_json), &key, &key_len, err);
+    /* the value in this thread's buffer, which librdkafka copies (as kcat's
+     * messages are): no allocation of ours per message */
     if (!rc)
-        rc = avroreg_serialize_json(value_ser, value_json, strlen(value_json), &value, &value_len,
-                                    err);
+        rc = ar_serialize_json_thread(value_ser, value_json, strlen(value_json), &value, &value_len,
+                                      err);
     if (rc) {
         avroreg_free(key);
         return rc;
     }
-    /* librdkafka copies the key; the value buffer is handed over (F_FREE). */
     rd_kafka_resp_err_t kerr = rd_kafka_producev(
-        rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
-        RD_KAFKA_V_VALUE(value, value_len), RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_END);
+        rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_VALUE((void *)value, value_len), RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_END);
     avroreg_free(key);
-    if (kerr) {
-        avroreg_free(value);
+    if (kerr)
         return ar_error(err, AVROREG_ERR_KAFKA, "produce to %s: %s", topic, rd_kafka_err2str(kerr));
-    }
     return AVROREG_OK;
 }
 

@@ -68,7 +68,7 @@ static bool default_number(const struct sr_node *t, const json_t *d, struct sr_b
         if (t->type == SR_INT && (x < INT32_MIN || x > INT32_MAX))
             return false;
         if (out)
-            sr_buf_addf(out, "%" JSON_INTEGER_FORMAT, x);
+            sr_jout_int(out, x);
         return true;
     }
     double x;
@@ -238,11 +238,11 @@ static enum avroreg_err emit_scalar(const struct sr_node *n, avro_value_t *v, st
         break;
     case SR_INT:
         rc = avro_value_get_int(v, &i);
-        sr_buf_addf(out, "%" PRId32, i);
+        sr_jout_int(out, i);
         break;
     case SR_LONG:
         rc = avro_value_get_long(v, &l);
-        sr_buf_addf(out, "%" PRId64, l);
+        sr_jout_int(out, l);
         break;
     case SR_FLOAT:
         rc = avro_value_get_float(v, &f);
@@ -440,7 +440,7 @@ static enum avroreg_err promote_number(enum sr_type r, enum sr_type w, avro_valu
     if (rc)
         return ar_avro_error(err, rc, path, "read a number");
     if (r == SR_LONG)
-        sr_buf_addf(out, "%" PRId64, l);
+        sr_jout_int(out, l);
     else if (r == SR_FLOAT)
         ar_jout_float(out, w == SR_LONG ? (float)l : (float)i);
     else

@@ -4,9 +4,11 @@
  * Serializer: the subject is fixed when the serializer is made; the schema id
  * is fetched (registered or looked up) on first use and kept in an atomic, so
  * concurrent calls need no lock (two first calls may both ask the client,
- * whose own cache makes that one request). Every call builds its own avro-c
- * value; avroreg_serialize_value() writes through a memory writer kept per
- * thread, so it allocates nothing after a thread's first call.
+ * whose own cache makes that one request). avroreg_serialize_json() reads the
+ * text straight into Avro binary (jsonenc.c) and only what that declines (an
+ * error among it) goes through jansson and an avro-c value.
+ * avroreg_serialize_value() writes the caller's value through a memory writer
+ * kept per thread, so it allocates nothing after a thread's first call.
  *
  * Deserializer: the writer schema comes from the client's id cache. Before
  * avro-c sees a payload it is walked once against the writer schema (see
@@ -306,6 +308,7 @@ enum avroreg_err avroreg_serializer_id(struct avroreg_serializer *ser, int32_t *
 struct thread_io {
     avro_writer_t writer;
     avro_reader_t reader;
+    struct sr_buf frame; /* ar_serialize_json_thread()'s result */
 };
 
 static pthread_key_t io_key;
@@ -320,6 +323,7 @@ static void io_release(void *p)
         avro_writer_free(io->writer);
     if (io->reader)
         avro_reader_free(io->reader);
+    sr_buf_release(&io->frame);
     free(io);
     thread_io_ptr = NULL;
 }
@@ -422,12 +426,42 @@ static enum avroreg_err json_value(struct avroreg_serializer *ser, const char *j
     return e;
 }
 
+/* Heads the encoded frame (header room reserved) with the id and hands it out. */
+static enum avroreg_err frame_out(struct avroreg_serializer *ser, struct sr_buf *frame,
+                                  unsigned char **out, size_t *out_len, struct avroreg_error *err)
+{
+    int32_t id = 0;
+    enum avroreg_err rc = avroreg_serializer_id(ser, &id, err);
+    if (rc) {
+        sr_buf_release(frame);
+        return rc;
+    }
+    avroreg_frame_header(id, (unsigned char *)frame->data);
+    size_t n = 0;
+    char *data = sr_buf_detach(frame, &n);
+    if (!data)
+        return ar_error(err, AVROREG_ERR_NOMEM, "out of memory");
+    *out = (unsigned char *)data;
+    *out_len = n;
+    return AVROREG_OK;
+}
+
 enum avroreg_err avroreg_serialize_json(struct avroreg_serializer *ser, const char *json,
                                         size_t len, unsigned char **out, size_t *out_len,
                                         struct avroreg_error *err)
 {
     if (!ser || !json || !out || !out_len)
         return ar_error(err, AVROREG_ERR_ARG, "serializer, JSON and outputs are required");
+    /* the text read straight into binary; what that does not take (an error
+     * among it) goes through jansson and avro-c */
+    struct sr_buf frame = SR_BUF_INIT;
+    if (sr_buf_grow(&frame, AVROREG_HEADER_SIZE + len))
+        frame.len = AVROREG_HEADER_SIZE;
+    if (ar_json_encode(sr_schema_root(ser->schema->model), json, len, &frame))
+        return frame_out(ser, &frame, out, out_len, err);
+    if (sr_buf_failed(&frame))
+        return ar_error(err, AVROREG_ERR_NOMEM, "out of memory");
+    sr_buf_release(&frame);
     avro_value_t value;
     /* the datum is checked before the registry is asked about its schema */
     enum avroreg_err rc = json_value(ser, json, len, &value, err);
@@ -457,6 +491,50 @@ enum avroreg_err avroreg_serialize_json(struct avroreg_serializer *ser, const ch
 done:
     avro_value_decref(&value);
     return rc;
+}
+
+enum avroreg_err ar_serialize_json_thread(struct avroreg_serializer *ser, const char *json,
+                                          size_t len, const unsigned char **frame_out,
+                                          size_t *frame_len, struct avroreg_error *err)
+{
+    struct thread_io *io = thread_io();
+    if (!io)
+        return ar_error(err, AVROREG_ERR_NOMEM, "out of memory");
+    struct sr_buf *frame = &io->frame;
+    sr_buf_reset(frame);
+    if (sr_buf_grow(frame, AVROREG_HEADER_SIZE + len)) {
+        frame->len = AVROREG_HEADER_SIZE;
+        if (ar_json_encode(sr_schema_root(ser->schema->model), json, len, frame)) {
+            int32_t id = 0;
+            enum avroreg_err rc = avroreg_serializer_id(ser, &id, err);
+            if (rc)
+                return rc;
+            avroreg_frame_header(id, (unsigned char *)frame->data);
+            *frame_out = (const unsigned char *)frame->data;
+            *frame_len = frame->len;
+            return AVROREG_OK;
+        }
+    }
+    if (sr_buf_failed(frame)) {
+        sr_buf_release(frame);
+        return ar_error(err, AVROREG_ERR_NOMEM, "out of memory");
+    }
+    /* what the fast path declines: the general path, copied over */
+    unsigned char *bytes = NULL;
+    size_t n = 0;
+    enum avroreg_err rc = avroreg_serialize_json(ser, json, len, &bytes, &n, err);
+    if (rc)
+        return rc;
+    sr_buf_reset(frame);
+    sr_buf_add(frame, bytes, n);
+    free(bytes);
+    if (sr_buf_failed(frame)) {
+        sr_buf_release(frame);
+        return ar_error(err, AVROREG_ERR_NOMEM, "out of memory");
+    }
+    *frame_out = (const unsigned char *)frame->data;
+    *frame_len = frame->len;
+    return AVROREG_OK;
 }
 
 /* Whether value is a value of schema (the same avro-c schema, or an equal one). */
@@ -747,6 +825,8 @@ enum avroreg_err avroreg_deserialize_json(struct avroreg_deserializer *des, cons
         return rc;
     assert(writer); /* decode() sets it on success */
     struct sr_buf out = SR_BUF_INIT;
+    /* the text is a few times the payload: one allocation in most cases */
+    sr_buf_grow(&out, 64 + 4 * (len < (1u << 20) ? len : (1u << 20)));
     const struct sr_node *wroot = sr_schema_root(writer->model);
     if (!des->reader)
         rc = ar_value_to_json(wroot, &value, &out, err);

@@ -4,16 +4,21 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* Blocks start small, because many schemas are small and a cache may hold
  * thousands of them, and double up to a cap as a schema turns out big. */
 #define ARENA_FIRST_BLOCK ((size_t)1024)
 #define ARENA_BLOCK_SIZE ((size_t)64 * 1024)
+/* Past this much, blocks are huge pages (see arena.h). */
+#define ARENA_HUGE_AFTER ((size_t)1024 * 1024)
+#define ARENA_HUGE_BLOCK ((size_t)2 * 1024 * 1024)
 
 struct sr_arena_block {
     struct sr_arena_block *next;
     size_t used;
     size_t cap;
+    size_t mapped; /* bytes mmap'd for the block (zero-filled), or 0: malloc'd */
     alignas(max_align_t) unsigned char data[];
 };
 
@@ -21,6 +26,28 @@ static size_t align_up(size_t n)
 {
     size_t a = alignof(max_align_t);
     return (n + a - 1) & ~(a - 1);
+}
+
+/* A block of one huge page, aligned to it so the kernel can back it with one;
+ * NULL when mmap fails (then malloc serves). */
+static struct sr_arena_block *huge_block(void)
+{
+    size_t huge = ARENA_HUGE_BLOCK;
+    char *m = mmap(NULL, 2 * huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return NULL;
+    uintptr_t start = ((uintptr_t)m + huge - 1) & ~(uintptr_t)(huge - 1);
+    size_t head = (size_t)(start - (uintptr_t)m);
+    if (head)
+        munmap(m, head);
+    munmap((char *)start + huge, huge - head);
+#ifdef MADV_HUGEPAGE
+    madvise((void *)start, huge, MADV_HUGEPAGE); /* a hint: without it, 4 KiB pages */
+#endif
+    struct sr_arena_block *b = (void *)start;
+    b->mapped = huge;
+    b->cap = huge - sizeof(*b);
+    return b;
 }
 
 void *sr_arena_alloc(struct sr_arena *a, size_t size)
@@ -33,11 +60,16 @@ void *sr_arena_alloc(struct sr_arena *a, size_t size)
         size_t step =
             b ? (b->cap < ARENA_BLOCK_SIZE ? b->cap * 2 : ARENA_BLOCK_SIZE) : ARENA_FIRST_BLOCK;
         size_t cap = size > step ? size : step;
-        b = malloc(sizeof(*b) + cap);
-        if (!b)
-            return NULL;
+        b = a->held >= ARENA_HUGE_AFTER && size <= ARENA_BLOCK_SIZE ? huge_block() : NULL;
+        if (!b) {
+            b = malloc(sizeof(*b) + cap);
+            if (!b)
+                return NULL;
+            b->mapped = 0;
+            b->cap = cap;
+        }
         b->used = 0;
-        b->cap = cap;
+        a->held += b->mapped ? b->mapped : sizeof(*b) + b->cap;
         /* A big block goes behind the head so the head keeps its free space. */
         if (a->head && size > ARENA_BLOCK_SIZE) {
             b->next = a->head->next;
@@ -49,7 +81,8 @@ void *sr_arena_alloc(struct sr_arena *a, size_t size)
     }
     void *p = b->data + b->used;
     b->used += size;
-    memset(p, 0, size);
+    if (!b->mapped) /* mapped memory is fresh zeroes, never handed out twice */
+        memset(p, 0, size);
     return p;
 }
 
@@ -79,7 +112,7 @@ size_t sr_arena_size(const struct sr_arena *a)
 {
     size_t n = 0;
     for (const struct sr_arena_block *b = a->head; b; b = b->next)
-        n += sizeof(*b) + b->cap;
+        n += b->mapped ? b->mapped : sizeof(*b) + b->cap;
     return n;
 }
 
@@ -97,8 +130,12 @@ void sr_arena_release(struct sr_arena *a)
     struct sr_arena_block *b = a->head;
     while (b) {
         struct sr_arena_block *next = b->next;
-        free(b);
+        if (b->mapped)
+            munmap(b, b->mapped);
+        else
+            free(b);
         b = next;
     }
     a->head = NULL;
+    a->held = 0;
 }

@@ -5,6 +5,10 @@
  * so that freeing the schema is one walk over a handful of blocks, and the
  * graph (which may be cyclic) needs no per-node ownership.
  * Allocation returns zeroed memory, or NULL when out of memory.
+ * An arena that grows past a megabyte (a schema of a hundred kilobytes and
+ * more) takes further memory in 2 MiB blocks mapped as transparent huge
+ * pages where the system offers them: a fresh 4 KiB page costs a fault on
+ * first touch, and for a big schema those faults cost more than the parse.
  */
 #ifndef SR_COMMON_ARENA_H
 #define SR_COMMON_ARENA_H
@@ -16,11 +20,12 @@ struct sr_arena_block;
 
 struct sr_arena {
     struct sr_arena_block *head;
+    size_t held; /* bytes of all blocks */
 };
 
 #define SR_ARENA_INIT                                                                              \
     {                                                                                              \
-        NULL                                                                                       \
+        NULL, 0                                                                                    \
     }
 
 /* Zeroed, max-aligned memory owned by the arena; NULL on OOM or size overflow. */

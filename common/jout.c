@@ -6,10 +6,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/dtoa.h"
+
 void sr_jout_string(struct sr_buf *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789ABCDEF";
-    sr_buf_grow(b, len + 2);
+    /* Mostly nothing needs an escape: then one copy between the quotes. */
+    size_t clean = 0;
+    while (clean < len && (unsigned char)s[clean] >= 0x20 && s[clean] != '"' && s[clean] != '\\')
+        clean++;
+    if (!sr_buf_grow(b, len + 2))
+        return;
+    if (clean == len) {
+        char *p = b->data + b->len;
+        p[0] = '"';
+        if (len)
+            memcpy(p + 1, s, len);
+        p[len + 1] = '"';
+        p[len + 2] = '\0';
+        b->len += len + 2;
+        return;
+    }
     sr_buf_addc(b, '"');
     size_t run = 0; /* start of the pending run of bytes that need no escape */
     for (size_t i = 0; i < len; i++) {
@@ -65,68 +82,25 @@ void sr_jout_jstring(struct sr_buf *b, const json_t *s)
     sr_jout_string(b, json_string_value(s), json_string_length(s));
 }
 
-/* Shortest digit string that reads back as d: digits (no dot) and decimal exponent
- * such that d = 0.d1d2d3... * 10^(exp10+1), i.e. d1.d2d3... * 10^exp10.
- * Returns the number of digits. */
-static int shortest_digits(double d, char *digits, int *exp10)
+void sr_jout_int(struct sr_buf *b, long long v)
 {
-    char tmp[40];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, d);
-        if (strtod(tmp, NULL) == d || prec == 17)
-            break;
-    }
-    /* tmp looks like "d.ddde+XX" or "de+XX" */
-    char *e = strchr(tmp, 'e');
-    assert(e); /* %e always writes one */
-    *exp10 = (int)strtol(e + 1, NULL, 10);
-    size_t n = 0;
-    for (char *p = tmp; p < e; p++)
-        if (*p >= '0' && *p <= '9')
-            digits[n++] = *p;
-    while (n > 1 && digits[n - 1] == '0')
-        n--;
-    digits[n] = '\0';
-    return (int)n;
+    char text[24];
+    char *p = text + sizeof(text);
+    /* the magnitude as unsigned, so that LLONG_MIN has one */
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    sr_buf_add(b, p, (size_t)(text + sizeof(text) - p));
 }
 
 void sr_jout_java_double_text(struct sr_buf *b, double d)
 {
-    if (d == 0) {
-        sr_buf_adds(b, signbit(d) ? "-0.0" : "0.0");
-        return;
-    }
-    if (d < 0) {
-        sr_buf_addc(b, '-');
-        d = -d;
-    }
-    char digits[32];
-    int exp10 = 0;
-    int nd = shortest_digits(d, digits, &exp10);
-    if (d >= 1e-3 && d < 1e7) {
-        if (exp10 >= 0) {
-            for (int i = 0; i <= exp10; i++)
-                sr_buf_addc(b, (char)(i < nd ? digits[i] : '0'));
-            sr_buf_addc(b, '.');
-            if (nd > exp10 + 1)
-                sr_buf_add(b, digits + exp10 + 1, (size_t)(nd - exp10 - 1));
-            else
-                sr_buf_addc(b, '0');
-        } else {
-            sr_buf_adds(b, "0.");
-            for (int i = 0; i < -exp10 - 1; i++)
-                sr_buf_addc(b, '0');
-            sr_buf_add(b, digits, (size_t)nd);
-        }
-        return;
-    }
-    sr_buf_addc(b, digits[0]);
-    sr_buf_addc(b, '.');
-    if (nd > 1)
-        sr_buf_add(b, digits + 1, (size_t)(nd - 1));
-    else
-        sr_buf_addc(b, '0');
-    sr_buf_addf(b, "E%d", exp10);
+    char text[SR_DTOA_MAX];
+    sr_buf_add(b, text, sr_dtoa_double(d, text));
 }
 
 void sr_jout_double(struct sr_buf *b, double d)
@@ -176,7 +150,7 @@ void sr_jout_value(struct sr_buf *b, const json_t *v)
         sr_jout_jstring(b, v);
         break;
     case JSON_INTEGER:
-        sr_buf_addf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        sr_jout_int(b, json_integer_value(v));
         break;
     case JSON_REAL:
         sr_jout_double(b, json_real_value(v));

@@ -21,9 +21,12 @@ void sr_jout_string(struct sr_buf *b, const char *s, size_t len);
 void sr_jout_cstring(struct sr_buf *b, const char *s);
 /* Appends a jansson string value (which may hold NUL bytes). */
 void sr_jout_jstring(struct sr_buf *b, const json_t *s);
+/* Appends v in decimal, as printf's "%lld" would (no allocation, no locale). */
+void sr_jout_int(struct sr_buf *b, long long v);
 /* Appends d as Java's Double.toString prints it; NaN/Infinity quoted as Jackson does. */
 void sr_jout_double(struct sr_buf *b, double d);
-/* Appends the shortest decimal that reads back as d, in Java's format, unquoted. */
+/* Appends the shortest decimal that reads back as d, in Java's format, unquoted
+ * (sr_dtoa_double(); d finite). */
 void sr_jout_java_double_text(struct sr_buf *b, double d);
 /* Appends any jansson value compactly, object keys in their stored order. */
 void sr_jout_value(struct sr_buf *b, const json_t *v);

@@ -249,7 +249,7 @@ json_rate=$(median "${json_rates[@]}")
 ref_rate=$(median "${ref_rates[@]}")
 ref_decoder=$(kv "$work/py.kv" py_decoder)
 ref_version=$("$py" -c 'import confluent_kafka; print(confluent_kafka.version()[0])')
-printf 'deserialize TaxiRide: avroreg value %s msg/s, json %s msg/s | confluent-kafka-python %s decode_message [%s] %s msg/s (%sx value, %sx json; target >= 20x)\n' \
+printf 'deserialize TaxiRide: avroreg value %s msg/s, json %s msg/s | confluent-kafka-python %s decode_message [%s] %s msg/s (%sx value, %sx json; target >= 10x)\n' \
     "$(commas "$value_rate")" "$(commas "$json_rate")" \
     "$ref_version" "$ref_decoder" "$(commas "$ref_rate")" \
     "$(awk -v a="$value_rate" -v b="$ref_rate" 'BEGIN {printf "%.1f", a / b}')" \

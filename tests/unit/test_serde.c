@@ -18,6 +18,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -30,6 +31,7 @@
 #include <unistd.h>
 
 #include "client/client_int.h"
+#include "client/datum_int.h"
 #include "compat/compat.h"
 #include "tests/unit/testutil.h"
 
@@ -58,16 +60,40 @@ static json_t *json_of(const char *text)
     return j;
 }
 
-/* Encodes json with s; returns AVROREG_OK and the binary in *bin, or the
- * error (then err holds the message). */
-static enum avroreg_err encode(const struct avroreg_schema *s, const char *json, struct sr_buf *bin,
-                               struct avroreg_error *err)
+static char *hex(const void *data, size_t len)
 {
-    json_t *j = json_of(json);
+    static char out[4096];
+    const unsigned char *p = data;
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < len && n + 4 < sizeof(out); i++)
+        n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%02x", i ? " " : "", p[i]);
+    return out;
+}
+
+/* The fast path gives the general path's bytes (bin, when rc is AVROREG_OK)
+ * or declines: always when the general path refuses the text. */
+static void fast_agrees(const struct avroreg_schema *s, const char *json, enum avroreg_err rc,
+                        const struct sr_buf *bin)
+{
+    struct sr_buf fast = SR_BUF_INIT;
+    bool took = ar_json_encode(root_of(s), json, strlen(json), &fast);
+    assert_false(sr_buf_failed(&fast));
+    if (took && rc != AVROREG_OK)
+        fail_msg("the fast path took %s, which the general path refuses", json);
+    if (took && (fast.len != bin->len || (bin->len && memcmp(fast.data, bin->data, bin->len) != 0)))
+        fail_msg("the fast path encodes %s as %s", json, hex(fast.data, fast.len));
+    sr_buf_release(&fast);
+}
+
+/* The general path (datum.c, then avro-c) on a parsed document j: AVROREG_OK
+ * and the binary in *bin, or the error (then err holds the message). */
+static enum avroreg_err encode_doc(const struct avroreg_schema *s, const json_t *j,
+                                   struct sr_buf *bin, struct avroreg_error *err)
+{
     avro_value_t v;
     assert_int_equal(avro_generic_value_new(s->iface, &v), 0);
     enum avroreg_err rc = ar_json_to_value(root_of(s), j, &v, err);
-    json_decref(j);
     if (rc == AVROREG_OK) {
         size_t size = 0;
         assert_int_equal(avro_value_sizeof(&v, &size), 0);
@@ -81,6 +107,18 @@ static enum avroreg_err encode(const struct avroreg_schema *s, const char *json,
     return rc;
 }
 
+/* Encodes json with s; returns AVROREG_OK and the binary in *bin, or the
+ * error (then err holds the message). */
+static enum avroreg_err encode(const struct avroreg_schema *s, const char *json, struct sr_buf *bin,
+                               struct avroreg_error *err)
+{
+    json_t *j = json_of(json);
+    enum avroreg_err rc = encode_doc(s, j, bin, err);
+    json_decref(j);
+    fast_agrees(s, json, rc, bin);
+    return rc;
+}
+
 /* Decodes bin with the writer schema into a new value. */
 static avro_value_t decode_value(const struct avroreg_schema *w, const struct sr_buf *bin)
 {
@@ -90,17 +128,6 @@ static avro_value_t decode_value(const struct avroreg_schema *w, const struct sr
     assert_int_equal(avro_value_read(r, &v), 0);
     avro_reader_free(r);
     return v;
-}
-
-static char *hex(const void *data, size_t len)
-{
-    static char out[4096];
-    const unsigned char *p = data;
-    size_t n = 0;
-    out[0] = '\0';
-    for (size_t i = 0; i < len && n + 4 < sizeof(out); i++)
-        n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%02x", i ? " " : "", p[i]);
-    return out;
 }
 
 /* Two JSON texts hold the same value. */
@@ -519,6 +546,285 @@ static void test_nul_map_key(void **state)
     avro_value_decref(&v);
     json_decref(j);
     avroreg_schema_free(s);
+}
+
+/* ---- the fast path of the JSON encoder (client/jsonenc.c) ---------------------------- */
+
+/* The general path on any text, valid JSON or not: jansson, datum.c, avro-c.
+ * true with the bytes in bin when it encodes the text. */
+static bool general_encode(const struct avroreg_schema *s, const char *text, size_t len,
+                           struct sr_buf *bin)
+{
+    json_t *j = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+    if (!j)
+        return false;
+    struct avroreg_error err = {0};
+    bool ok = encode_doc(s, j, bin, &err) == AVROREG_OK;
+    json_decref(j);
+    return ok;
+}
+
+/* Texts the general path encoded, counted by fast_check(). */
+static size_t fast_general_ok;
+
+/* The fast path on text: the general path's bytes, or it declines; it must
+ * decline what the general path refuses. Returns whether it took the text. */
+static bool fast_check(const struct avroreg_schema *s, const char *text, size_t len)
+{
+    struct sr_buf fast = SR_BUF_INIT, slow = SR_BUF_INIT;
+    bool took = ar_json_encode(root_of(s), text, len, &fast);
+    bool ok = general_encode(s, text, len, &slow);
+    fast_general_ok += ok;
+    if (took && !ok)
+        fail_msg("the fast path takes %.*s, which the general path refuses", (int)len, text);
+    if (took && (fast.len != slow.len || (slow.len && memcmp(fast.data, slow.data, slow.len))))
+        fail_msg("the fast path encodes %.*s as %s", (int)len, text, hex(fast.data, fast.len));
+    sr_buf_release(&fast);
+    sr_buf_release(&slow);
+    return took;
+}
+
+static const char every_type_schema[] =
+    "{\"type\":\"record\",\"name\":\"All\",\"namespace\":\"t\",\"fields\":["
+    "{\"name\":\"n\",\"type\":\"null\"},{\"name\":\"b\",\"type\":\"boolean\"},"
+    "{\"name\":\"i\",\"type\":\"int\"},{\"name\":\"l\",\"type\":\"long\"},"
+    "{\"name\":\"f\",\"type\":\"float\"},{\"name\":\"d\",\"type\":\"double\"},"
+    "{\"name\":\"s\",\"type\":\"string\"},{\"name\":\"by\",\"type\":\"bytes\"},"
+    "{\"name\":\"fx\",\"type\":{\"type\":\"fixed\",\"name\":\"F3\",\"size\":3}},"
+    "{\"name\":\"e\",\"type\":{\"type\":\"enum\",\"name\":\"E\",\"symbols\":[\"A\",\"B\"]}},"
+    "{\"name\":\"a\",\"type\":{\"type\":\"array\",\"items\":\"int\"}},"
+    "{\"name\":\"m\",\"type\":{\"type\":\"map\",\"values\":\"string\"}},"
+    "{\"name\":\"u\",\"type\":[\"null\",\"int\",\"string\",{\"type\":\"record\",\"name\":\"P\","
+    "\"fields\":[{\"name\":\"x\",\"type\":\"double\"},{\"name\":\"y\",\"type\":\"E\"}]}]},"
+    "{\"name\":\"r\",\"type\":\"P\"}]}";
+
+/* Valid data in many spellings: each is taken, and encodes as the general path does. */
+static void test_fast_path_takes(void **state)
+{
+    (void)state;
+    struct avroreg_schema *s = schema_of(every_type_schema);
+    const char *texts[] = {
+        "{\"n\":null,\"b\":true,\"i\":1,\"l\":2,\"f\":1.5,\"d\":2.5,\"s\":\"x\",\"by\":\"\","
+        "\"fx\":\"abc\",\"e\":\"A\",\"a\":[],\"m\":{},\"u\":null,\"r\":{\"x\":0,\"y\":\"B\"}}",
+        /* white space everywhere, members in another order */
+        " { \"r\" : { \"y\" : \"A\" , \"x\" : -0.0 } , \"u\" : { \"t.P\" : { \"x\" : 1e300 , "
+        "\"y\" : \"B\" } } , \"m\" : { \"k\" : \"v\" , \"k2\" : \"\" } , \"a\" : [ 1 , -2 , 3 ] ,"
+        " \"e\" : \"B\" , \"fx\" : \"\\u0000\\u00ff\\u0041\" , \"by\" : \"\\u00e9t\\u00e9\" , "
+        "\"s\" : \"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u0000\\ud83d\\ude00\xc3\xa9\xe2\x82\xac\xf0\x9f\x98"
+        "\x80\" , \"d\" : 123456789012345678901234567890.0 , \"f\" : 3.4028235E38 , \"l\" : "
+        "-9223372036854775808 , \"i\" : 2147483647 , \"b\" : false , \"n\" : null }\n\t\r",
+        /* numbers of every shape */
+        "{\"n\":null,\"b\":true,\"i\":-2147483648,\"l\":9223372036854775807,\"f\":\"NaN\","
+        "\"d\":\"-Infinity\",\"s\":\"\",\"by\":\"\",\"fx\":\"\\u0001\\u0002\\u0003\",\"e\":\"A\","
+        "\"a\":[0,-0,10,1],\"m\":{\"\\u00e9\":\"\\u00e9\"},\"u\":{\"int\":-5},"
+        "\"r\":{\"x\":0.1e-5,\"y\":\"A\"}}",
+        "{\"n\":null,\"b\":true,\"i\":0,\"l\":0,\"f\":1E+2,\"d\":1.7976931348623157e308,\"s\":\"\","
+        "\"by\":\"\",\"fx\":\"xyz\",\"e\":\"A\",\"a\":[],\"m\":{},\"u\":{\"string\":\"\"},"
+        "\"r\":{\"x\":4.9e-324,\"y\":\"A\"}}",
+        "{\"n\":null,\"b\":true,\"i\":0,\"l\":0,\"f\":-7,\"d\":0.30000000000000004,\"s\":\"\","
+        "\"by\":\"\",\"fx\":\"xyz\",\"e\":\"A\",\"a\":[],\"m\":{},\"u\":{\"null\":null},"
+        "\"r\":{\"x\":1e-400,\"y\":\"A\"}}",
+    };
+    for (size_t i = 0; i < sizeof(texts) / sizeof(*texts); i++)
+        if (!fast_check(s, texts[i], strlen(texts[i])))
+            fail_msg("the fast path declines valid data: %s", texts[i]);
+    avroreg_schema_free(s);
+}
+
+/* What the general path refuses, the fast path declines; and some valid data
+ * it leaves to the general path on purpose. */
+static void test_fast_path_declines(void **state)
+{
+    (void)state;
+    struct avroreg_schema *s = schema_of(every_type_schema);
+    const char *pre = "{\"n\":null,\"b\":true,\"i\":1,\"l\":2,\"f\":1.5,\"d\":2.5,\"s\":";
+    const char *post = ",\"by\":\"\",\"fx\":\"abc\",\"e\":\"A\",\"a\":[],\"m\":{},\"u\":null,"
+                       "\"r\":{\"x\":0,\"y\":\"B\"}}";
+    const char *strings[] = {
+        "\"\\ud800\"",
+        "\"\\udc00\"",
+        "\"\\ud800\\u0041\"",
+        "\"\xc0\x80\"",
+        "\"\xed\xa0\x80\"",
+        "\"\xf4\x90\x80\x80\"",
+        "\"\xff\"",
+        "\"a\x01\"",
+        "\"\\x\"",
+        "\"\\u12\"",
+        "\"abc",
+        "'abc'",
+        "null",
+        "1",
+    };
+    char text[512];
+    for (size_t i = 0; i < sizeof(strings) / sizeof(*strings); i++) {
+        int n = snprintf(text, sizeof(text), "%s%s%s", pre, strings[i], post);
+        if (fast_check(s, text, (size_t)n))
+            fail_msg("the fast path takes %s", text);
+    }
+    const char *whole[] = {
+        "",
+        " ",
+        "{}",
+        "[]",
+        "nul",
+        "{\"n\":null} x",
+        /* a member twice: jansson keeps the last */
+        "{\"type\":\"map\"}",
+    };
+    for (size_t i = 0; i < sizeof(whole) / sizeof(*whole); i++)
+        if (fast_check(s, whole[i], strlen(whole[i])))
+            fail_msg("the fast path takes %s", whole[i]);
+    avroreg_schema_free(s);
+
+    struct {
+        const char *schema, *text;
+    } cases[] = {
+        {"\"int\"", "2147483648"},
+        {"\"int\"", "1.0"},
+        {"\"long\"", "9223372036854775808"},
+        {"\"long\"", "-9223372036854775809"},
+        {"\"long\"", "01"},
+        {"\"long\"", "-"},
+        {"\"long\"", "1e2"},
+        {"\"double\"", "1e400"},
+        {"\"double\"", "-1e400"},
+        {"\"double\"", "1."},
+        {"\"double\"", ".5"},
+        {"\"double\"", "+1"},
+        {"\"double\"", "\"nan\""},
+        {"\"float\"", "1e39"},
+        {"\"boolean\"", "tru"},
+        {"\"boolean\"", "truex"},
+        {"\"null\"", "null null"},
+        {"{\"type\":\"map\",\"values\":\"int\"}", "{\"a\":1,\"a\":2}"},
+        {"{\"type\":\"map\",\"values\":\"int\"}", "{\"a\\u0000b\":1}"},
+        {"{\"type\":\"map\",\"values\":\"int\"}", "{\"a\":1,}"},
+        {"{\"type\":\"array\",\"items\":\"int\"}", "[1,]"},
+        {"{\"type\":\"array\",\"items\":\"int\"}", "[1 2]"},
+        {"{\"type\":\"enum\",\"name\":\"E\",\"symbols\":[\"A\"]}", "\"A\\u0000x\""},
+        {"{\"type\":\"enum\",\"name\":\"E\",\"symbols\":[\"A\"]}", "\"B\""},
+        {"{\"type\":\"fixed\",\"name\":\"F\",\"size\":2}", "\"abc\""},
+        {"\"bytes\"", "\"\\u0100\""},
+        {"[\"null\",\"int\"]", "{\"int\":1,\"int\":2}"},
+        {"[\"null\",\"int\"]", "{\"long\":1}"},
+        {"[\"null\",\"int\"]", "{}"},
+        {"[\"int\",\"string\"]", "null"},
+        {"[\"null\",\"int\"]", "5"},
+        {"{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"},"
+         "{\"name\":\"b\",\"type\":\"int\"}]}",
+         "{\"b\":1,\"a\":2,\"b\":3}"},
+        {"{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}]}",
+         "{\"a\":1,\"a\":2}"},
+        {"{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}]}",
+         "{\"a\":1,\"z\":2}"},
+        {"{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}]}",
+         "{}"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        struct avroreg_schema *c = schema_of(cases[i].schema);
+        if (fast_check(c, cases[i].text, strlen(cases[i].text)))
+            fail_msg("the fast path takes %s as %s", cases[i].text, cases[i].schema);
+        avroreg_schema_free(c);
+    }
+}
+
+/* Random edits of valid texts: whatever either path makes of them, they agree. */
+static void test_fast_path_mutations(void **state)
+{
+    (void)state;
+    struct avroreg_schema *s = schema_of(every_type_schema);
+    const char *base =
+        "{\"n\":null,\"b\":true,\"i\":12,\"l\":-34,\"f\":1.5e3,\"d\":-2.25E-3,\"s\":\"a\\u00e9\\n"
+        "\xe2\x82\xac\",\"by\":\"\\u00ff\",\"fx\":\"abc\",\"e\":\"A\",\"a\":[1,2],"
+        "\"m\":{\"k\":\"v\"},\"u\":{\"t.P\":{\"x\":1,\"y\":\"B\"}},\"r\":{\"x\":0.5,\"y\":\"A\"}}";
+    static const char alphabet[] = "{}[]\":,\\ 0123456789.eE+-tnfulrsax\xc3\xa9";
+    uint64_t seed = 0x1234567;
+    size_t taken = 0, valid_before = fast_general_ok;
+    if (!fast_check(s, base, strlen(base)))
+        fail_msg("the fast path declines %s", base);
+    char text[1024];
+    for (int round = 0; round < 20000; round++) {
+        size_t len = strlen(base);
+        memcpy(text, base, len);
+        int edits = 1 + round % 3;
+        for (int k = 0; k < edits; k++) {
+            seed = seed * 6364136223846793005u + 1442695040888963407u;
+            size_t at = (size_t)(seed >> 33) % (len + 1);
+            char c = alphabet[(seed >> 20) % (sizeof(alphabet) - 1)];
+            switch ((seed >> 10) % 3) {
+            case 0: /* insert */
+                if (len + 1 < sizeof(text)) {
+                    memmove(text + at + 1, text + at, len - at);
+                    text[at] = c;
+                    len++;
+                }
+                break;
+            case 1: /* delete */
+                if (at < len) {
+                    memmove(text + at, text + at + 1, len - at - 1);
+                    len--;
+                }
+                break;
+            default: /* replace */
+                if (at < len)
+                    text[at] = c;
+                break;
+            }
+        }
+        taken += fast_check(s, text, len);
+    }
+    /* edits inside strings and numbers leave some texts valid; the fast path
+     * takes every one of them but for a duplicate member now and then */
+    size_t valid = fast_general_ok - valid_before;
+    assert_true(valid > 500);
+    assert_true(taken * 100 >= valid * 95);
+    avroreg_schema_free(s);
+}
+
+/* Numbers as printf writes them, for every numeric type. */
+static void test_fast_path_numbers(void **state)
+{
+    (void)state;
+    const char *schemas[] = {"\"int\"", "\"long\"", "\"float\"", "\"double\""};
+    struct avroreg_schema *s[4];
+    for (int k = 0; k < 4; k++)
+        s[k] = schema_of(schemas[k]);
+    uint64_t x = 88172645463325252u;
+    char text[64];
+    for (int i = 0; i < 20000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        double d;
+        uint64_t bits = x;
+        memcpy(&d, &bits, sizeof(d));
+        int n;
+        switch (i % 6) {
+        case 0:
+            n = snprintf(text, sizeof(text), "%.17g", d);
+            break;
+        case 1:
+            n = snprintf(text, sizeof(text), "%.*e", (int)(x % 20), (double)(int64_t)x / 1e9);
+            break;
+        case 2:
+            n = snprintf(text, sizeof(text), "%.*f", (int)(x % 8), (double)(x % 100000000) / 7.0);
+            break;
+        case 3:
+            n = snprintf(text, sizeof(text), "%" PRId64, (int64_t)x >> (x % 64));
+            break;
+        case 4:
+            n = snprintf(text, sizeof(text), "%.9g", (double)(float)((double)(x % 1000000) / 100));
+            break;
+        default:
+            n = snprintf(text, sizeof(text), "%" PRIu64 "E%d", x % 1000, (int)(x % 700) - 350);
+            break;
+        }
+        for (int k = 0; k < 4; k++)
+            fast_check(s[k], text, (size_t)n);
+    }
+    for (int k = 0; k < 4; k++)
+        avroreg_schema_free(s[k]);
 }
 
 /* ---- resolution ------------------------------------------------------------------------ */
@@ -1083,6 +1389,49 @@ static void test_deserialize_with_reader(void **state)
     avroreg_schema_free(s);
 }
 
+/* The per-thread framing librdkafka copies from (ar_serialize_json_thread):
+ * the same frames as avroreg_serialize_json(), whether the fast path takes the
+ * text or the general path must (a duplicate member, which jansson resolves),
+ * and the same errors. */
+static void test_serialize_json_thread(void **state)
+{
+    (void)state;
+    struct avroreg_schema *s = schema_of(user_schema);
+    struct avroreg_serializer *ser = serializer(s, "users-thread", NULL);
+    const char *texts[] = {
+        user_json,
+        "{\"age\":7,\"name\":\"Bo\",\"email\":null}",
+        "{\"name\":\"X\",\"age\":1,\"age\":2,\"email\":{\"string\":\"e\"}}",
+    };
+    for (size_t i = 0; i < sizeof(texts) / sizeof(*texts); i++) {
+        unsigned char *want = NULL;
+        size_t want_len = 0;
+        frame_json(ser, texts[i], &want, &want_len);
+        const unsigned char *got = NULL;
+        size_t got_len = 0;
+        struct avroreg_error err = {0};
+        assert_int_equal(
+            ar_serialize_json_thread(ser, texts[i], strlen(texts[i]), &got, &got_len, &err),
+            AVROREG_OK);
+        assert_int_equal(got_len, want_len);
+        assert_memory_equal(got, want, want_len);
+        avroreg_free(want);
+    }
+    struct avroreg_error err = {0}, err2 = {0};
+    const unsigned char *got = NULL;
+    size_t got_len = 0;
+    const char *bad = "{\"name\":\"X\",\"age\":\"old\",\"email\":null}";
+    unsigned char *none = NULL;
+    size_t none_len = 0;
+    assert_int_equal(ar_serialize_json_thread(ser, bad, strlen(bad), &got, &got_len, &err),
+                     AVROREG_ERR_INVALID_DATUM);
+    assert_int_equal(avroreg_serialize_json(ser, bad, strlen(bad), &none, &none_len, &err2),
+                     AVROREG_ERR_INVALID_DATUM);
+    assert_string_equal(err.message, err2.message);
+    avroreg_serializer_free(ser);
+    avroreg_schema_free(s);
+}
+
 static void test_serializer_config(void **state)
 {
     (void)state;
@@ -1220,6 +1569,10 @@ int main(void)
         cmocka_unit_test(test_recursive),
         cmocka_unit_test(test_invalid_datums),
         cmocka_unit_test(test_nul_map_key),
+        cmocka_unit_test(test_fast_path_takes),
+        cmocka_unit_test(test_fast_path_declines),
+        cmocka_unit_test(test_fast_path_mutations),
+        cmocka_unit_test(test_fast_path_numbers),
         cmocka_unit_test(test_resolve_fields),
         cmocka_unit_test(test_resolve_alias),
         cmocka_unit_test(test_resolve_promotions),
@@ -1229,10 +1582,11 @@ int main(void)
         cmocka_unit_test(test_resolve_same_schema_fixed),
     };
     const struct CMUnitTest online[] = {
-        cmocka_unit_test(test_serde_roundtrip),    cmocka_unit_test(test_serialize_value),
-        cmocka_unit_test(test_deserialize_errors), cmocka_unit_test(test_hostile_counts),
-        cmocka_unit_test(test_deep_payload),       cmocka_unit_test(test_deserialize_with_reader),
-        cmocka_unit_test(test_serializer_config),  cmocka_unit_test(test_concurrent_serialize),
+        cmocka_unit_test(test_serde_roundtrip),      cmocka_unit_test(test_serialize_value),
+        cmocka_unit_test(test_deserialize_errors),   cmocka_unit_test(test_hostile_counts),
+        cmocka_unit_test(test_deep_payload),         cmocka_unit_test(test_deserialize_with_reader),
+        cmocka_unit_test(test_serializer_config),    cmocka_unit_test(test_serialize_json_thread),
+        cmocka_unit_test(test_concurrent_serialize),
     };
     int failed = cmocka_run_group_tests_name("datum", offline, NULL, NULL);
     failed += cmocka_run_group_tests_name("serde", online, server_start, server_stop);
