@@ -4,6 +4,7 @@
 import { h, clear } from './dom.js';
 import { errorBox, pageTitle } from './widgets.js';
 import * as caps from './caps.js';
+import * as store from './store.js';
 import * as subjects from './page_subjects.js';
 import * as subject from './page_subject.js';
 import * as schema from './page_schema.js';
@@ -103,6 +104,10 @@ window.addEventListener('unhandledrejection', (e) => {
 window.addEventListener('error', (e) => {
   main.append(errorBox(e.error || e.message, 'Something went wrong.'));
 });
+
+// The subjects list is the first page most visits see: ask for the names
+// now, while the page module settles, rather than after.
+if (!location.hash || /^#\/(subjects)?\/?(\?|$)/.test(location.hash)) store.names().catch(() => {});
 
 window.addEventListener('hashchange', render);
 caps.load().then(render, render);

@@ -18,6 +18,7 @@ const COLUMNS = [
   { key: 'mode', label: 'Mode' },
 ];
 const SIZES = ['25', '50', '100', '200'];
+const SETTLE_MS = 150;
 
 export async function render(ctx) {
   const { main, query } = ctx;
@@ -116,15 +117,27 @@ export async function render(ctx) {
   };
 
   // ---- rendering ----
+  // A row's level and mode are asked for once it has stayed on screen a
+  // moment: typing in the filter flips through rows faster than that.
+  const onScreen = new Set();
   const observer = new IntersectionObserver((entries) => {
     for (const e of entries) {
-      if (e.isIntersecting) {
-        store.wantSettings(e.target.dataset.subject);
-        observer.unobserve(e.target);
-      }
+      if (e.isIntersecting) onScreen.add(e.target);
+      else onScreen.delete(e.target);
     }
+    clearTimeout(settleTimer);
+    settleTimer = setTimeout(() => {
+      for (const tr of onScreen) {
+        if (tr.isConnected) store.wantSettings(tr.dataset.subject);
+        observer.unobserve(tr);
+      }
+      onScreen.clear();
+    }, SETTLE_MS);
   });
+  let settleTimer = null;
   ctx.signal.addEventListener('abort', () => {
+    clearTimeout(settleTimer);
+    clearTimeout(queryTimer);
     observer.disconnect();
     store.forgetWanted();
   });
@@ -177,6 +190,8 @@ export async function render(ctx) {
     const slice = st.shown.slice(from, from + Number(st.size));
     clear(tbody);
     st.rows.clear();
+    observer.disconnect(); // the old rows are gone
+    onScreen.clear();
     const frag = document.createDocumentFragment();
     for (const i of slice) {
       const n = names[i];
@@ -202,9 +217,11 @@ export async function render(ctx) {
       ? `Showing ${fmtInt(from + 1)}–${fmtInt(from + slice.length)} of ${fmtInt(total)}${st.q ? ' matching' : ''}.`
       : (st.q ? 'No subject matches the filter.' : '');
     renderPager(pages);
-    ctx.setQuery({ q: st.q, sort: st.sort === 'name' ? '' : st.sort, dir: st.dir === 'asc' ? '' : 'desc',
-      page: st.page > 1 ? st.page : '', size: st.size === '50' ? '' : st.size });
+    clearTimeout(queryTimer); // the address follows, but not at every keystroke
+    queryTimer = setTimeout(() => ctx.alive() && ctx.setQuery({ q: st.q, sort: st.sort === 'name' ? '' : st.sort, dir: st.dir === 'asc' ? '' : 'desc',
+      page: st.page > 1 ? st.page : '', size: st.size === '50' ? '' : st.size }), SETTLE_MS);
   };
+  let queryTimer = null;
 
   const renderPager = (pages) => {
     clear(pager);

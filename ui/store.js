@@ -19,6 +19,7 @@ let state = null;
 function fresh() {
   return {
     names: null, // string[] in the registry's order
+    namesPromise: null,
     lower: null, // names, lower-cased, for filtering
     latest: new Map(), // subject -> {version, id}
     latestDone: false,
@@ -50,15 +51,22 @@ function emit(st, kind, detail) {
   for (const fn of st.listeners) fn(kind, detail);
 }
 
-export async function names(signal) {
+// The names, fetched once however many ask at the same time. (Not tied to
+// one page's signal: a page that goes away leaves the answer to the next.)
+export function names() {
   const st = s();
-  if (!st.names) {
-    const list = await api.subjects({}, signal);
-    if (st !== state) return list;
-    st.names = list;
-    st.lower = list.map((n) => n.toLowerCase());
+  if (!st.namesPromise) {
+    st.namesPromise = api.subjects({}).then((list) => {
+      performance.mark('ui:names');
+      st.names = list;
+      st.lower = list.map((n) => n.toLowerCase());
+      return list;
+    }, (err) => {
+      st.namesPromise = null; // the next page asks again
+      throw err;
+    });
   }
-  return st.names;
+  return st.namesPromise;
 }
 
 export function lowerNames() {

@@ -72,6 +72,10 @@ for name in files:
 eq("every file of ui/ is served as it is, with its type and nosniff",
    served, [(n, 200, types[os.path.splitext(n)[1]], True, "nosniff") for n, *_ in served])
 ok("the UI has its pages", {"index.html", "app.js", "style.css"} <= {s[0] for s in served}, served)
+modules = sorted(n for n in files if n.endswith(".js") and n != "app.js")
+preloaded = sorted(re.findall(r'<link rel="modulepreload" href="([^"]+)">', index))
+eq("index.html preloads every module but the entry point (no import-by-import waterfall)",
+   preloaded, modules)
 etags = {header(reg.get(f"/ui/{n}"), "ETag") for n, *_ in served}
 eq("each file has its own ETag", len(etags), len(served))
 
