@@ -71,6 +71,9 @@ export const api = {
   // latest live version of each subject, with its id; paged (the server caps limit at 1000)
   latestVersions: (offset, limit, signal) =>
     get('/schemas', { latestOnly: true, offset, limit }, signal),
+  // subject-versions with their schemas, by subject then version; paged
+  schemasByPrefix: (prefix, offset, limit, signal) =>
+    get('/schemas', { subjectPrefix: prefix, deleted: true, offset, limit }, signal),
   versions: (subject, opts = {}, signal) =>
     get(`/subjects/${seg(subject)}/versions`, { deleted: opts.deleted, deletedOnly: opts.deletedOnly }, signal),
   version: (subject, version, opts = {}, signal) =>

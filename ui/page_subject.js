@@ -50,6 +50,21 @@ export async function render(ctx, subject) {
   if (!ctx.alive()) return;
   const softDeleted = new Set(all.filter((v) => !live.includes(v)));
   const cache = new Map(); // version -> Promise of its entity
+  // Every version with its id and schema in one request rather than one per
+  // version: /schemas by prefix lists this subject first (a name sorts
+  // before the longer names it starts), so the pages stop at the first other.
+  try {
+    for (let offset = 0; ; offset += 1000) {
+      const rows = await api.schemasByPrefix(subject, offset, 1000, signal);
+      const mine = rows.filter((r) => r.subject === subject);
+      for (const r of mine) cache.set(r.version, Promise.resolve(r));
+      if (rows.length < 1000 || mine.length < rows.length) break;
+    }
+  } catch (err) {
+    if (!ctx.alive()) return;
+    cache.clear(); // each version is then read on its own
+  }
+  if (!ctx.alive()) return;
   const entity = (v) => {
     if (!cache.has(v)) cache.set(v, api.version(subject, v, { deleted: true }, signal));
     return cache.get(v);

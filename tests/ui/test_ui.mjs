@@ -156,6 +156,17 @@ async function shoot(page, name) {
   await page.emulateMedia({ colorScheme: 'light' });
 }
 
+// On a phone-sized screen the page must not scroll sideways (wide tables
+// scroll inside their own regions).
+async function narrow(page, name) {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, screen: window.innerWidth }));
+  ok(`responsive: ${name} fits a 390 px wide screen`, widths.page <= widths.screen, inspect(widths));
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}-narrow-light.png`), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
 async function axeCheck(page, axeSource, name) {
   for (const scheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme: scheme });
@@ -225,6 +236,7 @@ async function walk(page, server, watch, axeSource, data) {
   await page.click('.pager button[data-which="first"]');
   await page.waitForFunction(() => !document.querySelector('table.subjects .pending'));
   await shoot(page, 'subjects');
+  await narrow(page, 'subjects');
   await axeCheck(page, axeSource, 'subjects');
   watch.check('subjects page');
 
@@ -263,6 +275,7 @@ async function walk(page, server, watch, axeSource, data) {
   ok('diff: and the added field as added lines', lines.some(([, , kb, b]) => kb === 'add' && b.includes('"name": "currency"')));
   ok('diff: unchanged lines sit on both sides', lines.some(([ka, a, kb, b]) => ka === 'same' && kb === 'same' && a.includes('"name": "id"') && a === b));
   await shoot(page, 'subject-diff');
+  await narrow(page, 'subject-diff');
   await axeCheck(page, axeSource, 'subject');
 
   const levelSel = 'form[data-setting="level"]';
