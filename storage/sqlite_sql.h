@@ -20,6 +20,10 @@
     X(SQ_BEGIN_WRITE, "BEGIN IMMEDIATE")                                                           \
     X(SQ_COMMIT, "COMMIT")                                                                         \
     X(SQ_ROLLBACK, "ROLLBACK")                                                                     \
+    /* Group commit: each caller's work in a savepoint of the batch. */                            \
+    X(SQ_SAVEPOINT, "SAVEPOINT item")                                                              \
+    X(SQ_SAVEPOINT_RELEASE, "RELEASE item")                                                        \
+    X(SQ_SAVEPOINT_ROLLBACK, "ROLLBACK TO item")                                                   \
                                                                                                    \
     /* A subject is live with one live version, deleted when all are. */                           \
     X(SQ_SUBJECTS, "SELECT subject FROM versions WHERE subject >= ?1 AND subject < ?2"             \

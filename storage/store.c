@@ -146,11 +146,18 @@ void sr_store_init(struct sr_store *store, const struct sr_store_ops *ops)
     atomic_init(&store->injected_conflicts, 0);
     pthread_mutex_init(&store->failure_lock, NULL);
     store->failure[0] = '\0';
+    pthread_mutex_init(&store->batch_lock, NULL);
+    pthread_cond_init(&store->batch_done, NULL);
+    store->queue = NULL;
+    store->queue_tail = &store->queue;
+    store->batch_running = false;
 }
 
 void sr_store_deinit(struct sr_store *store)
 {
     pthread_mutex_destroy(&store->failure_lock);
+    pthread_mutex_destroy(&store->batch_lock);
+    pthread_cond_destroy(&store->batch_done);
 }
 
 /* Remembers a failure that says the database cannot serve, for
@@ -260,6 +267,114 @@ enum sr_err sr_store_run(struct sr_store *store, bool write, sr_txn_fn fn, void 
                          "The operation conflicted with concurrent writes %d times; retry it",
                          SR_STORE_RUN_ATTEMPTS);
     return rc;
+}
+
+/* ---- group commit ---------------------------------------------------------------------- */
+
+/* Most work one batch takes; the rest waits for the next. */
+#define BATCH_MAX 64
+
+/* Runs item's work in its own savepoint of t. Its error is its own answer,
+ * and its writes are dropped; an error of the savepoint itself loses the
+ * whole transaction (answered). */
+static enum sr_err run_item(struct sr_txn *t, struct sr_batch_item *item, struct sr_error *err)
+{
+    const struct sr_store_ops *ops = t->store->ops;
+    enum sr_err rc = ops->savepoint(t, SR_SAVEPOINT_OPEN, err);
+    if (rc)
+        return rc;
+    item->rc = item->fn(t, item->arg, item->err);
+    if (item->rc == SR_ERR_CONFLICT)
+        return sr_errorf(err, SR_ERR_CONFLICT, "%s", item->err->message); /* retry the batch */
+    return ops->savepoint(t, item->rc ? SR_SAVEPOINT_ROLLBACK : SR_SAVEPOINT_RELEASE, err);
+}
+
+/* One attempt at a batch: every item, then one commit. */
+static enum sr_err attempt_batch(struct sr_store *store, struct sr_batch_item **items, size_t n,
+                                 struct sr_error *err)
+{
+    struct sr_txn *t = NULL;
+    enum sr_err rc = sr_store_begin(store, true, &t, err);
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = run_item(t, items[i], err);
+    if (rc)
+        sr_txn_rollback(t);
+    else
+        rc = sr_txn_commit(t, err);
+    return rc;
+}
+
+/* Runs items as one batch and answers each. */
+static void run_batch(struct sr_store *store, struct sr_batch_item **items, size_t n)
+{
+    struct sr_error err = {0};
+    enum sr_err rc = SR_ERR_CONFLICT;
+    for (unsigned attempt = 0; rc == SR_ERR_CONFLICT && attempt < SR_STORE_RUN_ATTEMPTS;
+         attempt++) {
+        if (attempt)
+            back_off(attempt);
+        rc = attempt_batch(store, items, n, &err);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (rc == SR_ERR_CONFLICT) /* the retries are spent */
+            items[i]->rc = sr_errorf(items[i]->err, SR_ERR_CONFLICT,
+                                     "The operation conflicted with concurrent writes %d "
+                                     "times; retry it",
+                                     SR_STORE_RUN_ATTEMPTS);
+        else if (rc) /* nothing was committed: nobody's work stands */
+            items[i]->rc = sr_errorf(items[i]->err, rc, "%s", err.message);
+    }
+}
+
+/* Takes up to BATCH_MAX items off the queue (batch_lock held). */
+static size_t take_batch(struct sr_store *store, struct sr_batch_item **items)
+{
+    size_t n = 0;
+    while (store->queue && n < BATCH_MAX) {
+        items[n++] = store->queue;
+        store->queue = store->queue->next;
+    }
+    if (!store->queue)
+        store->queue_tail = &store->queue;
+    return n;
+}
+
+enum sr_err sr_store_run_batched(struct sr_store *store, sr_txn_fn fn, void *arg,
+                                 struct sr_error *err)
+{
+    /* Set while this thread runs a batch: work that itself writes (or a
+     * test's hook inside the batch's begin) must not wait for its own batch. */
+    static _Thread_local bool running_batch;
+    assert(store && fn);
+    if (!store->ops->savepoint || running_batch)
+        return sr_store_run(store, true, fn, arg, err);
+    struct sr_error own = {0};
+    struct sr_batch_item me = {.fn = fn, .arg = arg, .err = err ? err : &own};
+    pthread_mutex_lock(&store->batch_lock);
+    *store->queue_tail = &me;
+    store->queue_tail = &me.next;
+    while (!me.done) {
+        if (store->batch_running) {
+            pthread_cond_wait(&store->batch_done, &store->batch_lock);
+            continue;
+        }
+        /* No batch is running: this caller runs the next one, which holds
+         * its own work unless more than BATCH_MAX came before it. */
+        struct sr_batch_item *items[BATCH_MAX];
+        size_t n = take_batch(store, items);
+        store->batch_running = true;
+        pthread_mutex_unlock(&store->batch_lock);
+        running_batch = true;
+        run_batch(store, items, n);
+        running_batch = false;
+        pthread_mutex_lock(&store->batch_lock);
+        for (size_t i = 0; i < n; i++)
+            items[i]->done = true;
+        store->batch_running = false;
+        pthread_cond_broadcast(&store->batch_done);
+    }
+    pthread_mutex_unlock(&store->batch_lock);
+    return me.rc;
 }
 
 /* ---- lifecycle ----------------------------------------------------------------------- */

@@ -223,6 +223,19 @@ typedef enum sr_err (*sr_txn_fn)(struct sr_txn *t, void *arg, struct sr_error *e
 enum sr_err sr_store_run(struct sr_store *store, bool write, sr_txn_fn fn, void *arg,
                          struct sr_error *err);
 
+/* sr_store_run(store, true, fn, arg, err) for writes that arrive together:
+ * their work may share one write transaction and one commit (group commit),
+ * each inside a savepoint of its own, so that each keeps its own answer: a
+ * failing fn rolls back only its own writes and gets its own error, and no
+ * fn is answered before the commit holding its writes is durable. Work in
+ * one batch runs in arrival order and sees the writes of the work before it,
+ * exactly as if the transactions had run one after the other. A caller that
+ * finds no batch running runs at once (a lone writer waits for no one);
+ * those that arrive meanwhile form the next batch. A conflict runs the whole
+ * batch again. A backend without savepoints runs each alone. */
+enum sr_err sr_store_run_batched(struct sr_store *store, sr_txn_fn fn, void *arg,
+                                 struct sr_error *err);
+
 /* The change marker of kind (see the file comment). Thread-safe, lock-free. */
 uint64_t sr_store_marker(struct sr_store *store, enum sr_change kind);
 
