@@ -52,7 +52,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(B)/%.o)
-SERVER_OBJ := $(SERVER_SRC:%.c=$(B)/%.o)
+SERVER_OBJ := $(SERVER_SRC:%.c=$(B)/%.o) $(B)/build/gen/ui_assets.o
 SERVER_LIB_OBJ := $(filter-out $(B)/server/main.o,$(SERVER_OBJ))
 CLIENT_OBJ := $(CLIENT_SRC:%.c=$(B)/%.o)
 # libavroreg as users get it: the client plus the schema model it stands on.
@@ -183,6 +183,17 @@ $(B)/bench/%: $(B)/bench/%.o $(B)/libsrclient.a $(B)/libsrcore.a
 	@$(if $(V),,echo "  LD    $(FLAVOR) $@")
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 
+# The web UI: the files of ui/ become a C table (server/ui.h) that the server
+# serves under /ui/. The generator is a small C program built and run here.
+UI_FILES := $(sort $(wildcard ui/*.html ui/*.js ui/*.css ui/*.svg ui/*.txt))
+UI_GEN_C := build/gen/ui_assets.c
+build/gen/embed_assets: tools/embed_assets.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 -O1 $(WARN) -o $@ $<
+$(UI_GEN_C): build/gen/embed_assets $(UI_FILES) ui
+	@$(if $(V),,echo "  EMBED $(words $(UI_FILES)) files of ui/")
+	$(Q)build/gen/embed_assets $@ $(UI_FILES)
+
 FMT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 fmt:
 	clang-format -i $(FMT_FILES)
@@ -240,7 +251,7 @@ FUZZ_SRC_compat := $(FUZZ_SRC_schema) $(wildcard compat/*.c)
 # fuzz_frame.c includes client/serde.c for its static payload check
 FUZZ_SRC_frame  := $(FUZZ_SRC_compat) $(filter-out client/serde.c,$(wildcard client/*.c))
 FUZZ_SRC_router := $(FUZZ_SRC_compat) $(wildcard storage/*.c) \
-                   $(filter-out server/main.c,$(wildcard server/*.c))
+                   $(filter-out server/main.c,$(wildcard server/*.c)) $(UI_GEN_C)
 FUZZ_DEPS := $(wildcard common/*.h schemas/*.h compat/*.h client/*.h client/*.c server/*.h \
                         storage/*.h include/*.h)
 

@@ -34,6 +34,7 @@ static const char usage_text[] =
     "  --max-body-bytes N     largest request body; suffix k, m or g for KiB, MiB, GiB\n"
     "                         (AVRO_REGISTRY_MAX_BODY, default 16m)\n"
     "  --threads N            HTTP worker threads (AVRO_REGISTRY_THREADS, default: one per core)\n"
+    "  --ui on|off            the web UI at /ui/ (AVRO_REGISTRY_UI, default on)\n"
     "  --help                 print this text and exit\n";
 
 const char *sr_config_usage(void)
@@ -140,6 +141,19 @@ bool sr_config_valid_listen(const char *text)
     return true;
 }
 
+bool sr_config_parse_switch(const char *text, bool *out)
+{
+    if (!text)
+        return false;
+    if (strcasecmp(text, "on") == 0)
+        *out = true;
+    else if (strcasecmp(text, "off") == 0)
+        *out = false;
+    else
+        return false;
+    return true;
+}
+
 static enum sr_err set_string(char **slot, const char *value, struct sr_error *err)
 {
     char *copy = strdup(value);
@@ -204,6 +218,14 @@ static enum sr_err apply_threads(struct sr_config *cfg, const char *value, const
     return SR_OK;
 }
 
+static enum sr_err apply_ui(struct sr_config *cfg, const char *value, const char *source,
+                            struct sr_error *err)
+{
+    if (!sr_config_parse_switch(value, &cfg->ui))
+        return sr_errorf(err, SR_ERR_BAD_REQUEST, "%s: '%s' is not on or off", source, value);
+    return SR_OK;
+}
+
 static const struct option_def options[] = {
     {"--listen", "AVRO_REGISTRY_LISTEN", apply_listen},
     {"--port", "AVRO_REGISTRY_PORT", apply_port},
@@ -211,6 +233,7 @@ static const struct option_def options[] = {
     {"--log-level", "AVRO_REGISTRY_LOG_LEVEL", apply_log_level},
     {"--max-body-bytes", "AVRO_REGISTRY_MAX_BODY", apply_max_body},
     {"--threads", "AVRO_REGISTRY_THREADS", apply_threads},
+    {"--ui", "AVRO_REGISTRY_UI", apply_ui},
 };
 
 #define OPTION_COUNT (sizeof options / sizeof options[0])
@@ -222,6 +245,7 @@ static enum sr_err set_defaults(struct sr_config *cfg, struct sr_error *err)
     cfg->log_level = SR_LOG_INFO;
     cfg->max_body_bytes = SR_CONFIG_DEFAULT_MAX_BODY;
     cfg->threads = sr_config_default_threads();
+    cfg->ui = true;
     enum sr_err rc = set_string(&cfg->listen, SR_CONFIG_DEFAULT_LISTEN, err);
     if (rc == SR_OK)
         rc = set_string(&cfg->db_path, SR_CONFIG_DEFAULT_DB, err);

@@ -8,6 +8,7 @@
  *   --log-level L          AVRO_REGISTRY_LOG_LEVEL  info (error|warn|info|debug)
  *   --max-body-bytes N     AVRO_REGISTRY_MAX_BODY   16 MiB (suffixes k, m, g: KiB, MiB, GiB)
  *   --threads N            AVRO_REGISTRY_THREADS    number of online cores
+ *   --ui on|off            AVRO_REGISTRY_UI         on (the web UI at /ui/; off: 404)
  *   --help
  *
  * Flags take their value as the next argument or after '=' (--port=8081).
@@ -38,6 +39,7 @@ struct sr_config {
     enum sr_log_level log_level;
     size_t max_body_bytes; /* request bodies larger than this get 413 */
     unsigned threads;      /* size of the HTTP thread pool, >= 1 */
+    bool ui;               /* serve the web UI under /ui/ (server/ui.h) */
 };
 
 enum sr_config_outcome {
@@ -65,6 +67,7 @@ bool sr_config_parse_port(const char *text, uint16_t *out);
 bool sr_config_parse_size(const char *text, size_t *out);      /* 1 .. SR_CONFIG_MAX_BODY_LIMIT */
 bool sr_config_parse_threads(const char *text, unsigned *out); /* 1 .. SR_CONFIG_MAX_THREADS */
 bool sr_config_valid_listen(const char *text);
+bool sr_config_parse_switch(const char *text, bool *out); /* on|off, any case */
 
 /* Online cores (at least 1). */
 unsigned sr_config_default_threads(void);

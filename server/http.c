@@ -30,6 +30,7 @@
 #include "server/metrics.h"
 #include "server/reply.h"
 #include "server/router.h"
+#include "server/ui.h"
 
 #define CONNECTION_TIMEOUT_S 30u
 #define MAX_CONNECTIONS 16384u
@@ -198,6 +199,7 @@ struct decoded_value {
 /* What sr_request.conn points at. */
 struct query_state {
     sr_http_query_fn lookup;
+    sr_http_query_fn header;
     void *cls;
     struct decoded_value *decoded;
 };
@@ -230,6 +232,12 @@ bool sr_request_query_bool(const struct sr_request *req, const char *key)
     return v && strcasecmp(v, "true") == 0;
 }
 
+const char *sr_request_header(const struct sr_request *req, const char *name)
+{
+    struct query_state *qs = req->conn;
+    return qs && qs->header ? qs->header(qs->cls, name) : NULL;
+}
+
 static void query_state_release(struct query_state *qs)
 {
     while (qs->decoded) {
@@ -248,8 +256,9 @@ static enum sr_err check_media(const struct sr_http_input *in, const struct sr_r
     if (!sr_http_content_type_ok(in->content_type))
         return sr_errorf(err, SR_ERR_UNSUPPORTED_MEDIA_TYPE, "%s",
                          sr_error_default_message(SR_ERR_UNSUPPORTED_MEDIA_TYPE));
-    if (route->handler == sr_h_metrics_get)
-        return SR_OK; /* text for Prometheus, whatever it accepts */
+    if (route->handler == sr_h_metrics_get || route->handler == sr_ui_get_index ||
+        route->handler == sr_ui_get_asset)
+        return SR_OK; /* text for Prometheus, files for the browser: whatever it accepts */
     *media = sr_http_negotiate(in->accept);
     if (*media == SR_MEDIA_NONE) {
         *media = SR_MEDIA_V1;
@@ -263,9 +272,10 @@ static enum sr_err run_handler(struct sr_server *srv, const struct sr_http_input
                                const struct sr_route_match *match, struct sr_response *resp,
                                struct sr_error *err)
 {
-    struct query_state qs = {in->query, in->query_cls, NULL};
+    struct query_state qs = {in->query, in->header, in->query_cls, NULL};
     struct sr_request req = {
         .method = match->route->method,
+        .path = in->path,
         .param_count = match->param_count,
         .body = in->body ? in->body : "",
         .body_len = in->body ? in->body_len : 0,
@@ -402,10 +412,18 @@ static const char *lookup_query(void *cls, const char *key)
     return MHD_lookup_connection_value(cls, MHD_GET_ARGUMENT_KIND, key);
 }
 
+static const char *lookup_header(void *cls, const char *name)
+{
+    return MHD_lookup_connection_value(cls, MHD_HEADER_KIND, name);
+}
+
 static struct MHD_Response *to_mhd_response(struct sr_response *r)
 {
     struct MHD_Response *mr;
-    if (r->body) {
+    if (r->static_body && !r->body) {
+        mr = MHD_create_response_from_buffer(r->body_len, (void *)r->static_body,
+                                             MHD_RESPMEM_PERSISTENT);
+    } else if (r->body) {
         mr = MHD_create_response_from_buffer_with_free_callback(r->body_len, r->body, free);
         if (mr)
             r->body = NULL; /* MHD frees it now */
@@ -428,6 +446,8 @@ static enum MHD_Result send_reply(struct sr_server *srv, struct MHD_Connection *
     struct MHD_Response *mr = to_mhd_response(resp);
     if (mr) {
         MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+        for (size_t i = 0; i < resp->header_count && i < SR_RESPONSE_MAX_HEADERS; i++)
+            MHD_add_response_header(mr, resp->headers[i].name, resp->headers[i].value);
         if (atomic_load_explicit(&srv->stopping, memory_order_relaxed))
             MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION, "close");
         ret = MHD_queue_response(conn, (unsigned)resp->status, mr);
@@ -567,8 +587,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   size_t *upload_data_size, void **con_cls)
 {
     struct sr_server *srv = cls;
-    struct sr_http_input in = {
-        .method = method, .path = url, .body = "", .query = lookup_query, .query_cls = conn};
+    struct sr_http_input in = {.method = method,
+                               .path = url,
+                               .body = "",
+                               .query = lookup_query,
+                               .header = lookup_header,
+                               .query_cls = conn};
     (void)version;
     if (!*con_cls)
         return first_call(srv, conn, &in, con_cls);

@@ -15,11 +15,12 @@
  *   path known, method not       405
  *   bad Content-Type             415 (absent, or one of the four JSON/octet
  *                                types, parameters allowed)
- *   nothing acceptable in Accept 406 (GET /metrics is exempt: it is text)
+ *   nothing acceptable in Accept 406 (GET /metrics and the /ui routes are
+ *                                exempt: they answer text and files)
  *   otherwise                    the handler's answer
  * Authorization headers are ignored. Responses carry the negotiated type
  * (default application/vnd.schemaregistry.v1+json) unless the handler set
- * content_type.
+ * content_type, plus any headers it listed in resp->headers.
  */
 #ifndef SR_SERVER_HTTP_H
 #define SR_SERVER_HTTP_H
@@ -68,8 +69,9 @@ struct sr_http_input {
     const char *accept;       /* NULL when absent */
     const char *body;         /* NUL-terminated; NULL or "" when none */
     size_t body_len;
-    sr_http_query_fn query; /* NULL: no query parameters */
-    void *query_cls;
+    sr_http_query_fn query;  /* NULL: no query parameters */
+    sr_http_query_fn header; /* request headers by name; NULL: none */
+    void *query_cls;         /* passed to query and header */
 };
 
 /* Routes in against routes (sr_routes in the server; tests may pass their

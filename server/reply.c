@@ -85,6 +85,7 @@ void sr_reply_error(struct sr_response *resp, enum sr_err code, const char *mess
         message = sr_error_default_message(code);
     free(resp->body);
     resp->body = NULL;
+    resp->static_body = NULL;
     resp->body_len = 0;
     resp->content_type = NULL;
     resp->status = sr_error_http_status(code);

@@ -25,6 +25,7 @@ struct sr_server;
 
 struct sr_request {
     const char *method;                     /* "GET", "POST", "PUT", "DELETE" */
+    const char *path;                       /* the raw path as sent, without the query */
     const char *params[SR_MAX_PATH_PARAMS]; /* decoded path parameters, in pattern order */
     size_t param_count;
     const char *body; /* NUL-terminated; "" when there is none */
@@ -37,12 +38,28 @@ struct sr_request {
 const char *sr_request_query(const struct sr_request *req, const char *key);
 /* JAX-RS boolean: "true" in any case is true; anything else, or absence, false. */
 bool sr_request_query_bool(const struct sr_request *req, const char *key);
+/* A request header's value (name in any case), or NULL when absent. Borrowed
+ * for the request. */
+const char *sr_request_header(const struct sr_request *req, const char *name);
+
+/* A response header beyond Content-Type. Both strings static (or at least
+ * alive until the response is sent): the HTTP layer copies them. */
+struct sr_header {
+    const char *name;
+    const char *value;
+};
+
+#define SR_RESPONSE_MAX_HEADERS 8
 
 struct sr_response {
     int status; /* 0 means 200 */
     char *body; /* heap, NUL-terminated; the HTTP layer frees it */
     size_t body_len;
     const char *content_type; /* static string; NULL means the negotiated JSON media type */
+    /* Static bytes to send instead of body (never freed); body must be NULL. */
+    const void *static_body;
+    struct sr_header headers[SR_RESPONSE_MAX_HEADERS]; /* sent with any status */
+    size_t header_count;
 };
 
 typedef enum sr_err (*sr_handler_fn)(struct sr_request *req, struct sr_response *resp,

@@ -1,9 +1,11 @@
 /*
  * routes.c - the route table: every endpoint the server answers. openapi.yaml
  * documents the same list, and a test checks that the two agree.
- * Confluent's 7.x API first, then what we add (contexts, health, metrics).
+ * Confluent's 7.x API first, then what we add (contexts, health, metrics,
+ * the web UI).
  */
 #include "server/handlers.h"
+#include "server/ui.h"
 
 const struct sr_route sr_routes[] = {
     {"GET", "/", sr_h_root_get},
@@ -43,5 +45,7 @@ const struct sr_route sr_routes[] = {
     {"GET", "/health/live", sr_h_health_live},
     {"GET", "/health/ready", sr_h_health_ready},
     {"GET", "/metrics", sr_h_metrics_get},
+    {"GET", "/ui", sr_ui_get_index},
+    {"GET", "/ui/{asset}", sr_ui_get_asset},
     {NULL, NULL, NULL},
 };

@@ -17,6 +17,7 @@
 static const char *const env_names[] = {
     "AVRO_REGISTRY_LISTEN",    "AVRO_REGISTRY_PORT",     "AVRO_REGISTRY_DB",
     "AVRO_REGISTRY_LOG_LEVEL", "AVRO_REGISTRY_MAX_BODY", "AVRO_REGISTRY_THREADS",
+    "AVRO_REGISTRY_UI",
 };
 
 static int clear_env(void **state)
@@ -64,6 +65,7 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.max_body_bytes, 16 * 1024 * 1024);
     assert_int_equal(cfg.threads, sr_config_default_threads());
     assert_true(cfg.threads >= 1);
+    assert_true(cfg.ui);
     sr_config_release(&cfg);
     sr_config_release(&cfg); /* twice is harmless */
     sr_config_release(NULL);
@@ -75,10 +77,22 @@ static void test_flags(void **state)
     struct sr_config cfg;
     enum sr_config_outcome outcome;
     struct sr_error err;
-    const char *argv[] = {
-        "avro-registry", "--listen", "127.0.0.1",           "--port=9000", "--db", "/tmp/x.db",
-        "--log-level",   "DEBUG",    "--max-body-bytes=2m", "--threads",   "3",    "--port",
-        "9001",          NULL};
+    const char *argv[] = {"avro-registry",
+                          "--listen",
+                          "127.0.0.1",
+                          "--port=9000",
+                          "--db",
+                          "/tmp/x.db",
+                          "--log-level",
+                          "DEBUG",
+                          "--max-body-bytes=2m",
+                          "--threads",
+                          "3",
+                          "--port",
+                          "9001",
+                          "--ui",
+                          "OFF",
+                          NULL};
     assert_int_equal(load(&cfg, &outcome, &err, argv), SR_OK);
     assert_string_equal(cfg.listen, "127.0.0.1");
     assert_int_equal(cfg.port, 9001); /* the last one wins */
@@ -86,6 +100,7 @@ static void test_flags(void **state)
     assert_int_equal(cfg.log_level, SR_LOG_DEBUG);
     assert_int_equal(cfg.max_body_bytes, 2 * 1024 * 1024);
     assert_int_equal(cfg.threads, 3);
+    assert_false(cfg.ui);
     sr_config_release(&cfg);
 }
 
@@ -101,6 +116,7 @@ static void test_environment_and_precedence(void **state)
     setenv("AVRO_REGISTRY_LOG_LEVEL", "warn", 1);
     setenv("AVRO_REGISTRY_MAX_BODY", "512k", 1);
     setenv("AVRO_REGISTRY_THREADS", "5", 1);
+    setenv("AVRO_REGISTRY_UI", "off", 1);
     const char *plain[] = {"avro-registry", NULL};
     assert_int_equal(load(&cfg, &outcome, &err, plain), SR_OK);
     assert_string_equal(cfg.listen, "::1");
@@ -109,13 +125,15 @@ static void test_environment_and_precedence(void **state)
     assert_int_equal(cfg.log_level, SR_LOG_WARN);
     assert_int_equal(cfg.max_body_bytes, 512 * 1024);
     assert_int_equal(cfg.threads, 5);
+    assert_false(cfg.ui);
     sr_config_release(&cfg);
 
     /* flags beat the environment, even a bad environment value */
     setenv("AVRO_REGISTRY_PORT", "not-a-port", 1);
-    const char *flags[] = {"avro-registry", "--port", "7001", "--db", "flag.db", NULL};
+    const char *flags[] = {"avro-registry", "--port", "7001", "--db", "flag.db", "--ui=on", NULL};
     assert_int_equal(load(&cfg, &outcome, &err, flags), SR_OK);
     assert_int_equal(cfg.port, 7001);
+    assert_true(cfg.ui);
     assert_string_equal(cfg.db_path, "flag.db");
     assert_int_equal(cfg.threads, 5);
     sr_config_release(&cfg);
@@ -157,6 +175,7 @@ static void test_errors(void **state)
     expect_failure((const char *[]){"r", "--listen", "", NULL}, "--listen");
     expect_failure((const char *[]){"r", "--db", "", NULL}, "empty");
     expect_failure((const char *[]){"r", "port", NULL}, "unknown option 'port'");
+    expect_failure((const char *[]){"r", "--ui", "maybe", NULL}, "--ui: 'maybe' is not on or off");
 }
 
 static void test_value_parsers(void **state)

@@ -1,0 +1,327 @@
+// page_subjects.js - #/subjects: every subject with its latest version, id,
+// level and mode; filtered as you type, sorted by any column, a page of
+// rows at a time (so 10,000 subjects cost no more DOM than 50).
+//
+// Filtering and sorting work on the names already in memory: no request.
+// Versions and ids arrive in bulk after the first rows are on screen;
+// levels and modes are fetched for the rows that are actually visible
+// (IntersectionObserver), or for all subjects when sorting by them.
+import { h, clear, announce, fmtInt, field, select } from './dom.js';
+import * as store from './store.js';
+import { errorBox, pageTitle, subjectLink, schemaLink } from './widgets.js';
+
+const COLUMNS = [
+  { key: 'name', label: 'Subject' },
+  { key: 'version', label: 'Latest version', num: true },
+  { key: 'id', label: 'Id', num: true },
+  { key: 'level', label: 'Compatibility level' },
+  { key: 'mode', label: 'Mode' },
+];
+const SIZES = ['25', '50', '100', '200'];
+const SETTLE_MS = 150;
+
+export async function render(ctx) {
+  const { main, query } = ctx;
+  document.title = 'Subjects · avro-registry';
+  const st = {
+    q: query.get('q') || '',
+    sort: COLUMNS.some((c) => c.key === query.get('sort')) ? query.get('sort') : 'name',
+    dir: query.get('dir') === 'desc' ? 'desc' : 'asc',
+    page: Math.max(1, parseInt(query.get('page') || '1', 10) || 1),
+    size: SIZES.includes(query.get('size')) ? query.get('size') : '50',
+    order: null, // indices into names, in the sort order
+    shown: [], // indices that pass the filter, in order
+    rows: new Map(), // subject -> cells of its row on screen
+  };
+
+  const title = pageTitle('Subjects');
+  const summary = h('p', { class: 'summary' }, 'Loading the subjects…');
+  main.append(title, summary);
+
+  let names;
+  try {
+    names = await store.names(ctx.signal);
+  } catch (err) {
+    if (!ctx.alive()) return;
+    summary.remove();
+    main.append(errorBox(err, 'The subjects could not be listed.'));
+    return;
+  }
+  if (!ctx.alive()) return;
+
+  const search = h('input', { type: 'search', value: st.q, autocomplete: 'off', spellcheck: 'false' });
+  const size = select(SIZES, st.size);
+  const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+  const progress = h('p', { class: 'progress' });
+  const tbody = h('tbody');
+  const headRow = h('tr');
+  const table = h('table', { class: 'grid subjects' },
+    h('caption', { class: 'visually-hidden' }, 'Subjects; column headers sort the list'),
+    h('thead', null, headRow), tbody);
+  const pager = h('nav', { class: 'pager', 'aria-label': 'Pages of subjects' });
+  const toolbar = h('div', { class: 'toolbar' },
+    field('Filter by name', search, 'Press / to come back here. Matches any part of the name, any case.'),
+    field('Rows per page', size));
+
+  clear(main);
+  main.append(title, summary, toolbar, status, progress,
+    h('div', { class: 'scroller', tabindex: '0', role: 'region', 'aria-label': 'Subjects table' }, table),
+    pager);
+  if (!names.length) {
+    summary.textContent = 'The registry holds no subjects yet. ';
+    summary.append(h('a', { href: '#/register' }, 'Register a schema.'));
+  } else {
+    summary.textContent = `${fmtInt(names.length)} subjects.`;
+  }
+  store.globalSettings(ctx.signal).then((g) => {
+    if (!ctx.alive() || !names.length) return;
+    summary.textContent = `${fmtInt(names.length)} subjects. Global compatibility level ${g.level}, mode ${g.mode}.`;
+  }, () => {});
+
+  // ---- order and filter (in memory) ----
+  const lower = store.lowerNames() || names.map((n) => n.toLowerCase());
+  const valueOf = (i, key) => {
+    const n = names[i];
+    if (key === 'version' || key === 'id') {
+      const l = store.latest(n);
+      return l ? l[key] : undefined;
+    }
+    if (key === 'level' || key === 'mode') {
+      const s = store.settings(n);
+      if (!s || s.error) return undefined;
+      return key === 'level' ? s.level : s.mode;
+    }
+    return n;
+  };
+  const computeOrder = () => {
+    const idx = Array.from(names, (_, i) => i);
+    if (st.sort !== 'name') {
+      const key = st.sort;
+      const vals = idx.map((i) => valueOf(i, key));
+      idx.sort((a, b) => {
+        const x = vals[a];
+        const y = vals[b];
+        if (x === y) return a - b;
+        if (x === undefined) return 1; // unknown last, whichever the direction
+        if (y === undefined) return -1;
+        return (x < y ? -1 : 1) * (st.dir === 'desc' ? -1 : 1);
+      });
+      st.order = idx;
+    } else {
+      st.order = st.dir === 'desc' ? idx.reverse() : idx; // the registry's order is by name
+    }
+  };
+  const applyFilter = () => {
+    const q = st.q.trim().toLowerCase();
+    st.shown = q ? st.order.filter((i) => lower[i].includes(q)) : st.order;
+  };
+
+  // ---- rendering ----
+  // A row's level and mode are asked for once it has stayed on screen a
+  // moment: typing in the filter flips through rows faster than that.
+  const onScreen = new Set();
+  const observer = new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      if (e.isIntersecting) onScreen.add(e.target);
+      else onScreen.delete(e.target);
+    }
+    clearTimeout(settleTimer);
+    settleTimer = setTimeout(() => {
+      for (const tr of onScreen) {
+        if (tr.isConnected) store.wantSettings(tr.dataset.subject);
+        observer.unobserve(tr);
+      }
+      onScreen.clear();
+    }, SETTLE_MS);
+  });
+  let settleTimer = null;
+  ctx.signal.addEventListener('abort', () => {
+    clearTimeout(settleTimer);
+    clearTimeout(queryTimer);
+    observer.disconnect();
+    store.forgetWanted();
+  });
+
+  const fillLatest = (cells, n) => {
+    const l = store.latest(n);
+    clear(cells.version);
+    clear(cells.id);
+    if (l) {
+      cells.version.append(subjectLink(n, { v: l.version }, String(l.version)));
+      cells.id.append(schemaLink(l.id, String(l.id)));
+    } else {
+      cells.version.append(store.latestDone() ? '—' : h('span', { class: 'pending' }, '…'));
+      cells.id.append(store.latestDone() ? '—' : h('span', { class: 'pending' }, '…'));
+    }
+  };
+  const fillSettings = (cells, n) => {
+    const s = store.settings(n);
+    if (!s) {
+      cells.level.textContent = '…';
+      cells.mode.textContent = '…';
+    } else if (s.error) {
+      cells.level.textContent = `error_code ${s.error.code}`;
+      cells.mode.textContent = '';
+      cells.level.title = s.error.message;
+    } else {
+      cells.level.textContent = s.level;
+      cells.mode.textContent = s.mode;
+    }
+  };
+
+  const renderHead = () => {
+    clear(headRow);
+    for (const c of COLUMNS) {
+      const active = st.sort === c.key;
+      const btn = h('button', { type: 'button', class: 'sort', dataset: { key: c.key } }, c.label,
+        h('span', { class: 'sort-mark', 'aria-hidden': 'true' }, active ? (st.dir === 'asc' ? ' ▲' : ' ▼') : ''));
+      btn.addEventListener('click', () => sortBy(c.key));
+      headRow.append(h('th', {
+        scope: 'col', class: c.num ? 'num' : null,
+        'aria-sort': active ? (st.dir === 'asc' ? 'ascending' : 'descending') : 'none',
+      }, btn));
+    }
+  };
+
+  const renderRows = () => {
+    const pages = Math.max(1, Math.ceil(st.shown.length / Number(st.size)));
+    if (st.page > pages) st.page = pages;
+    const from = (st.page - 1) * Number(st.size);
+    const slice = st.shown.slice(from, from + Number(st.size));
+    clear(tbody);
+    st.rows.clear();
+    observer.disconnect(); // the old rows are gone
+    onScreen.clear();
+    const frag = document.createDocumentFragment();
+    for (const i of slice) {
+      const n = names[i];
+      const cells = {
+        version: h('td', { class: 'num' }), id: h('td', { class: 'num' }),
+        level: h('td'), mode: h('td'),
+      };
+      const tr = h('tr', { dataset: { subject: n } },
+        h('th', { scope: 'row' }, subjectLink(n)), cells.version, cells.id, cells.level, cells.mode);
+      fillLatest(cells, n);
+      fillSettings(cells, n);
+      st.rows.set(n, cells);
+      if (!store.settings(n)) observer.observe(tr);
+      frag.append(tr);
+    }
+    tbody.append(frag);
+    if (!slice.length) {
+      tbody.append(h('tr', null, h('td', { colspan: String(COLUMNS.length), class: 'empty' },
+        names.length ? 'No subject matches the filter.' : 'No subjects.')));
+    }
+    const total = st.shown.length;
+    status.textContent = total
+      ? `Showing ${fmtInt(from + 1)}–${fmtInt(from + slice.length)} of ${fmtInt(total)}${st.q ? ' matching' : ''}.`
+      : (st.q ? 'No subject matches the filter.' : '');
+    renderPager(pages);
+    clearTimeout(queryTimer); // the address follows, but not at every keystroke
+    queryTimer = setTimeout(() => ctx.alive() && ctx.setQuery({ q: st.q, sort: st.sort === 'name' ? '' : st.sort, dir: st.dir === 'asc' ? '' : 'desc',
+      page: st.page > 1 ? st.page : '', size: st.size === '50' ? '' : st.size }), SETTLE_MS);
+  };
+  let queryTimer = null;
+
+  const renderPager = (pages) => {
+    clear(pager);
+    const go = (p, which, label, before, after) => {
+      const b = h('button', { type: 'button', class: 'btn', dataset: { which }, disabled: p < 1 || p > pages || p === st.page },
+        before ? h('span', { 'aria-hidden': 'true' }, before) : null, label,
+        after ? h('span', { 'aria-hidden': 'true' }, after) : null);
+      b.addEventListener('click', () => {
+        st.page = p;
+        renderRows();
+        const again = pager.querySelector(`button[data-which="${which}"]`);
+        const target = again && !again.disabled ? again : pager.querySelector('button:not([disabled])');
+        if (target) target.focus();
+      });
+      return b;
+    };
+    pager.append(go(1, 'first', 'First page', '« '), go(st.page - 1, 'prev', 'Previous page', '‹ '),
+      h('span', { class: 'pageno' }, `Page ${fmtInt(st.page)} of ${fmtInt(pages)}`),
+      go(st.page + 1, 'next', 'Next page', null, ' ›'), go(pages, 'last', 'Last page', null, ' »'));
+  };
+
+  let sorting = null;
+  const sortBy = async (key) => {
+    if (st.sort === key) st.dir = st.dir === 'asc' ? 'desc' : 'asc';
+    else { st.sort = key; st.dir = 'asc'; }
+    if (sorting) sorting.abort();
+    if ((key === 'level' || key === 'mode') && names.some((n) => !store.settings(n))) {
+      sorting = new AbortController();
+      const stop = () => sorting && sorting.abort();
+      ctx.signal.addEventListener('abort', stop);
+      const mine = sorting;
+      progress.textContent = `Loading the level and mode of ${fmtInt(names.length)} subjects to sort by them…`;
+      await store.loadAllSettings(names, mine.signal, (done, total) => {
+        if (ctx.alive()) progress.textContent = `Loading levels and modes to sort by them: ${fmtInt(done)} of ${fmtInt(total)}.`;
+      });
+      if (!ctx.alive() || mine.signal.aborted) return;
+      progress.textContent = '';
+    }
+    computeOrder();
+    applyFilter();
+    st.page = 1;
+    renderHead();
+    renderRows();
+    headRow.querySelector(`button[data-key="${key}"]`).focus();
+    announce(`Sorted by ${COLUMNS.find((c) => c.key === key).label}, ${st.dir === 'asc' ? 'ascending' : 'descending'}.`);
+  };
+
+  search.addEventListener('input', () => {
+    st.q = search.value;
+    st.page = 1;
+    applyFilter();
+    renderRows();
+  });
+  size.addEventListener('change', () => {
+    st.size = size.value;
+    st.page = 1;
+    renderRows();
+  });
+  const slash = (e) => {
+    const t = e.target;
+    if (e.key === '/' && !(t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement)) {
+      e.preventDefault();
+      search.focus();
+      search.select();
+    }
+  };
+  document.addEventListener('keydown', slash);
+  ctx.signal.addEventListener('abort', () => document.removeEventListener('keydown', slash));
+
+  computeOrder();
+  applyFilter();
+  renderHead();
+  renderRows();
+  performance.mark('ui:first-rows');
+
+  // ---- what arrives later ----
+  let resortWhenDone = st.sort === 'version' || st.sort === 'id';
+  const unsubscribe = store.subscribe((kind, detail) => {
+    if (!ctx.alive()) return;
+    if (kind === 'latest') {
+      for (const [n, cells] of st.rows) fillLatest(cells, n);
+      const loaded = names.filter((n) => store.latest(n)).length;
+      progress.textContent = store.latestDone() ? '' : `Loading versions and ids: ${fmtInt(loaded)} of ${fmtInt(names.length)}.`;
+      if (store.latestDone() && resortWhenDone) {
+        resortWhenDone = false;
+        computeOrder();
+        applyFilter();
+        renderRows();
+      }
+    } else if (kind === 'settings' && st.rows.has(detail)) {
+      fillSettings(st.rows.get(detail), detail);
+    }
+  });
+  ctx.signal.addEventListener('abort', unsubscribe);
+  if (names.length && !store.latestDone()) {
+    store.loadLatest(names.length).catch((err) => {
+      if (ctx.alive()) {
+        progress.textContent = '';
+        progress.append(errorBox(err, 'The versions and ids could not be loaded.'));
+      }
+    });
+  }
+}
