@@ -37,6 +37,10 @@ const char *avroreg_strerror(enum avroreg_err code)
         return "avro-c encoding or decoding failed";
     case AVROREG_ERR_KAFKA:
         return "kafka error";
+    case AVROREG_ERR_FORMAT:
+        return "malformed export or log record";
+    case AVROREG_ERR_CONFLICT:
+        return "conflicting or refused change";
     }
     return "unknown error";
 }
