@@ -159,9 +159,10 @@ int cli_import_snapshot(const struct import_cli *ic, struct avroreg_client *clie
     enum avroreg_err rc = avroreg_snapshot_import(snap, client, &o, &report, &err);
     cli_progress_end(progress);
     int code = cli_import_outcome(what, rc, &err, &report, ic->verbose);
-    if (ic->dry_run && !report.stopped)
+    bool planned = !rc || rc == AVROREG_ERR_CONFLICT;
+    if (ic->dry_run && planned)
         fprintf(stderr, "%s: dry run: %zu changes planned, none made\n", what, report.planned);
-    else if (!ic->quiet)
+    else if (!ic->quiet && planned)
         fprintf(stderr, "%s: %s in %.1f s; the target's mode is %s\n", what,
                 cli_conn_display(&ic->conn), cli_now() - start, report.final_mode);
     if (report_out)

@@ -178,7 +178,7 @@ int cmd_migrate(int argc, char **argv)
         int v = verify(&m, target, snap);
         rc = v > rc ? v : rc;
     }
-    if (snap && !m.ic.quiet) {
+    if (snap && !m.ic.quiet && rc != CLI_USAGE) {
         struct avroreg_snapshot_stats st;
         avroreg_snapshot_stats(snap, &st);
         double secs = cli_now() - start;

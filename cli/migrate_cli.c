@@ -166,7 +166,7 @@ static void draw(struct cli_progress *p, double now, bool final)
                 pct, p->done, p->total, rate, secs, final ? "\n" : "\033[K");
     } else {
         fprintf(stderr, "%s: %zu/%zu (%d%%), %.0f/s, %.1f s%s\n", phase_name(p->phase), p->done,
-                p->total, pct, rate, secs, final ? ", done" : "");
+                p->total, pct, rate, secs, final && p->done == p->total ? ", done" : "");
     }
     fflush(stderr);
     p->shown = now;
@@ -220,6 +220,8 @@ static void print_problems(char *const *items, size_t count, size_t omitted, boo
 int cli_import_outcome(const char *what, enum avroreg_err rc, const struct avroreg_error *err,
                        const struct avroreg_import_report *r, bool verbose)
 {
+    if (rc && rc != AVROREG_ERR_CONFLICT && !r->stopped)
+        return cli_fail(what, err); /* it did not get as far as a plan */
     print_problems(r->problems, r->problem_count, r->problems_omitted, verbose);
     fprintf(stderr,
             "%s: %zu registered, %zu soft-deleted, %zu removed, %zu settings; %zu already there; "

@@ -137,21 +137,47 @@ void ar_workers_run(int n, void (*fn)(void *ctx), void *ctx)
 
 /* ---- requests ------------------------------------------------------------------------ */
 
+/* What a status means, for answers that carry no error of Confluent's shape
+ * (a proxy's HTML page). */
+static const char *status_text(long status)
+{
+    switch (status) {
+    case 400:
+        return "bad request";
+    case 401:
+        return "unauthorized: check the user and password";
+    case 403:
+        return "forbidden: the user may not do this";
+    case 404:
+        return "not found";
+    case 405:
+        return "method not allowed";
+    case 413:
+        return "request too large";
+    case 429:
+        return "too many requests";
+    case 502:
+        return "bad gateway";
+    case 503:
+        return "service unavailable";
+    case 504:
+        return "gateway timeout";
+    default:
+        return status >= 500 ? "server error" : "error";
+    }
+}
+
 /* The error_code and message of an error answer, when it has them. */
 static void read_error_answer(long status, const char *body, struct avroreg_error *out)
 {
     json_t *doc = json_loads(body, JSON_DECODE_ANY, NULL);
     const json_t *code = json_object_get(doc, "error_code");
     const char *msg = json_string_value(json_object_get(doc, "message"));
-    memset(out, 0, sizeof(*out));
+    memset(out, 0, sizeof(out[0]));
     out->code = AVROREG_ERR_REGISTRY;
     out->http_status = (int)status;
     out->registry_code = json_is_integer(code) ? (int)json_integer_value(code) : 0;
-    snprintf(out->message, sizeof(out->message), "%s", msg ? msg : body ? body : "");
-    /* an answer of many lines (an HTML error page) is cut at its first */
-    char *nl = strchr(out->message, '\n');
-    if (nl)
-        *nl = '\0';
+    snprintf(out->message, sizeof(out->message), "%s", msg ? msg : status_text(status));
     json_decref(doc);
 }
 

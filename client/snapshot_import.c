@@ -67,14 +67,12 @@ static enum outcome send(struct runner *r, const struct ar_action *a, const char
     if (out == OUT_FAILED) {
         pthread_mutex_lock(&r->lock);
         if (!r->stop) {
-            if (rc)
-                ar_error(&r->stop_err, rc, "%s: %s", name, err.message);
-            else
-                ar_answer_error(&r->stop_err, name, status, &answer);
             char where[700];
-            snprintf(where, sizeof(where), "%s %s", method, path);
-            ar_problems_add(r->problems, "stopped at %s (%s): %s", name, where,
-                            r->stop_err.message);
+            snprintf(where, sizeof(where), "at %s (%s %s)", name, method, path);
+            if (rc) /* libcurl's message names the request already */
+                ar_error(&r->stop_err, rc, "at %s: %s", name, err.message);
+            else
+                ar_answer_error(&r->stop_err, where, status, &answer);
         }
         r->stop = true;
         pthread_mutex_unlock(&r->lock);
@@ -408,14 +406,19 @@ static bool set_global_config(struct runner *r, const struct avroreg_snapshot *w
     json_decref(answer);
     if (rc)
         return false;
-    if (judge_status(status, false) == OUT_OK) {
+    enum outcome out = judge_status(status, false);
+    if (out == OUT_OK) {
         r->report->settings++;
         return true;
+    }
+    if (out == OUT_FAILED) {
+        ar_answer_error(err, "at the global config (PUT /config)", status, &refusal);
+        return false;
     }
     ar_problems_add(r->problems, "refused: the global config: PUT /config answered error %d: %s",
                     refusal.registry_code ? refusal.registry_code : (int)status, refusal.message);
     r->report->refused++;
-    return judge_status(status, false) == OUT_REFUSED;
+    return true;
 }
 
 /* ---- the whole import ---------------------------------------------------------------------- */
@@ -463,10 +466,8 @@ static enum avroreg_err write_changes(struct import *im, struct avroreg_error *e
     }
     if (graph && run_graph(r, ar_concurrency(im->o ? &im->o->transfer : NULL)))
         return ar_error(err, AVROREG_ERR_NOMEM, "out of memory");
-    if (!r->stop && im->plan.global_config && !set_global_config(r, im->want, &r->stop_err)) {
-        ar_problems_add(r->problems, "stopped at the global config: %s", r->stop_err.message);
+    if (!r->stop && im->plan.global_config && !set_global_config(r, im->want, &r->stop_err))
         r->stop = true;
-    }
     return AVROREG_OK;
 }
 
