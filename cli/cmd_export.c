@@ -64,16 +64,12 @@ int cmd_export(int argc, char **argv)
     struct avroreg_transfer_options o = {concurrency, cli_progress_report, progress};
     struct avroreg_snapshot *snap = NULL;
     struct avroreg_error err = {0};
-    char *text = NULL;
-    size_t len = 0;
     double start = cli_now();
     if (!rc && avroreg_snapshot_fetch(client, &o, &snap, &err))
         rc = cli_fail("export", &err);
     cli_progress_end(progress);
-    if (!rc && avroreg_snapshot_to_text(snap, &text, &len, &err))
-        rc = cli_fail("export", &err);
     if (!rc)
-        rc = cli_write_atomic(output, text, len);
+        rc = cli_write_snapshot(output, snap);
     if (!rc && !quiet) {
         struct avroreg_snapshot_stats st;
         avroreg_snapshot_stats(snap, &st);
@@ -83,7 +79,6 @@ int cmd_export(int argc, char **argv)
                 st.schemas, st.subjects, st.versions, st.deleted_versions, cli_conn_display(&conn),
                 cli_now() - start);
     }
-    avroreg_free(text);
     avroreg_snapshot_free(snap);
     cli_progress_free(progress);
     avroreg_client_free(client);

@@ -2,10 +2,15 @@
  * cmd_import.c - avroreg import: an export file, or (--kafka) a Confluent
  * or Karapace _schemas topic (cmd_import_kafka.c), into a registry.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/import_cli.h"
@@ -53,11 +58,40 @@ void help_import(void)
            "registry or broker, or an import that stopped (it says where).\n");
 }
 
+/* The file mapped (an export of a large registry can pass the size that
+ * cli_slurp reads), or stdin read whole for "-". */
+static int map_file(const char *path, char **text, size_t *len, bool *mapped)
+{
+    *mapped = strcmp(path, "-") != 0;
+    if (!*mapped)
+        return cli_slurp(path, text, len);
+    int fd = open(path, O_RDONLY);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0) {
+        fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return CLI_USAGE;
+    }
+    *len = (size_t)sb.st_size;
+    *text = *len ? mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+    int saved = errno;
+    close(fd);
+    if (*len && *text == MAP_FAILED) {
+        fprintf(stderr, "%s: cannot read: %s\n", path, strerror(saved));
+        return CLI_USAGE;
+    }
+    if (!*len)
+        *text = (char *)"";
+    return CLI_OK;
+}
+
 static int import_file(const struct import_cli *ic, const char *path)
 {
     char *text = NULL;
     size_t len = 0;
-    if (cli_slurp(path, &text, &len))
+    bool mapped = false;
+    if (map_file(path, &text, &len, &mapped))
         return CLI_USAGE;
     struct avroreg_snapshot *snap = NULL;
     struct avroreg_error err = {0};
@@ -66,7 +100,10 @@ static int import_file(const struct import_cli *ic, const char *path)
         fprintf(stderr, "avroreg: %s: %s\n", path, err.message);
         rc = CLI_USAGE;
     }
-    free(text);
+    if (!mapped)
+        free(text);
+    else if (len)
+        munmap(text, len);
     struct avroreg_client *client = NULL;
     if (!rc)
         rc = cli_conn_client(&ic->conn, &client);

@@ -119,12 +119,8 @@ static int read_source(struct migrate *m, struct avroreg_snapshot **snap)
         rc = cli_fail(what, &err);
     }
     cli_progress_end(progress);
-    char *text = NULL;
-    size_t len = 0;
-    if (!rc && m->save && avroreg_snapshot_to_text(*snap, &text, &len, &err))
-        rc = cli_fail("migrate", &err);
     if (!rc && m->save)
-        rc = cli_write_atomic(m->save, text, len);
+        rc = cli_write_snapshot(m->save, *snap);
     if (!rc && !m->ic.quiet) {
         struct avroreg_snapshot_stats st;
         avroreg_snapshot_stats(*snap, &st);
@@ -134,7 +130,6 @@ static int read_source(struct migrate *m, struct avroreg_snapshot **snap)
                 st.schemas, st.subjects, st.versions, st.deleted_versions,
                 cli_conn_display(&m->from), cli_now() - start);
     }
-    avroreg_free(text);
     cli_progress_free(progress);
     avroreg_client_free(client);
     return rc;

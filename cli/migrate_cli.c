@@ -271,11 +271,18 @@ int cli_fail(const char *what, const struct avroreg_error *err)
     return err->code == AVROREG_ERR_CONFLICT ? CLI_FAILED : CLI_USAGE;
 }
 
-int cli_write_atomic(const char *path, const char *data, size_t len)
+static int to_file(const char *data, size_t len, void *f)
 {
+    return fwrite(data, 1, len, f) == len ? 0 : -1;
+}
+
+int cli_write_snapshot(const char *path, const struct avroreg_snapshot *snap)
+{
+    struct avroreg_error err = {0};
     if (!path || strcmp(path, "-") == 0) {
-        if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
-            fprintf(stderr, "avroreg: writing to stdout: %s\n", strerror(errno));
+        if (avroreg_snapshot_write(snap, to_file, stdout, &err) || fflush(stdout) != 0) {
+            fprintf(stderr, "avroreg: writing to stdout: %s\n",
+                    err.code == AVROREG_ERR_NOMEM ? err.message : strerror(errno));
             return CLI_USAGE;
         }
         return CLI_OK;
@@ -283,7 +290,8 @@ int cli_write_atomic(const char *path, const char *data, size_t len)
     char tmp[4096];
     snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
     FILE *f = fopen(tmp, "wb");
-    bool ok = f && fwrite(data, 1, len, f) == len && fflush(f) == 0 && fsync(fileno(f)) == 0;
+    enum avroreg_err rc = f ? avroreg_snapshot_write(snap, to_file, f, &err) : AVROREG_ERR_IO;
+    bool ok = !rc && fflush(f) == 0 && fsync(fileno(f)) == 0;
     int saved = errno;
     if (f && fclose(f) != 0 && ok) {
         ok = false;
@@ -295,7 +303,8 @@ int cli_write_atomic(const char *path, const char *data, size_t len)
     }
     if (!ok) {
         unlink(tmp);
-        fprintf(stderr, "avroreg: %s: %s\n", path, strerror(saved));
+        fprintf(stderr, "avroreg: %s: %s\n", path,
+                rc == AVROREG_ERR_NOMEM ? err.message : strerror(saved));
         return CLI_USAGE;
     }
     return CLI_OK;

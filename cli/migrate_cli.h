@@ -72,9 +72,10 @@ int cli_verify_outcome(enum avroreg_err rc, const struct avroreg_error *err,
  * CLI_USAGE (unreachable, unreadable, malformed input). */
 int cli_fail(const char *what, const struct avroreg_error *err);
 
-/* Writes data to path through a temporary file renamed into place (so that
- * path is never half-written), or to stdout when path is NULL or "-".
- * Prints the reason and returns CLI_USAGE on failure. */
-int cli_write_atomic(const char *path, const char *data, size_t len);
+/* Writes snap in the export format to path through a temporary file that
+ * is synced and renamed into place (so that path is never half-written), or
+ * to stdout when path is NULL or "-". Prints the reason and returns
+ * CLI_USAGE on failure. */
+int cli_write_snapshot(const char *path, const struct avroreg_snapshot *snap);
 
 #endif

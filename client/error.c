@@ -41,6 +41,8 @@ const char *avroreg_strerror(enum avroreg_err code)
         return "malformed export or log record";
     case AVROREG_ERR_CONFLICT:
         return "conflicting or refused change";
+    case AVROREG_ERR_IO:
+        return "the output failed";
     }
     return "unknown error";
 }

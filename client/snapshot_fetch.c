@@ -6,13 +6,14 @@
  *   2. GET /subjects?deleted=true: every subject, soft-deleted ones too;
  *   3. GET /schemas?deleted=true&offset=..&limit=1000, page by page in
  *      parallel: every subject-version with its schema in a few hundred
- *      requests; then GET /schemas (live ones only) to tell which versions
- *      are soft-deleted. A registry without the listing (or whose listing
- *      lacks a subject) is read subject by subject instead:
- *      /subjects/{s}/versions?deleted=true, /subjects/{s}/versions and
+ *      requests. A registry without the listing (or whose listing lacks a
+ *      subject) is read subject by subject instead:
+ *      /subjects/{s}/versions?deleted=true and
  *      /subjects/{s}/versions/{v}?deleted=true;
- *   4. GET /config/{s} and GET /mode/{s}: each subject's own settings (404:
- *      none).
+ *   4. for each subject: GET /subjects/{s}/versions, its live versions (the
+ *      others are soft-deleted: far cheaper than listing every schema a
+ *      second time), and GET /config/{s} and GET /mode/{s}, its own settings
+ *      (404: none).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -283,17 +284,30 @@ struct subjects {
     atomic_size_t next;
 };
 
+/* The live version numbers (404: none, every version is soft-deleted). */
+static enum avroreg_err fetch_live(struct fetch *f, struct subject_job *job,
+                                   struct avroreg_error *err)
+{
+    char *path = ar_subject_path("/subjects", job->name, "/versions");
+    enum avroreg_err rc = path ? get(f, path, true, &job->live, err)
+                               : ar_error(err, AVROREG_ERR_NOMEM, "out of memory");
+    step(f);
+    size_t i;
+    const json_t *n;
+    json_array_foreach(job->live, i, n) if (!rc && !json_is_integer(n)) rc =
+        ar_error(err, AVROREG_ERR_HTTP, "GET %s: not a list of versions", path);
+    free(path);
+    return rc;
+}
+
+/* Every version of a subject the listing did not give, one by one. */
 static enum avroreg_err fetch_versions(struct fetch *f, struct subject_job *job,
                                        struct avroreg_error *err)
 {
     char *all = ar_subject_path("/subjects", job->name, "/versions?deleted=true");
-    char *live = ar_subject_path("/subjects", job->name, "/versions");
     json_t *numbers = NULL;
-    enum avroreg_err rc = all && live ? get(f, all, true, &numbers, err)
-                                      : ar_error(err, AVROREG_ERR_NOMEM, "out of memory");
-    step(f);
-    if (!rc)
-        rc = get(f, live, true, &job->live, err);
+    enum avroreg_err rc =
+        all ? get(f, all, true, &numbers, err) : ar_error(err, AVROREG_ERR_NOMEM, "out of memory");
     step(f);
     job->entities = json_array();
     if (!rc && !job->entities)
@@ -301,7 +315,7 @@ static enum avroreg_err fetch_versions(struct fetch *f, struct subject_job *job,
     size_t i;
     const json_t *n;
     if (f->progress && !rc)
-        ar_progress_grow(f->progress, json_array_size(numbers));
+        ar_progress_grow(f->progress, json_array_size(numbers) + 1);
     json_array_foreach(numbers, i, n)
     {
         if (rc || !json_is_integer(n))
@@ -323,7 +337,6 @@ static enum avroreg_err fetch_versions(struct fetch *f, struct subject_job *job,
     }
     json_decref(numbers);
     free(all);
-    free(live);
     return rc;
 }
 
@@ -337,6 +350,8 @@ static void subject_worker(void *ctx)
         struct subject_job *job = &s->jobs[i];
         struct avroreg_error err = {0};
         enum avroreg_err rc = fetch_settings(s->f, job->name, &job->settings, &err);
+        if (!rc)
+            rc = fetch_live(s->f, job, &err);
         if (!rc && job->versions_needed)
             rc = fetch_versions(s->f, job, &err);
         if (rc)
@@ -365,12 +380,30 @@ static enum avroreg_err add_entity(struct avroreg_snapshot *snap, const json_t *
     return rc;
 }
 
-static bool has_number(const json_t *list, json_int_t n)
+static int by_int(const void *a, const void *b)
 {
-    size_t i;
-    const json_t *v;
-    json_array_foreach(list, i, v) if (json_integer_value(v) == n) return true;
-    return false;
+    json_int_t x = *(const json_int_t *)a, y = *(const json_int_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* A version is soft-deleted unless the subject's live list has it. */
+static enum avroreg_err mark_deleted(struct ar_subject_ent *s, const json_t *live,
+                                     struct avroreg_error *err)
+{
+    size_t n = json_array_size(live);
+    json_int_t *sorted = calloc(n ? n : 1, sizeof(*sorted));
+    if (!sorted)
+        return ar_error(err, AVROREG_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = json_integer_value(json_array_get(live, i));
+    if (n)
+        qsort(sorted, n, sizeof(*sorted), by_int);
+    for (size_t i = 0; i < s->version_count; i++) {
+        json_int_t v = s->versions[i].version;
+        s->versions[i].deleted = !n || !bsearch(&v, sorted, n, sizeof(*sorted), by_int);
+    }
+    free(sorted);
+    return AVROREG_OK;
 }
 
 static enum avroreg_err add_job(struct avroreg_snapshot *snap, struct subject_job *job,
@@ -394,31 +427,12 @@ static enum avroreg_err add_job(struct avroreg_snapshot *snap, struct subject_jo
     {
         if (rc)
             break;
-        rc = add_entity(snap, e,
-                        !has_number(job->live, json_integer_value(json_object_get(e, "version"))),
-                        err);
+        rc = add_entity(snap, e, true, err);
     }
+    /* add_entity may have grown the subjects' array: look it up again */
+    if (!rc && (s = ar_snap_subject(snap, job->name, false)))
+        rc = mark_deleted(s, job->live, err);
     return rc;
-}
-
-/* The listing's versions start out soft-deleted; the live listing clears them. */
-static void mark_live(struct avroreg_snapshot *snap, const struct pages *live)
-{
-    for (size_t k = 0; k < live->cap; k++) {
-        size_t i;
-        const json_t *e;
-        json_array_foreach(live->items[k], i, e)
-        {
-            const struct ar_subject_ent *s =
-                ar_snap_find_subject(snap, json_string_value(json_object_get(e, "subject")));
-            int32_t version = 0;
-            read_int32(e, "version", 1, &version);
-            struct ar_version_ent *v =
-                s ? (struct ar_version_ent *)ar_subject_version(s, version) : NULL;
-            if (v)
-                v->deleted = false;
-        }
-    }
 }
 
 static void release_jobs(struct subject_job *jobs, size_t n)
@@ -459,7 +473,7 @@ static enum avroreg_err subject_names(struct fetch *f, const char *const *given,
 
 struct fetch_state {
     struct fetch f;
-    struct pages all, live;
+    struct pages all;
     json_t *names;
     struct subject_job *jobs;
     size_t job_count;
@@ -470,13 +484,7 @@ static enum avroreg_err read_listing(struct fetch_state *st, int workers, bool *
                                      struct avroreg_error *err)
 {
     st->all = (struct pages){.f = &st->f, .deleted = true};
-    st->live = (struct pages){.f = &st->f, .deleted = false};
     enum avroreg_err rc = fetch_pages(&st->f, workers, &st->all, listed, err);
-    bool live_listed = false;
-    if (!rc && *listed)
-        rc = fetch_pages(&st->f, workers, &st->live, &live_listed, err);
-    if (!rc && *listed && !live_listed)
-        *listed = false; /* half a listing is no listing */
     for (size_t k = 0; !rc && *listed && k < st->all.cap; k++) {
         size_t i;
         const json_t *e;
@@ -485,6 +493,8 @@ static enum avroreg_err read_listing(struct fetch_state *st, int workers, bool *
             if ((rc = add_entity(st->snap, e, true, err)))
                 break;
         }
+        json_decref(st->all.items[k]); /* copied: the page's memory can go */
+        st->all.items[k] = NULL;
     }
     return rc;
 }
@@ -503,7 +513,7 @@ static enum avroreg_err read_subjects(struct fetch_state *st, int workers, bool 
         job->versions_needed = !listed || !ar_snap_subject(st->snap, job->name, false);
     }
     if (st->f.progress)
-        ar_progress_grow(st->f.progress, 2 * st->job_count);
+        ar_progress_grow(st->f.progress, 3 * st->job_count);
     struct subjects s = {.f = &st->f, .jobs = st->jobs, .count = st->job_count};
     atomic_init(&s.next, 0);
     ar_workers_run(workers, subject_worker, &s);
@@ -550,10 +560,7 @@ enum avroreg_err ar_fetch(struct avroreg_client *client, const struct avroreg_tr
         rc = read_subjects(&st, workers, listed, err);
     if (!rc)
         rc = ar_snap_seal(st.snap, err);
-    if (!rc && listed)
-        mark_live(st.snap, &st.live);
     pages_release(&st.all);
-    pages_release(&st.live);
     release_jobs(st.jobs, st.job_count);
     json_decref(st.names);
     pthread_mutex_destroy(&st.f.lock);

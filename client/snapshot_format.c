@@ -25,20 +25,36 @@
 
 /* ---- writing ---------------------------------------------------------------------- */
 
+/* Lines are built one at a time and handed to the sink. */
+struct writer {
+    avroreg_write_fn sink;
+    void *user;
+    struct sr_buf line;
+    bool sink_failed;
+};
+
 static int append_to_buf(const char *data, size_t len, void *b)
 {
     sr_buf_add(b, data, len);
     return sr_buf_failed(b) ? -1 : 0;
 }
 
-/* Appends doc as one line and drops the reference; false on OOM. */
-static bool add_line(struct sr_buf *b, json_t *doc)
+/* Writes doc as one line and drops the reference; false on OOM or when the
+ * sink failed. */
+static bool add_line(struct writer *w, json_t *doc)
 {
-    bool ok =
-        doc && json_dump_callback(doc, append_to_buf, b, JSON_COMPACT | JSON_PRESERVE_ORDER) == 0;
+    sr_buf_reset(&w->line);
+    bool ok = doc && json_dump_callback(doc, append_to_buf, &w->line,
+                                        JSON_COMPACT | JSON_PRESERVE_ORDER) == 0;
     json_decref(doc);
-    sr_buf_addc(b, '\n');
-    return ok && !sr_buf_failed(b);
+    sr_buf_addc(&w->line, '\n');
+    if (!ok || sr_buf_failed(&w->line))
+        return false;
+    if (w->sink(w->line.data, w->line.len, w->user) != 0) {
+        w->sink_failed = true;
+        return false;
+    }
+    return true;
 }
 
 /* Sets key to a new value v (stolen) unless v is NULL; false on OOM. */
@@ -66,53 +82,78 @@ static json_t *schema_line(const struct ar_schema_ent *e)
     return NULL;
 }
 
-static bool add_subject(struct sr_buf *b, const struct ar_subject_ent *s)
+static bool add_subject(struct writer *w, const struct ar_subject_ent *s)
 {
     json_t *doc = json_pack("{s:s,s:s}", "kind", "subject", "subject", s->name);
     if (doc && !add_settings(doc, s->compat, s->normalize, s->mode)) {
         json_decref(doc);
         doc = NULL;
     }
-    bool ok = add_line(b, doc);
+    bool ok = add_line(w, doc);
     for (size_t v = 0; ok && v < s->version_count; v++) {
         const struct ar_version_ent *ver = &s->versions[v];
-        ok = add_line(b, json_pack("{s:s,s:s,s:i,s:i,s:b}", "kind", "version", "subject", s->name,
+        ok = add_line(w, json_pack("{s:s,s:s,s:i,s:i,s:b}", "kind", "version", "subject", s->name,
                                    "version", (int)ver->version, "id", (int)ver->id, "deleted",
                                    ver->deleted));
     }
     return ok;
 }
 
-enum avroreg_err avroreg_snapshot_to_text(const struct avroreg_snapshot *snap, char **text_out,
-                                          size_t *len_out, struct avroreg_error *err)
+enum avroreg_err avroreg_snapshot_write(const struct avroreg_snapshot *snap, avroreg_write_fn sink,
+                                        void *user, struct avroreg_error *err)
 {
-    if (!snap || !text_out)
-        return ar_error(err, AVROREG_ERR_ARG, "a snapshot and an output are needed");
+    if (!snap || !sink)
+        return ar_error(err, AVROREG_ERR_ARG, "a snapshot and a sink are needed");
     assert(snap->sealed);
-    struct sr_buf b = SR_BUF_INIT;
+    struct writer w = {.sink = sink, .user = user, .line = SR_BUF_INIT};
     json_t *global = json_pack("{s:s}", "kind", "global");
     if (global && !add_settings(global, snap->compat, snap->normalize, snap->mode)) {
         json_decref(global);
         global = NULL;
     }
-    bool ok = add_line(&b, json_pack("{s:s,s:i}", "kind", FORMAT_KIND, "formatVersion",
-                                     AVROREG_EXPORT_FORMAT_VERSION)) &&
-              add_line(&b, global);
+    bool ok = add_line(&w, json_pack("{s:s,s:i}", "kind", FORMAT_KIND, "formatVersion",
+                                     AVROREG_EXPORT_FORMAT_VERSION));
+    if (ok)
+        ok = add_line(&w, global); /* which takes global either way */
+    else
+        json_decref(global);
     for (size_t i = 0; ok && i < snap->schema_count; i++)
-        ok = add_line(&b, schema_line(&snap->schemas[i]));
+        ok = add_line(&w, schema_line(&snap->schemas[i]));
     struct avroreg_snapshot_stats stats;
     avroreg_snapshot_stats(snap, &stats);
     for (size_t i = 0; ok && i < snap->subject_count; i++)
-        ok = add_subject(&b, &snap->subjects[i]);
+        ok = add_subject(&w, &snap->subjects[i]);
     ok = ok &&
-         add_line(&b, json_pack("{s:s,s:I,s:I,s:I}", "kind", "end", "schemas",
+         add_line(&w, json_pack("{s:s,s:I,s:I,s:I}", "kind", "end", "schemas",
                                 (json_int_t)stats.schemas, "subjects", (json_int_t)stats.subjects,
                                 "versions", (json_int_t)stats.versions));
-    size_t len = 0;
-    char *text = ok ? sr_buf_detach(&b, &len) : NULL;
-    sr_buf_release(&b);
-    if (!text)
+    sr_buf_release(&w.line);
+    if (w.sink_failed)
+        return ar_error(err, AVROREG_ERR_IO, "writing the export failed");
+    if (!ok)
         return ar_error(err, AVROREG_ERR_NOMEM, "out of memory");
+    return AVROREG_OK;
+}
+
+static int to_buf(const char *data, size_t len, void *b)
+{
+    return append_to_buf(data, len, b);
+}
+
+enum avroreg_err avroreg_snapshot_to_text(const struct avroreg_snapshot *snap, char **text_out,
+                                          size_t *len_out, struct avroreg_error *err)
+{
+    if (!text_out)
+        return ar_error(err, AVROREG_ERR_ARG, "an output is needed");
+    struct sr_buf b = SR_BUF_INIT;
+    enum avroreg_err rc = avroreg_snapshot_write(snap, to_buf, &b, err);
+    size_t len = 0;
+    char *text = rc ? NULL : sr_buf_detach(&b, &len);
+    sr_buf_release(&b);
+    if (!rc && !text)
+        rc = ar_error(err, AVROREG_ERR_NOMEM, "out of memory");
+    if (rc)
+        return rc == AVROREG_ERR_IO ? ar_error(err, AVROREG_ERR_NOMEM, "out of memory") : rc;
     *text_out = text;
     if (len_out)
         *len_out = len;

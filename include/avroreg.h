@@ -61,6 +61,7 @@ enum avroreg_err {
                                    (avroreg_migrate.h) */
     AVROREG_ERR_CONFLICT,       /* the target holds something else under an id or version
                                    being imported, or refused a change (avroreg_migrate.h) */
+    AVROREG_ERR_IO,             /* the caller's output failed (avroreg_snapshot_write) */
 };
 
 struct avroreg_error {

@@ -87,8 +87,18 @@ enum avroreg_err avroreg_snapshot_fetch(struct avroreg_client *client,
                                         const struct avroreg_transfer_options *options,
                                         struct avroreg_snapshot **out, struct avroreg_error *err);
 
-/* The snapshot in the export format: JSON lines, everything sorted, so that
- * equal snapshots give equal bytes. Caller frees *text_out (avroreg_free). */
+/* Receives the export's bytes, a line at a time; returns 0, or non-zero to
+ * stop the writing (a full disk). */
+typedef int (*avroreg_write_fn)(const char *data, size_t len, void *user);
+
+/* Writes the snapshot in the export format to sink: JSON lines, everything
+ * sorted, so that equal snapshots give equal bytes; a line at a time, so that
+ * a large registry needs no buffer of its size. Errors: AVROREG_ERR_IO when
+ * the sink returned non-zero, AVROREG_ERR_NOMEM. */
+enum avroreg_err avroreg_snapshot_write(const struct avroreg_snapshot *snap, avroreg_write_fn sink,
+                                        void *user, struct avroreg_error *err);
+
+/* The same as one string. Caller frees *text_out (avroreg_free). */
 enum avroreg_err avroreg_snapshot_to_text(const struct avroreg_snapshot *snap, char **text_out,
                                           size_t *len_out, struct avroreg_error *err);
 
