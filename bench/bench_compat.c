@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/bench_util.h"
 #include "common/buf.h"
 #include "common/jalloc.h"
 #include "compat/compat.h"
@@ -30,25 +31,6 @@
 #define VERSIONS 1000
 #define CHECK_RUNS 21 /* timed runs of the check on parsed schemas */
 #define TOTAL_RUNS 7  /* timed runs of parse-everything-then-check */
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n)
-{
-    qsort(v, n, sizeof(*v), cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 /* One base field; version 0 is the new schema. */
 static void add_base_field(struct sr_buf *b, int i, int version)
@@ -245,26 +227,26 @@ int main(int argc, char **argv)
 
     double t[CHECK_RUNS > TOTAL_RUNS ? CHECK_RUNS : TOTAL_RUNS];
     for (size_t r = 0; r < CHECK_RUNS; r++) {
-        double t0 = now_ms();
+        double t0 = bench_now_ms();
         int v = check(c, false);
-        t[r] = now_ms() - t0;
+        t[r] = bench_now_ms() - t0;
         if (v < 0)
             goto out;
     }
-    double check_ms = median(t, CHECK_RUNS);
+    double check_ms = bench_median(t, CHECK_RUNS);
     free_schemas(c);
 
     for (size_t r = 0; r < TOTAL_RUNS; r++) {
-        double t0 = now_ms();
+        double t0 = bench_now_ms();
         if (parse_all(c) != 0)
             goto out;
         int v = check(c, false);
-        t[r] = now_ms() - t0;
+        t[r] = bench_now_ms() - t0;
         free_schemas(c);
         if (v < 0)
             goto out;
     }
-    double total_ms = median(t, TOTAL_RUNS);
+    double total_ms = bench_median(t, TOTAL_RUNS);
 
     printf("compat FULL_TRANSITIVE %d fields x %d versions: avro-registry %.2f ms "
            "(with parsing %.1f ms)%s\n",

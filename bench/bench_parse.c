@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/bench_util.h"
 #include "common/buf.h"
 #include "common/jalloc.h"
 #include "schemas/schema.h"
@@ -26,25 +27,6 @@
 #define TARGET_BYTES 1000000
 #define MODULES_PER_GROUP 40
 #define RUNS 21
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n)
-{
-    qsort(v, n, sizeof(*v), cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 /* Module m of group g, as the type of a field of the group record. */
 static void add_module(struct sr_buf *b, int g, int m)
@@ -186,9 +168,9 @@ int main(int argc, char **argv)
     for (size_t r = 0; r < RUNS + 1; r++) { /* run 0 warms up */
         struct sr_error err = {0};
         struct sr_schema *s = NULL;
-        double t0 = now_ms();
+        double t0 = bench_now_ms();
         enum sr_err rc = sr_schema_parse(text, len, NULL, &s, &err);
-        double dt = now_ms() - t0;
+        double dt = bench_now_ms() - t0;
         if (rc != SR_OK) {
             fprintf(stderr, "bench_parse: the schema does not parse: %s\n", err.message);
             goto out;
@@ -203,9 +185,9 @@ int main(int argc, char **argv)
     }
     for (size_t r = 0; r < RUNS + 1; r++) {
         json_error_t jerr;
-        double t0 = now_ms();
+        double t0 = bench_now_ms();
         json_t *doc = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
-        double dt = now_ms() - t0;
+        double dt = bench_now_ms() - t0;
         if (!doc) {
             fprintf(stderr, "bench_parse: jansson rejects the text: %s\n", jerr.text);
             goto out;
@@ -217,7 +199,8 @@ int main(int argc, char **argv)
 
     printf("parse+canonicalise %zu-byte schema (%d modules, %zu named types, canonical %zu "
            "bytes): avro-registry %.2f ms | jansson json_loadb alone %.2f ms\n",
-           len, modules, named, canon_len, median(parse_t, RUNS), median(json_t_, RUNS));
+           len, modules, named, canon_len, bench_median(parse_t, RUNS),
+           bench_median(json_t_, RUNS));
     status = 0;
 
 out:

@@ -45,6 +45,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/bench_util.h"
 #include "include/avroreg.h"
 
 #define SER_VALUES 64   /* distinct datums the serialize loops cycle through */
@@ -73,28 +74,6 @@ static _Noreturn void die_errno(const char *what)
 {
     fprintf(stderr, "bench_serde: %s: %s\n", what, strerror(errno));
     exit(1);
-}
-
-/* This thread's CPU time: what a loop costs, whatever else the (shared,
- * noisy) machine runs meanwhile; the loops neither sleep nor wait. */
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Sorts v in place. */
-static double median(double *v, size_t n)
-{
-    qsort(v, n, sizeof(*v), cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* key=v1,v2,... (every round's figure, in order) */
@@ -228,14 +207,14 @@ static double time_serialize(struct avroreg_serializer *ser, avro_value_t *vals,
     unsigned char *buf = frame_buf;
     struct avroreg_error err = {0};
     size_t total = 0;
-    double t0 = now_ns();
+    double t0 = bench_thread_ns();
     for (long i = 0; i < iters; i++) {
         size_t len = 0;
         if (avroreg_serialize_value(ser, &vals[i % SER_VALUES], buf, FRAME_CAP, &len, &err))
             die("avroreg_serialize_value", &err);
         total += len;
     }
-    double ns = (now_ns() - t0) / (double)iters;
+    double ns = (bench_thread_ns() - t0) / (double)iters;
     sink += total + buf[0];
     return ns;
 }
@@ -244,14 +223,14 @@ static double time_bare(avro_writer_t w, avro_value_t *vals, long iters)
 {
     unsigned char *buf = frame_buf;
     size_t total = 0;
-    double t0 = now_ns();
+    double t0 = bench_thread_ns();
     for (long i = 0; i < iters; i++) {
         avro_writer_memory_set_dest(w, (const char *)buf, FRAME_CAP);
         if (avro_value_write(w, &vals[i % SER_VALUES]))
             die("avro_value_write", NULL);
         total += (size_t)avro_writer_tell(w);
     }
-    double ns = (now_ns() - t0) / (double)iters;
+    double ns = (bench_thread_ns() - t0) / (double)iters;
     sink += total + buf[0];
     return ns;
 }
@@ -261,14 +240,14 @@ static double time_bare(avro_writer_t w, avro_value_t *vals, long iters)
 static double time_sizeof(avro_value_t *vals, long iters)
 {
     size_t total = 0;
-    double t0 = now_ns();
+    double t0 = bench_thread_ns();
     for (long i = 0; i < iters; i++) {
         size_t size = 0;
         if (avro_value_sizeof(&vals[i % SER_VALUES], &size))
             die("avro_value_sizeof", NULL);
         total += size;
     }
-    double ns = (now_ns() - t0) / (double)iters;
+    double ns = (bench_thread_ns() - t0) / (double)iters;
     sink += total;
     return ns;
 }
@@ -339,10 +318,10 @@ static void bench_serialize(struct avroreg_client *client, struct avroreg_serial
     print_list("ser_avroreg_ns_rounds", ours, n);
     print_list("ser_bare_ns_rounds", base, n);
     printf("ser_iters=%ld\nser_rounds=%ld\n", o->iters, o->rounds);
-    printf("ser_avroreg_ns=%.1f\nser_bare_ns=%.1f\n", median(ours, n), median(base, n));
+    printf("ser_avroreg_ns=%.1f\nser_bare_ns=%.1f\n", bench_median(ours, n), bench_median(base, n));
     printf("ser_avroreg_best_ns=%.1f\nser_bare_best_ns=%.1f\n", best_ours, best_base);
-    printf("ser_overhead_pct=%.1f\n", (median(ratio, n) - 1) * 100);
-    printf("ser_sizeof_ns=%.1f\n", median(sizing, n));
+    printf("ser_overhead_pct=%.1f\n", (bench_median(ratio, n) - 1) * 100);
+    printf("ser_sizeof_ns=%.1f\n", bench_median(sizing, n));
     avro_writer_free(w);
     for (int i = 0; i < SER_VALUES; i++)
         avro_value_decref(&vals[i]);
@@ -360,7 +339,7 @@ static double time_decode_value(struct avroreg_deserializer *des, const struct f
 {
     struct avroreg_error err = {0};
     size_t total = 0;
-    double t0 = now_ns();
+    double t0 = bench_thread_ns();
     for (long i = 0; i < msgs; i++) {
         avro_value_t v;
         size_t k = (size_t)i % DECODE_SET;
@@ -369,7 +348,7 @@ static double time_decode_value(struct avroreg_deserializer *des, const struct f
         total += (size_t)avro_value_get_type(&v);
         avro_value_decref(&v);
     }
-    double secs = (now_ns() - t0) / 1e9;
+    double secs = (bench_thread_ns() - t0) / 1e9;
     sink += total;
     return (double)msgs / secs;
 }
@@ -378,7 +357,7 @@ static double time_decode_json(struct avroreg_deserializer *des, const struct fr
 {
     struct avroreg_error err = {0};
     size_t total = 0;
-    double t0 = now_ns();
+    double t0 = bench_thread_ns();
     for (long i = 0; i < msgs; i++) {
         char *json = NULL;
         size_t len = 0;
@@ -388,7 +367,7 @@ static double time_decode_json(struct avroreg_deserializer *des, const struct fr
         total += len;
         avroreg_free(json);
     }
-    double secs = (now_ns() - t0) / 1e9;
+    double secs = (bench_thread_ns() - t0) / 1e9;
     sink += total;
     return (double)msgs / secs;
 }
@@ -473,8 +452,8 @@ static void bench_deserialize(struct avroreg_client *client, const struct opts *
     printf("des_msgs=%ld\ndes_json_msgs=%ld\n", o->decode_msgs, o->json_msgs);
     print_list("des_value_rates", val, (size_t)o->rounds);
     print_list("des_json_rates", json, (size_t)o->rounds);
-    printf("des_value_rate=%.0f\n", median(val, (size_t)o->rounds));
-    printf("des_json_rate=%.0f\n", median(json, (size_t)o->rounds));
+    printf("des_value_rate=%.0f\n", bench_median(val, (size_t)o->rounds));
+    printf("des_json_rate=%.0f\n", bench_median(json, (size_t)o->rounds));
     avroreg_deserializer_free(des);
 }
 

@@ -33,6 +33,9 @@ int cli_slurp(const char *path, char **out, size_t *len_out);
 /* Reads and parses a schema file. On failure prints "<path>: <message>" to
  * stderr and returns CLI_FAILED (invalid schema) or CLI_USAGE (unreadable). */
 int cli_load_schema(const char *path, struct sr_schema **out);
+/* The same with parser options (NULL: the registry's defaults). */
+int cli_load_schema_with(const char *path, const struct sr_parse_opts *opts,
+                         struct sr_schema **out);
 
 /* True when arg is "-h" or "--help". */
 bool cli_is_help(const char *arg);

@@ -15,22 +15,27 @@
 
 void help_lint(void)
 {
-    printf("usage: avroreg lint FILE...\n\n"
+    printf("usage: avroreg lint [--strict] FILE...\n\n"
            "Checks that each file holds a valid Avro schema, as Confluent's registry\n"
            "would judge a new registration. Prints one line per invalid file.\n"
+           "--strict applies the rules of Avro 1.12.2 the registry does not: ASCII-only\n"
+           "names, and no {\"type\": \"Name\"} for a named type (AVRO-4176).\n"
            "Exit 0 if all are valid, 1 if any is invalid, 2 if a file cannot be read.\n");
 }
 
 int cmd_lint(int argc, char **argv)
 {
-    if (argc < 2) {
+    int first = argc > 1 && strcmp(argv[1], "--strict") == 0 ? 2 : 1;
+    if (argc <= first) {
         help_lint();
         return CLI_USAGE;
     }
+    struct sr_parse_opts opts = {.validate_defaults = true};
+    opts.strict_names = opts.strict_type_objects = first == 2;
     int worst = CLI_OK;
-    for (int i = 1; i < argc; i++) {
+    for (int i = first; i < argc; i++) {
         struct sr_schema *s = NULL;
-        int rc = cli_load_schema(argv[i], &s);
+        int rc = cli_load_schema_with(argv[i], &opts, &s);
         sr_schema_free(s);
         if (rc > worst)
             worst = rc;

@@ -61,6 +61,11 @@ int cli_slurp(const char *path, char **out, size_t *len_out)
 
 int cli_load_schema(const char *path, struct sr_schema **out)
 {
+    return cli_load_schema_with(path, NULL, out);
+}
+
+int cli_load_schema_with(const char *path, const struct sr_parse_opts *opts, struct sr_schema **out)
+{
     struct sr_error err = {0};
     char *text;
     size_t len;
@@ -68,7 +73,7 @@ int cli_load_schema(const char *path, struct sr_schema **out)
         fprintf(stderr, "%s: %s\n", path, err.message);
         return CLI_USAGE;
     }
-    enum sr_err rc = sr_schema_parse(text, len, NULL, out, &err);
+    enum sr_err rc = sr_schema_parse(text, len, opts, out, &err);
     free(text);
     if (rc) {
         fprintf(stderr, "%s: %s\n", path, err.message);

@@ -3,8 +3,8 @@
  *
  * Files: error.c (errors, avroreg_free), framing.c, schema.c (struct
  * avroreg_schema), registry_client.c (libcurl, caches), strategy.c (subject
- * names), datum.c (Avro JSON <-> avro-c values), resolve.c (writer datum ->
- * reader JSON), serde.c (serializer and deserializer objects), kafka.c
+ * names), datum.c (Avro JSON -> avro-c values), resolve.c (writer datum ->
+ * reader JSON, or the writer's own), serde.c (serializer and deserializer objects), kafka.c
  * (librdkafka helpers, avroreg_kafka.h).
  */
 #ifndef AVROREG_CLIENT_INT_H
@@ -43,7 +43,8 @@ enum avroreg_err ar_error(struct avroreg_error *err, enum avroreg_err code, cons
 enum avroreg_err ar_json_to_value(const struct sr_node *node, const json_t *json,
                                   avro_value_t *value, struct avroreg_error *err);
 
-/* value (of writer) -> its Avro JSON encoding, appended to out. */
+/* value (of writer) -> its Avro JSON encoding, appended to out: the same as
+ * ar_resolve_to_json() with writer as the reader. */
 enum avroreg_err ar_value_to_json(const struct sr_node *writer, avro_value_t *value,
                                   struct sr_buf *out, struct avroreg_error *err);
 

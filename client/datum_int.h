@@ -1,8 +1,7 @@
 /*
  * datum_int.h - what datum.c, resolve.c and serde.c share beyond
- * client_int.h: JSON paths for error messages, the JSON writers for the
- * leaf values whose text both the plain and the resolving encoder produce,
- * and the limits every walker of a datum applies. Not installed.
+ * client_int.h: JSON paths for error messages, the JSON writers for leaf
+ * values, and the limits every walker of a datum applies. Not installed.
  */
 #ifndef AVROREG_CLIENT_DATUM_INT_H
 #define AVROREG_CLIENT_DATUM_INT_H
@@ -43,11 +42,6 @@ enum avroreg_err ar_path_error(struct avroreg_error *err, enum avroreg_err code,
 /* avro-c's last error for a failed call that returned rc, as an avroreg error. */
 enum avroreg_err ar_avro_error(struct avroreg_error *err, int rc, const struct ar_path *path,
                                const char *what);
-
-/* value (of node) -> Avro JSON encoding appended to out; path locates value for
- * error messages. ar_value_to_json() is this at the root. */
-enum avroreg_err ar_emit_json(const struct sr_node *node, avro_value_t *value, struct sr_buf *out,
-                              const struct ar_path *path, struct avroreg_error *err);
 
 /* The name a union branch of type node goes by in the JSON encoding: the full
  * name of a named type, else the type name ("int", "array", ...). */

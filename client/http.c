@@ -65,6 +65,18 @@ static bool copy_config(struct ar_http *h, const struct avroreg_client_config *c
     return ok && h->base_url && make_headers(h);
 }
 
+/* Frees what copy_config() made (NULL-safe) and clears h. */
+static void free_config(struct ar_http *h)
+{
+    free(h->base_url);
+    free(h->username);
+    free(h->password);
+    free(h->ca_file);
+    curl_slist_free_all(h->headers);
+    curl_slist_free_all(h->body_headers);
+    memset(h, 0, sizeof(*h));
+}
+
 enum avroreg_err ar_http_init(struct ar_http *h, const struct avroreg_client_config *config,
                               struct avroreg_error *err)
 {
@@ -84,13 +96,7 @@ enum avroreg_err ar_http_init(struct ar_http *h, const struct avroreg_client_con
                                 : AR_HTTP_MAX_CONNECT_TIMEOUT_MS;
     atomic_init(&h->requests, 0);
     if (!copy_config(h, config) || pthread_mutex_init(&h->lock, NULL) != 0) {
-        free(h->base_url);
-        free(h->username);
-        free(h->password);
-        free(h->ca_file);
-        curl_slist_free_all(h->headers);
-        curl_slist_free_all(h->body_headers);
-        memset(h, 0, sizeof(*h));
+        free_config(h);
         return ar_error(err, AVROREG_ERR_NOMEM, "out of memory");
     }
     return AVROREG_OK;
@@ -101,13 +107,7 @@ void ar_http_release(struct ar_http *h)
     for (size_t i = 0; i < h->idle_count; i++)
         curl_easy_cleanup(h->idle[i]);
     pthread_mutex_destroy(&h->lock);
-    free(h->base_url);
-    free(h->username);
-    free(h->password);
-    free(h->ca_file);
-    curl_slist_free_all(h->headers);
-    curl_slist_free_all(h->body_headers);
-    memset(h, 0, sizeof(*h));
+    free_config(h);
 }
 
 /* ---- the handle pool --------------------------------------------------------- */

@@ -16,6 +16,11 @@
  * here is per datum (an enum symbol, a union branch) and is reported as
  * AVROREG_ERR_INCOMPATIBLE.
  *
+ * A writer's own datum in its own JSON encoding (ar_value_to_json) is the
+ * same walk with the writer as reader: every rule above then picks the same
+ * field, symbol or branch, and the shortcuts taken when r == w only skip the
+ * searches.
+ *
  * Defaults are plain JSON as the schema writes them, not the JSON encoding:
  * a union default belongs to the first branch it is valid for (Avro 1.12's
  * rule, which contains 1.11's "the first branch"), so it is wrapped here as
@@ -28,6 +33,7 @@
 #include "client/datum_int.h"
 #include "common/jout.h"
 #include "compat/compat.h"
+#include "compat/promote.h"
 
 static enum avroreg_err resolve(const struct sr_node *r, const struct sr_node *w, avro_value_t *v,
                                 struct sr_buf *out, const struct ar_path *path,
@@ -210,6 +216,85 @@ static bool default_json(const struct sr_node *t, const json_t *d, struct sr_buf
     return false;
 }
 
+/* ---- leaves ------------------------------------------------------------------------- */
+
+/* Primitives and fixed encode alike whatever the schema says around them. */
+static enum avroreg_err emit_scalar(const struct sr_node *n, avro_value_t *v, struct sr_buf *out,
+                                    const struct ar_path *path, struct avroreg_error *err)
+{
+    int rc = 0, b = 0;
+    int32_t i = 0;
+    int64_t l = 0;
+    float f = 0;
+    double d = 0;
+    switch (n->type) {
+    case SR_NULL:
+        rc = avro_value_get_null(v);
+        sr_buf_adds(out, "null");
+        break;
+    case SR_BOOLEAN:
+        rc = avro_value_get_boolean(v, &b);
+        sr_buf_adds(out, b ? "true" : "false");
+        break;
+    case SR_INT:
+        rc = avro_value_get_int(v, &i);
+        sr_buf_addf(out, "%" PRId32, i);
+        break;
+    case SR_LONG:
+        rc = avro_value_get_long(v, &l);
+        sr_buf_addf(out, "%" PRId64, l);
+        break;
+    case SR_FLOAT:
+        rc = avro_value_get_float(v, &f);
+        ar_jout_float(out, f);
+        break;
+    default:
+        rc = avro_value_get_double(v, &d);
+        sr_jout_double(out, d);
+        break;
+    }
+    return rc ? ar_avro_error(err, rc, path, "read a value") : AVROREG_OK;
+}
+
+static enum avroreg_err emit_blob(const struct sr_node *n, avro_value_t *v, struct sr_buf *out,
+                                  const struct ar_path *path, struct avroreg_error *err)
+{
+    const void *p = NULL;
+    size_t size = 0;
+    int rc;
+    if (n->type == SR_STRING) {
+        const char *s = NULL;
+        rc = avro_value_get_string(v, &s, &size);
+        /* avro-c counts the terminating NUL */
+        if (!rc)
+            ar_jout_utf8(out, s, size ? size - 1 : 0);
+        return rc ? ar_avro_error(err, rc, path, "read a string") : AVROREG_OK;
+    }
+    if (n->type == SR_FIXED && n->size == 0) { /* held as a null by avro-c (see schema.c) */
+        ar_jout_latin1(out, "", 0);
+        return AVROREG_OK;
+    }
+    rc = n->type == SR_FIXED ? avro_value_get_fixed(v, &p, &size)
+                             : avro_value_get_bytes(v, &p, &size);
+    if (rc)
+        return ar_avro_error(err, rc, path, "read bytes");
+    ar_jout_latin1(out, p, size);
+    return AVROREG_OK;
+}
+
+static enum avroreg_err emit_leaf(const struct sr_node *n, avro_value_t *v, struct sr_buf *out,
+                                  const struct ar_path *path, struct avroreg_error *err)
+{
+    switch (n->type) {
+    case SR_STRING:
+    case SR_BYTES:
+    case SR_FIXED:
+        return emit_blob(n, v, out, path, err);
+    default:
+        return emit_scalar(n, v, out, path, err);
+    }
+}
+
 /* ---- records -------------------------------------------------------------------- */
 
 /* The writer field a reader field reads: by name, then by the reader's aliases. */
@@ -242,7 +327,7 @@ static enum avroreg_err resolve_record(const struct sr_node *r, const struct sr_
     sr_buf_addc(out, '{');
     for (size_t i = 0; i < r->field_count; i++) {
         const struct sr_field *rf = &r->fields[i];
-        const struct sr_field *wf = writer_field(w, rf);
+        const struct sr_field *wf = r == w ? rf : writer_field(w, rf);
         struct ar_path sub = {path, rf->name, 0, child_depth(path)};
         if (i)
             sr_buf_addc(out, ',');
@@ -279,6 +364,10 @@ static enum avroreg_err resolve_enum(const struct sr_node *r, const struct sr_no
         return ar_path_error(err, AVROREG_ERR_AVRO, path, "enum %s has no symbol %d", w->name.full,
                              idx);
     const char *sym = w->symbols[idx];
+    if (r == w) {
+        sr_jout_cstring(out, sym);
+        return AVROREG_OK;
+    }
     for (size_t i = 0; i < r->symbol_count; i++) {
         if (strcmp(r->symbols[i], sym) == 0) {
             sr_jout_cstring(out, sym);
@@ -326,24 +415,6 @@ static enum avroreg_err resolve_list(const struct sr_node *r, const struct sr_no
 }
 
 /* ---- promotions ------------------------------------------------------------------- */
-
-static bool promotes(enum sr_type w, enum sr_type r)
-{
-    switch (w) {
-    case SR_INT:
-        return r == SR_LONG || r == SR_FLOAT || r == SR_DOUBLE;
-    case SR_LONG:
-        return r == SR_FLOAT || r == SR_DOUBLE;
-    case SR_FLOAT:
-        return r == SR_DOUBLE;
-    case SR_STRING:
-        return r == SR_BYTES;
-    case SR_BYTES:
-        return r == SR_STRING;
-    default:
-        return false;
-    }
-}
 
 /* A number read as a wider type, written as that type. */
 static enum avroreg_err promote_number(enum sr_type r, enum sr_type w, avro_value_t *v,
@@ -459,20 +530,16 @@ static long pick_branch(const struct sr_node *r, const struct sr_node *w)
     if (sr_type_is_named(w->type))
         return named_branch(r, w);
     for (size_t i = 0; i < r->branch_count; i++)
-        if (promotes(w->type, r->branches[i]->type))
+        if (sr_type_promotes(w->type, r->branches[i]->type))
             return (long)i;
     return -1;
 }
 
-static enum avroreg_err into_union(const struct sr_node *r, const struct sr_node *w,
-                                   avro_value_t *v, struct sr_buf *out, const struct ar_path *path,
-                                   struct avroreg_error *err)
+/* Reader branch idx of union r, reading a value of (non-union) type w. */
+static enum avroreg_err into_branch(const struct sr_node *r, size_t idx, const struct sr_node *w,
+                                    avro_value_t *v, struct sr_buf *out, const struct ar_path *path,
+                                    struct avroreg_error *err)
 {
-    long idx = pick_branch(r, w);
-    if (idx < 0)
-        return ar_path_error(err, AVROREG_ERR_INCOMPATIBLE, path,
-                             "no branch of the reader union can read writer type %s",
-                             type_label(w));
     const struct sr_node *b = r->branches[idx];
     if (b->type == SR_NULL) {
         sr_buf_adds(out, "null");
@@ -488,6 +555,18 @@ static enum avroreg_err into_union(const struct sr_node *r, const struct sr_node
     return e;
 }
 
+static enum avroreg_err into_union(const struct sr_node *r, const struct sr_node *w,
+                                   avro_value_t *v, struct sr_buf *out, const struct ar_path *path,
+                                   struct avroreg_error *err)
+{
+    long idx = pick_branch(r, w);
+    if (idx < 0)
+        return ar_path_error(err, AVROREG_ERR_INCOMPATIBLE, path,
+                             "no branch of the reader union can read writer type %s",
+                             type_label(w));
+    return into_branch(r, (size_t)idx, w, v, out, path, err);
+}
+
 static enum avroreg_err from_union(const struct sr_node *r, const struct sr_node *w,
                                    avro_value_t *v, struct sr_buf *out, const struct ar_path *path,
                                    struct avroreg_error *err)
@@ -501,6 +580,9 @@ static enum avroreg_err from_union(const struct sr_node *r, const struct sr_node
         return ar_avro_error(err, rc, path, "read a union");
     if (d < 0 || (size_t)d >= w->branch_count)
         return ar_path_error(err, AVROREG_ERR_AVRO, path, "the union has no branch %d", d);
+    /* the union read by itself: the same branch, which pick_branch would find */
+    if (r == w)
+        return into_branch(r, (size_t)d, w->branches[d], &branch, out, path, err);
     /* the branch stands in for the union: the same place in the output */
     return resolve(r, w->branches[d], &branch, out, path, err);
 }
@@ -525,10 +607,9 @@ static enum avroreg_err same_type(const struct sr_node *r, const struct sr_node 
                                  "reader fixed %s holds %" PRId32
                                  " bytes, writer fixed %s %" PRId32,
                                  r->name.full, r->size, w->name.full, w->size);
-        return ar_emit_json(w, v, out, path, err);
+        return emit_leaf(w, v, out, path, err);
     default:
-        /* primitives encode alike whatever the schema says around them */
-        return ar_emit_json(w, v, out, path, err);
+        return emit_leaf(w, v, out, path, err);
     }
 }
 
@@ -545,9 +626,9 @@ static enum avroreg_err resolve(const struct sr_node *r, const struct sr_node *w
         return into_union(r, w, v, out, path, err);
     if (r->type == w->type)
         return same_type(r, w, v, out, path, err);
-    if (promotes(w->type, r->type) && (w->type == SR_STRING || w->type == SR_BYTES))
+    if (sr_type_promotes(w->type, r->type) && (w->type == SR_STRING || w->type == SR_BYTES))
         return promote_text(r->type, v, out, path, err);
-    if (promotes(w->type, r->type))
+    if (sr_type_promotes(w->type, r->type))
         return promote_number(r->type, w->type, v, out, path, err);
     return ar_path_error(err, AVROREG_ERR_INCOMPATIBLE, path,
                          "reader type %s cannot read writer type %s", type_label(r), type_label(w));
@@ -563,4 +644,12 @@ enum avroreg_err ar_resolve_to_json(const struct sr_node *reader, const struct s
     if (rc == AVROREG_OK && sr_buf_failed(out))
         return ar_error(err, AVROREG_ERR_NOMEM, "out of memory");
     return rc;
+}
+
+enum avroreg_err ar_value_to_json(const struct sr_node *writer, avro_value_t *value,
+                                  struct sr_buf *out, struct avroreg_error *err)
+{
+    if (!writer || !value || !value->iface || !out)
+        return ar_error(err, AVROREG_ERR_ARG, "schema, value and output are required");
+    return ar_resolve_to_json(writer, writer, value, out, err);
 }

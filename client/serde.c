@@ -300,40 +300,68 @@ enum avroreg_err avroreg_serializer_id(struct avroreg_serializer *ser, int32_t *
     return AVROREG_OK;
 }
 
-/* A memory writer per thread, pointed at each call's buffer; freed when the
- * thread exits. */
-static pthread_key_t writer_key;
-static pthread_once_t writer_once = PTHREAD_ONCE_INIT;
-static bool writer_key_ok;
-static _Thread_local avro_writer_t thread_writer_ptr;
+/* avro-c's memory writer and reader, one of each per thread, made on first
+ * use, pointed at each call's buffer in turn, and freed when the thread exits. */
+struct thread_io {
+    avro_writer_t writer;
+    avro_reader_t reader;
+};
 
-static void writer_release(void *w)
+static pthread_key_t io_key;
+static pthread_once_t io_once = PTHREAD_ONCE_INIT;
+static bool io_key_ok;
+static _Thread_local struct thread_io *thread_io_ptr;
+
+static void io_release(void *p)
 {
-    avro_writer_free(w);
-    thread_writer_ptr = NULL;
+    struct thread_io *io = p;
+    if (io->writer)
+        avro_writer_free(io->writer);
+    if (io->reader)
+        avro_reader_free(io->reader);
+    free(io);
+    thread_io_ptr = NULL;
 }
 
-static void writer_key_make(void)
+static void io_key_make(void)
 {
-    writer_key_ok = pthread_key_create(&writer_key, writer_release) == 0;
+    io_key_ok = pthread_key_create(&io_key, io_release) == 0;
+}
+
+static struct thread_io *thread_io(void)
+{
+    if (thread_io_ptr)
+        return thread_io_ptr;
+    pthread_once(&io_once, io_key_make);
+    struct thread_io *io = io_key_ok ? calloc(1, sizeof(*io)) : NULL;
+    if (!io)
+        return NULL;
+    if (pthread_setspecific(io_key, io) != 0) {
+        free(io);
+        return NULL;
+    }
+    thread_io_ptr = io;
+    return io;
 }
 
 static avro_writer_t thread_writer(void)
 {
-    if (thread_writer_ptr)
-        return thread_writer_ptr;
-    pthread_once(&writer_once, writer_key_make);
-    if (!writer_key_ok)
+    struct thread_io *io = thread_io();
+    if (io && !io->writer)
+        io->writer = avro_writer_memory(NULL, 0);
+    return io ? io->writer : NULL;
+}
+
+/* The thread's reader, pointed at payload[0..len). */
+static avro_reader_t thread_reader(const void *payload, size_t len)
+{
+    struct thread_io *io = thread_io();
+    if (io && !io->reader)
+        io->reader = avro_reader_memory(NULL, 0);
+    if (!io || !io->reader)
         return NULL;
-    avro_writer_t w = avro_writer_memory(NULL, 0);
-    if (!w)
-        return NULL;
-    if (pthread_setspecific(writer_key, w) != 0) {
-        avro_writer_free(w);
-        return NULL;
-    }
-    thread_writer_ptr = w;
-    return w;
+    avro_reader_memory_set_source(io->reader, payload, (int64_t)len);
+    return io->reader;
 }
 
 /* Writes value's Avro binary (size bytes, as avro_value_sizeof said) at dest. */
@@ -656,40 +684,6 @@ static enum avroreg_err writer_schema(struct avroreg_deserializer *des, int32_t 
         last_writer.schema = *out;
     }
     return rc;
-}
-
-/* One memory reader per thread, pointed at each payload in turn. */
-static _Thread_local avro_reader_t thread_reader_ptr;
-static pthread_key_t reader_key;
-static pthread_once_t reader_once = PTHREAD_ONCE_INIT;
-static bool reader_key_ok;
-
-static void reader_release(void *r)
-{
-    avro_reader_free(r);
-    thread_reader_ptr = NULL;
-}
-
-static void reader_key_make(void)
-{
-    reader_key_ok = pthread_key_create(&reader_key, reader_release) == 0;
-}
-
-static avro_reader_t thread_reader(const void *payload, size_t len)
-{
-    if (!thread_reader_ptr) {
-        pthread_once(&reader_once, reader_key_make);
-        avro_reader_t r = reader_key_ok ? avro_reader_memory(NULL, 0) : NULL;
-        if (!r)
-            return NULL;
-        if (pthread_setspecific(reader_key, r) != 0) {
-            avro_reader_free(r);
-            return NULL;
-        }
-        thread_reader_ptr = r;
-    }
-    avro_reader_memory_set_source(thread_reader_ptr, payload, (int64_t)len);
-    return thread_reader_ptr;
 }
 
 static enum avroreg_err decode(struct avroreg_deserializer *des, const void *msg, size_t len,

@@ -47,6 +47,10 @@
     X(SR_ERR_INTERNAL, 500, 50001, "Error in the backend data store")                              \
     X(SR_ERR_TIMEOUT, 500, 50002, "Operation timed out")                                           \
     X(SR_ERR_FORWARDING, 500, 50003, "Error while forwarding the request to the leader")           \
+    /* A transaction lost a race with another writer more times than it retries. */                \
+    X(SR_ERR_CONFLICT, 500, 50002, "The operation kept conflicting with concurrent writes; retry") \
+    /* The database cannot be reached or written now (gone away, disk full). */                    \
+    X(SR_ERR_UNAVAILABLE, 503, 50003, "The database is unavailable")                               \
     X(SR_ERR_IO, 500, 500, "I/O error")                                                            \
     X(SR_ERR_NOMEM, 500, 500, "Out of memory")
 

@@ -39,6 +39,7 @@
 
 #include "common/buf.h"
 #include "common/strmap.h"
+#include "compat/promote.h"
 
 #define NIL 0u /* the empty list (compatible) */
 #define LEAF_NONE UINT32_MAX
@@ -453,18 +454,6 @@ static bool memo_reserve(struct checker *ck)
     return true;
 }
 
-/* Which writer primitive types (bits) each reader primitive type reads. */
-static const uint8_t prim_reads[SR_STRING + 1] = {
-    [SR_NULL] = 1u << SR_NULL,
-    [SR_BOOLEAN] = 1u << SR_BOOLEAN,
-    [SR_INT] = 1u << SR_INT,
-    [SR_LONG] = 1u << SR_LONG | 1u << SR_INT,
-    [SR_FLOAT] = 1u << SR_FLOAT | 1u << SR_LONG | 1u << SR_INT,
-    [SR_DOUBLE] = 1u << SR_DOUBLE | 1u << SR_FLOAT | 1u << SR_LONG | 1u << SR_INT,
-    [SR_BYTES] = 1u << SR_BYTES | 1u << SR_STRING,
-    [SR_STRING] = 1u << SR_STRING | 1u << SR_BYTES,
-};
-
 /*
  * True when r and w are both primitive types and r reads w: the pair's result
  * is the empty list wherever it is met, so it is answered without the memo
@@ -472,8 +461,7 @@ static const uint8_t prim_reads[SR_STRING + 1] = {
  */
 static inline bool prim_ok(const struct sr_node *r, const struct sr_node *w)
 {
-    unsigned rt = (unsigned)r->type, wt = (unsigned)w->type;
-    return rt <= SR_STRING && wt <= SR_STRING && (prim_reads[rt] >> wt & 1u);
+    return sr_prim_reads(r->type, w->type);
 }
 
 /* ---- names, sizes, symbols ---------------------------------------------- */
@@ -810,22 +798,7 @@ static uint32_t leaf_result(struct checker *ck, const struct sr_node *r, const s
             return NIL;
         }
     }
-    switch (r->type) {
-    case SR_LONG:
-        return w->type == SR_INT ? NIL : type_mismatch(ck, r, w);
-    case SR_FLOAT:
-        return w->type == SR_INT || w->type == SR_LONG ? NIL : type_mismatch(ck, r, w);
-    case SR_DOUBLE:
-        return w->type == SR_INT || w->type == SR_LONG || w->type == SR_FLOAT
-                   ? NIL
-                   : type_mismatch(ck, r, w);
-    case SR_BYTES:
-        return w->type == SR_STRING ? NIL : type_mismatch(ck, r, w);
-    case SR_STRING:
-        return w->type == SR_BYTES ? NIL : type_mismatch(ck, r, w);
-    default:
-        return type_mismatch(ck, r, w);
-    }
+    return sr_type_promotes(w->type, r->type) ? NIL : type_mismatch(ck, r, w);
 }
 
 /* The first step of the frame computing (r, w), or STEP_LEAF when the pair

@@ -35,6 +35,7 @@ struct parser {
     struct sr_error *err;
     bool validate_defaults;
     bool strict_names;
+    bool strict_type_objects;
     struct path_token *tokens; /* where the node being parsed is, for messages */
     size_t depth;
     struct sr_buf path; /* scratch for rendering it */
@@ -720,6 +721,32 @@ static enum sr_err parse_container(struct parser *p, const struct attrs *a, cons
 
 /* ---- dispatch ------------------------------------------------------------ */
 
+/* {"type": "some.Name"}: Avro Java 1.11 answers the named type already
+ * defined under that name (in the enclosing namespace when it has no dot),
+ * and ignores the object's other attributes; a name not defined yet, or the
+ * strict rule of 1.12.2, refuses it. */
+static enum sr_err parse_type_object(struct parser *p, const char *type, const char *space,
+                                     struct sr_node **slot)
+{
+    const struct sr_node *found = NULL;
+    if (!p->strict_type_objects) {
+        char *full = space && !strchr(type, '.') ? join_name(&p->s->arena, space, type) : NULL;
+        if (space && !strchr(type, '.') && !full)
+            return oom(p);
+        found = lookup_named(p, full ? full : type);
+        if (!found && full)
+            found = lookup_named(p, type);
+    }
+    if (!found)
+        return fail(p,
+                    "Type not supported: \"%s\" (a named type is referenced by its name as a "
+                    "string, not as {\"type\": ...}%s)",
+                    type,
+                    p->strict_type_objects ? "" : ", unless it is a named type defined before");
+    *slot = (struct sr_node *)found;
+    return SR_OK;
+}
+
 static enum sr_err parse_object(struct parser *p, const json_t *obj, const char *space,
                                 struct sr_node **slot)
 {
@@ -754,11 +781,7 @@ static enum sr_err parse_object(struct parser *p, const json_t *obj, const char 
             return oom(p);
         rc = parse_container(p, &a, space, node);
     } else {
-        /* Avro Java refuses {"type": "SomeName"}: a named type is referenced by a bare string. */
-        return fail(p,
-                    "Type not supported: \"%s\" (a named type is referenced by its name as a "
-                    "string, not as {\"type\": ...})",
-                    type);
+        return parse_type_object(p, type, space, slot);
     }
     if (rc)
         return rc;
@@ -975,7 +998,8 @@ enum sr_err sr_schema_parse(const char *text, size_t len, const struct sr_parse_
 {
     struct parser p = {.err = err,
                        .validate_defaults = opts ? opts->validate_defaults : true,
-                       .strict_names = opts ? opts->strict_names : false};
+                       .strict_names = opts ? opts->strict_names : false,
+                       .strict_type_objects = opts ? opts->strict_type_objects : false};
     struct sr_schema *s = calloc(1, sizeof(*s));
     if (!s)
         return sr_errorf(err, SR_ERR_NOMEM, "out of memory");

@@ -122,6 +122,11 @@ struct sr_parse_opts {
      * Off, names may use any Unicode letters and digits, as Avro 1.11 (inside
      * Confluent 7.x) and Java's default parser allow. */
     bool strict_names;
+    /* Refuse {"type": "some.Name"}, an object whose type is an already defined
+     * named type, as Avro 1.12.2 does (AVRO-4176). Off, it is that named type
+     * (its other attributes ignored), as Avro Java 1.11–1.12.1 and every
+     * Confluent 7.x accept it, and registries in the field hold such schemas. */
+    bool strict_type_objects;
 };
 
 /* Parses and validates text[0..len) as Avro Java's Schema.Parser does.

@@ -15,17 +15,7 @@ struct sr_registry *hu_registry(const struct sr_request *req)
 
 enum sr_err hu_read_body(const struct sr_request *req, json_t **out, struct sr_error *err)
 {
-    size_t i = 0;
-    while (i < req->body_len && strchr(" \t\r\n", req->body[i]))
-        i++;
-    if (i == req->body_len)
-        return sr_errorf(err, SR_ERR_UNPROCESSABLE, "Request body is missing");
-    json_error_t jerr;
-    *out = json_loadb(req->body, req->body_len, JSON_DECODE_ANY, &jerr);
-    if (!*out)
-        return sr_errorf(err, SR_ERR_BAD_REQUEST, "Unexpected JSON: %s (line %d, column %d)",
-                         jerr.text, jerr.line, jerr.column);
-    return SR_OK;
+    return sr_input_json(req->body, req->body_len, out, err);
 }
 
 static int add_json_text(json_t *obj, const char *key, const char *text)
@@ -104,10 +94,15 @@ enum sr_deleted_filter hu_deleted_filter(const struct sr_request *req)
     return sr_request_query_bool(req, "deleted") ? SR_WITH_DELETED : SR_LIVE_ONLY;
 }
 
+struct sr_store *hu_store(const struct sr_request *req)
+{
+    return sr_registry_store(hu_registry(req));
+}
+
 enum sr_err hu_begin(const struct sr_request *req, bool write, struct sr_txn **t,
                      struct sr_error *err)
 {
-    return sr_store_begin(sr_registry_store(hu_registry(req)), write, t, err);
+    return sr_store_begin(hu_store(req), write, t, err);
 }
 
 enum sr_err hu_paging(const struct sr_request *req, int64_t *offset, int64_t *limit,

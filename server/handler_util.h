@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "server/input.h"
 #include "server/registry.h"
 #include "server/reply.h"
 #include "server/request.h"
@@ -15,8 +16,7 @@
 /* The registry of the server handling req. */
 struct sr_registry *hu_registry(const struct sr_request *req);
 
-/* Parses the body as JSON. Errors: SR_ERR_BAD_REQUEST for malformed JSON,
- * SR_ERR_UNPROCESSABLE for a missing body. Caller owns *out (json_decref). */
+/* The request body as JSON (sr_input_json). Caller owns *out (json_decref). */
 enum sr_err hu_read_body(const struct sr_request *req, json_t **out, struct sr_error *err);
 
 /* A Confluent Schema entity: {subject, version, id, references?, metadata?,
@@ -41,7 +41,10 @@ const char *hu_subject(const struct sr_request *req);
  * context itself (":.:") names the global setting: NULL then. */
 const char *hu_setting_subject(const struct sr_request *req);
 
-/* Begins a store transaction for the request (write: the exclusive writer). */
+/* The store of the server handling req. */
+struct sr_store *hu_store(const struct sr_request *req);
+
+/* Begins a store transaction for the request. */
 enum sr_err hu_begin(const struct sr_request *req, bool write, struct sr_txn **t,
                      struct sr_error *err);
 

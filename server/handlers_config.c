@@ -8,6 +8,8 @@
 
 #include "server/handler_util.h"
 #include "server/handlers.h"
+#include "server/register.h"
+#include "server/settings.h"
 
 /* ---- config ------------------------------------------------------------------- */
 
@@ -20,35 +22,15 @@ static json_t *config_body(const struct sr_config_rec *c, const char *fallback)
     return doc;
 }
 
-/* The stored config of subject (NULL: global); *found_out says if one exists. */
-static enum sr_err read_config(const struct sr_request *req, const char *subject,
-                               struct sr_config_rec *c, bool *found, struct sr_error *err)
-{
-    struct sr_txn *t = NULL;
-    enum sr_err rc = hu_begin(req, false, &t, err);
-    if (!rc)
-        rc = sr_txn_config_get(t, subject, c, found, err);
-    sr_txn_rollback(t);
-    return rc;
-}
-
 static enum sr_err get_config(struct sr_request *req, struct sr_response *resp, const char *subject,
                               struct sr_error *err)
 {
-    struct sr_config_rec c = {0}, global = {0};
-    bool found = false, global_found = false;
-    enum sr_err rc = read_config(req, subject, &c, &found, err);
-    bool fallback = subject && (!found || !c.compatibility);
-    if (!rc && fallback && !sr_request_query_bool(req, "defaultToGlobal"))
-        rc =
-            sr_errorf(err, SR_ERR_SUBJECT_LEVEL_COMPAT_NOT_CONFIGURED,
-                      "Subject '%s' does not have subject-level compatibility configured", subject);
-    if (!rc && fallback)
-        rc = read_config(req, NULL, &global, &global_found, err);
+    struct sr_config_rec c = {0};
+    enum sr_err rc = sr_settings_get_config(hu_store(req), subject,
+                                            sr_request_query_bool(req, "defaultToGlobal"), &c, err);
     if (!rc)
-        rc = sr_reply_json(resp, config_body(fallback ? &global : &c, "BACKWARD"), err);
+        rc = sr_reply_json(resp, config_body(&c, "BACKWARD"), err);
     sr_config_rec_release(&c);
-    sr_config_rec_release(&global);
     return rc;
 }
 
@@ -66,8 +48,8 @@ static enum sr_err put_config(struct sr_request *req, struct sr_response *resp, 
     if (!json_is_object(doc)) /* Jackson cannot map it: 400, as rest-utils answers */
         rc = sr_errorf(err, SR_ERR_BAD_REQUEST, "The body must be a JSON object");
     else
-        rc = sr_registry_set_config(hu_registry(req), subject, json_string_value(level), norm,
-                                    &stored, err);
+        rc = sr_settings_put_config(hu_store(req), subject, json_string_value(level), norm, &stored,
+                                    err);
     json_decref(doc);
     if (rc)
         return rc;
@@ -80,20 +62,8 @@ static enum sr_err put_config(struct sr_request *req, struct sr_response *resp, 
 static enum sr_err delete_config(struct sr_request *req, struct sr_response *resp,
                                  const char *subject, struct sr_error *err)
 {
-    struct sr_txn *t = NULL;
     struct sr_config_rec old = {0};
-    bool found = false;
-    enum sr_err rc = hu_begin(req, true, &t, err);
-    if (!rc)
-        rc = sr_txn_config_get(t, subject, &old, &found, err);
-    if (!rc && subject && !found)
-        rc = sr_errorf(err, SR_ERR_SUBJECT_NOT_FOUND, "Subject '%s' not found.", subject);
-    if (!rc)
-        rc = sr_txn_config_delete(t, subject, NULL, err);
-    if (rc)
-        sr_txn_rollback(t);
-    else
-        rc = sr_txn_commit(t, err);
+    enum sr_err rc = sr_settings_delete_config(hu_store(req), subject, &old, err);
     if (!rc)
         rc = sr_reply_json(resp, config_body(&old, "BACKWARD"), err);
     sr_config_rec_release(&old);
@@ -141,22 +111,10 @@ enum sr_err sr_h_config_subject_delete(struct sr_request *req, struct sr_respons
 static enum sr_err get_mode(struct sr_request *req, struct sr_response *resp, const char *subject,
                             struct sr_error *err)
 {
-    struct sr_txn *t = NULL;
-    char *own = NULL;
-    char effective[32] = "READWRITE";
-    enum sr_err rc = hu_begin(req, false, &t, err);
-    if (!rc)
-        rc = sr_txn_mode_get(t, subject, &own, err);
-    if (!rc && subject && !own && !sr_request_query_bool(req, "defaultToGlobal"))
-        rc = sr_errorf(err, SR_ERR_SUBJECT_LEVEL_MODE_NOT_CONFIGURED,
-                       "Subject '%s' does not have subject-level mode configured", subject);
-    if (!rc && !own)
-        rc = sr_registry_mode(t, NULL, effective, err);
-    sr_txn_rollback(t);
-    if (!rc)
-        rc = sr_reply_json(resp, json_pack("{s:s}", "mode", own ? own : effective), err);
-    free(own);
-    return rc;
+    char mode[SR_MODE_NAME_MAX];
+    enum sr_err rc = sr_settings_get_mode(hu_store(req), subject,
+                                          sr_request_query_bool(req, "defaultToGlobal"), mode, err);
+    return rc ? rc : sr_reply_json(resp, json_pack("{s:s}", "mode", mode), err);
 }
 
 static enum sr_err put_mode(struct sr_request *req, struct sr_response *resp, const char *subject,
@@ -170,7 +128,7 @@ static enum sr_err put_mode(struct sr_request *req, struct sr_response *resp, co
     if (!json_is_object(doc)) /* as for config */
         rc = sr_errorf(err, SR_ERR_BAD_REQUEST, "The body must be a JSON object");
     else
-        rc = sr_registry_set_mode(hu_registry(req), subject,
+        rc = sr_settings_put_mode(hu_store(req), subject,
                                   json_string_value(json_object_get(doc, "mode")),
                                   sr_request_query_bool(req, "force"), &stored, err);
     json_decref(doc);
@@ -182,23 +140,9 @@ static enum sr_err put_mode(struct sr_request *req, struct sr_response *resp, co
 static enum sr_err delete_mode(struct sr_request *req, struct sr_response *resp,
                                const char *subject, struct sr_error *err)
 {
-    struct sr_txn *t = NULL;
-    char *old = NULL;
-    enum sr_err rc = hu_begin(req, true, &t, err);
-    if (!rc)
-        rc = sr_txn_mode_get(t, subject, &old, err);
-    if (!rc && subject && !old)
-        rc = sr_errorf(err, SR_ERR_SUBJECT_NOT_FOUND, "Subject '%s' not found.", subject);
-    if (!rc)
-        rc = sr_txn_mode_delete(t, subject, NULL, err);
-    if (rc)
-        sr_txn_rollback(t);
-    else
-        rc = sr_txn_commit(t, err);
-    if (!rc)
-        rc = sr_reply_json(resp, json_pack("{s:s}", "mode", old ? old : "READWRITE"), err);
-    free(old);
-    return rc;
+    char old[SR_MODE_NAME_MAX];
+    enum sr_err rc = sr_settings_delete_mode(hu_store(req), subject, old, err);
+    return rc ? rc : sr_reply_json(resp, json_pack("{s:s}", "mode", old), err);
 }
 
 enum sr_err sr_h_mode_global_get(struct sr_request *req, struct sr_response *resp,
@@ -248,9 +192,9 @@ static enum sr_err compat(struct sr_request *req, struct sr_response *resp, int3
     struct sr_strlist msgs = {0};
     enum sr_err rc = hu_read_body(req, &doc, err);
     if (!rc)
-        rc = sr_schema_input_read(doc, &in, err);
+        rc = sr_input_schema(doc, &in, err);
     if (!rc)
-        rc = sr_registry_check(hu_registry(req), hu_subject(req), &in,
+        rc = sr_register_check(hu_registry(req), hu_subject(req), &in,
                                sr_request_query_bool(req, "normalize"), version, verbose, &ok,
                                &msgs, err);
     json_decref(doc);
@@ -276,6 +220,6 @@ enum sr_err sr_h_compat_version(struct sr_request *req, struct sr_response *resp
                                 struct sr_error *err)
 {
     int32_t version;
-    enum sr_err rc = sr_parse_version(req->params[1], &version, err);
+    enum sr_err rc = sr_input_version(req->params[1], &version, err);
     return rc ? rc : compat(req, resp, version, err);
 }

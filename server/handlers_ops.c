@@ -79,15 +79,14 @@ static const char *not_ready_reason(struct sr_server *srv, struct sr_error *stor
         return "shutting down";
     if (!atomic_load(&srv->ready) || !srv->store || !srv->registry)
         return "starting";
-    struct sr_txn *t = NULL;
-    if (sr_store_begin(srv->store, false, &t, store_err) != SR_OK)
+    if (sr_store_check(srv->store, store_err) != SR_OK)
         return store_err->message[0] ? store_err->message : "the store does not answer";
-    sr_txn_rollback(t);
     return NULL;
 }
 
 /* GET /health/ready : 200 {"status":"UP"} when the server is ready and the
- * store answers a read transaction; otherwise 503 {"status":"DOWN",
+ * store can serve (sr_store_check: a real read, room to write, and a real
+ * write after a failure); otherwise 503 {"status":"DOWN",
  * "reason":"..."}. Not an error of the table: it is the answer itself. */
 enum sr_err sr_h_health_ready(struct sr_request *req, struct sr_response *resp,
                               struct sr_error *err)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/by_id.h"
 #include "server/handler_util.h"
 #include "server/handlers.h"
 
@@ -31,7 +32,7 @@ enum sr_err sr_h_schemas_list(struct sr_request *req, struct sr_response *resp,
                                   limit, &rows, &n, err);
     for (size_t i = 0; !rc && i < n; i++) {
         struct sr_schema_rec s = {0};
-        rc = sr_txn_schema_get(t, rows[i].id, &s, err);
+        rc = sr_txn_schema_get(t, rows[i].context, rows[i].id, &s, err);
         if (!rc)
             json_array_append_new(list, hu_schema_entity(&rows[i], &s));
         sr_schema_rec_release(&s);
@@ -54,7 +55,7 @@ static enum sr_err add_max_id(const struct sr_request *req, struct sr_response *
     int64_t max = 0;
     enum sr_err rc = hu_begin(req, false, &t, err);
     if (!rc)
-        rc = sr_txn_max_id(t, &max, err);
+        rc = sr_txn_max_id(t, SR_DEFAULT_CONTEXT, &max, err);
     sr_txn_rollback(t);
     json_t *doc = rc ? NULL : json_loadb(resp->body, resp->body_len, 0, NULL);
     free(resp->body);
@@ -69,18 +70,24 @@ enum sr_err sr_h_schema_by_id(struct sr_request *req, struct sr_response *resp,
                               struct sr_error *err)
 {
     int64_t id;
-    char *body = NULL;
-    size_t len = 0;
+    struct sr_body *body = NULL;
     /* ?subject= only picks the context to search (Confluent's
      * getSchemaKeyUsingContexts falls back to the subject's context), and
      * deserializers pass their topic's subject, which need not carry the id:
      * with one context it changes nothing. */
     enum sr_err rc = hu_path_id(req, 0, &id, err);
     if (!rc)
-        rc = sr_registry_schema_body(hu_registry(req), id, &body, &len, err);
+        rc = sr_by_id_body(hu_registry(req), SR_DEFAULT_CONTEXT, id, &body, err);
     if (rc)
         return rc;
-    sr_reply_take(resp, body, len);
+    char *copy = malloc(body->len + 1);
+    if (copy)
+        memcpy(copy, body->data, body->len + 1);
+    size_t len = body->len;
+    sr_body_unref(body);
+    if (!copy)
+        return sr_errorf(err, SR_ERR_NOMEM, "out of memory");
+    sr_reply_take(resp, copy, len);
     if (sr_request_query_bool(req, "fetchMaxId"))
         return add_max_id(req, resp, err);
     return SR_OK;
@@ -95,7 +102,8 @@ enum sr_err sr_h_schema_by_id_raw(struct sr_request *req, struct sr_response *re
     enum sr_err rc = hu_path_id(req, 0, &id, err); /* ?subject=: as above */
     if (!rc)
         rc = hu_begin(req, false, &t, err);
-    if (!rc && (rc = sr_txn_schema_get(t, id, &s, err)) == SR_ERR_SCHEMA_NOT_FOUND)
+    if (!rc &&
+        (rc = sr_txn_schema_get(t, SR_DEFAULT_CONTEXT, id, &s, err)) == SR_ERR_SCHEMA_NOT_FOUND)
         sr_errorf(err, rc, "Schema %lld not found", (long long)id);
     sr_txn_rollback(t);
     if (!rc) {
@@ -116,12 +124,13 @@ static enum sr_err id_usages(struct sr_request *req, struct sr_subject_version_l
     enum sr_err rc = hu_path_id(req, 0, &id, err);
     if (!rc)
         rc = hu_begin(req, false, &t, err);
-    if (!rc && (rc = sr_txn_schema_get(t, id, &s, err)) == SR_ERR_SCHEMA_NOT_FOUND)
+    if (!rc &&
+        (rc = sr_txn_schema_get(t, SR_DEFAULT_CONTEXT, id, &s, err)) == SR_ERR_SCHEMA_NOT_FOUND)
         sr_errorf(err, rc, "Schema not found");
     if (!rc)
         rc = sr_txn_versions_for_id(
-            t, id, sr_request_query_bool(req, "deleted") ? SR_WITH_DELETED : SR_LIVE_ONLY, out,
-            err);
+            t, SR_DEFAULT_CONTEXT, id,
+            sr_request_query_bool(req, "deleted") ? SR_WITH_DELETED : SR_LIVE_ONLY, out, err);
     sr_txn_rollback(t);
     sr_schema_rec_release(&s);
     return rc;

@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/delete.h"
 #include "server/handler_util.h"
 #include "server/handlers.h"
+#include "server/register.h"
 
 static const char *subject_of(const struct sr_request *req)
 {
@@ -83,7 +85,7 @@ static enum sr_err read_input(const struct sr_request *req, json_t **doc,
 {
     enum sr_err rc = hu_read_body(req, doc, err);
     if (!rc)
-        rc = sr_schema_input_read(*doc, in, err);
+        rc = sr_input_schema(*doc, in, err);
     return rc;
 }
 
@@ -102,8 +104,8 @@ enum sr_err sr_h_versions_register(struct sr_request *req, struct sr_response *r
     int32_t version = 0;
     enum sr_err rc = read_input(req, &doc, &in, err);
     if (!rc)
-        rc = sr_registry_register(r, subject, &in, sr_request_query_bool(req, "normalize"), &id,
-                                  &version, err);
+        rc = sr_register_schema(r, subject, &in, sr_request_query_bool(req, "normalize"), &id,
+                                &version, err);
     if (!rc && !in.has_id)
         sr_registry_remember(r, generation, subject, req->body, req->body_len, id);
     json_decref(doc);
@@ -121,7 +123,7 @@ enum sr_err sr_h_subject_lookup(struct sr_request *req, struct sr_response *resp
     struct sr_schema_rec s = {0};
     enum sr_err rc = read_input(req, &doc, &in, err);
     if (!rc)
-        rc = sr_registry_lookup(hu_registry(req), subject_of(req), &in,
+        rc = sr_register_lookup(hu_registry(req), subject_of(req), &in,
                                 sr_request_query_bool(req, "normalize"),
                                 sr_request_query_bool(req, "deleted"), &v, &s, err);
     json_decref(doc);
@@ -136,8 +138,8 @@ enum sr_err sr_h_subject_delete(struct sr_request *req, struct sr_response *resp
                                 struct sr_error *err)
 {
     struct sr_int_list versions = {0};
-    enum sr_err rc = sr_registry_delete_subject(
-        hu_registry(req), subject_of(req), sr_request_query_bool(req, "permanent"), &versions, err);
+    enum sr_err rc = sr_delete_subject(sr_registry_store(hu_registry(req)), subject_of(req),
+                                       sr_request_query_bool(req, "permanent"), &versions, err);
     if (rc)
         return rc;
     json_t *list = json_array();
@@ -154,7 +156,7 @@ static enum sr_err fetch_version(const struct sr_request *req, struct sr_txn *t,
 {
     int32_t version;
     bool deleted = sr_request_query_bool(req, "deleted");
-    enum sr_err rc = sr_parse_version(req->params[1], &version, err);
+    enum sr_err rc = sr_input_version(req->params[1], &version, err);
     struct sr_int_list visible = {0};
     if (!rc)
         rc = sr_txn_versions(t, subject_of(req), deleted ? SR_WITH_DELETED : SR_LIVE_ONLY, &visible,
@@ -183,7 +185,7 @@ static enum sr_err get_version(struct sr_request *req, struct sr_response *resp,
     if (!rc)
         rc = fetch_version(req, t, &v, err);
     if (!rc)
-        rc = sr_txn_schema_get(t, v.id, &s, err);
+        rc = sr_txn_schema_get(t, v.context, v.id, &s, err);
     sr_txn_rollback(t);
     if (!rc && raw) {
         sr_reply_take(resp, s.schema, strlen(s.schema));
@@ -240,10 +242,10 @@ enum sr_err sr_h_version_delete(struct sr_request *req, struct sr_response *resp
                                 struct sr_error *err)
 {
     int32_t version, deleted = 0;
-    enum sr_err rc = sr_parse_version(req->params[1], &version, err);
+    enum sr_err rc = sr_input_version(req->params[1], &version, err);
     if (!rc)
-        rc = sr_registry_delete_version(hu_registry(req), subject_of(req), version,
-                                        sr_request_query_bool(req, "permanent"), &deleted, err);
+        rc = sr_delete_version(sr_registry_store(hu_registry(req)), subject_of(req), version,
+                               sr_request_query_bool(req, "permanent"), &deleted, err);
     if (rc)
         return rc;
     return sr_reply_json(resp, json_integer(deleted), err);

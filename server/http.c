@@ -278,6 +278,20 @@ static enum sr_err run_handler(struct sr_server *srv, const struct sr_http_input
     return rc;
 }
 
+/* The error answer for in; a server error is logged with the request named
+ * (its path cut short and stripped of control characters: it is the
+ * client's text). */
+static void reply_failure(const struct sr_http_input *in, enum sr_err code, const char *message,
+                          struct sr_response *resp)
+{
+    char what[256];
+    snprintf(what, sizeof(what), "%s %.200s", in->method, in->path);
+    for (char *p = what; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    sr_reply_error_in(resp, code, message, what);
+}
+
 void sr_http_dispatch(struct sr_server *srv, const struct sr_route *routes,
                       const struct sr_http_input *in, struct sr_response *resp,
                       size_t *route_index_out)
@@ -301,7 +315,7 @@ void sr_http_dispatch(struct sr_server *srv, const struct sr_route *routes,
     if (rc == SR_OK)
         rc = run_handler(srv, in, &match, resp, &err);
     if (rc != SR_OK)
-        sr_reply_error(resp, rc, err.message);
+        reply_failure(in, rc, err.message, resp);
     if (!resp->content_type)
         resp->content_type = sr_media_name(media);
     if (resp->status == 0)
@@ -326,7 +340,7 @@ static void refuse(const struct sr_http_input *in, enum sr_err code, const char 
         if (match.route)
             *route_index_out = match.route_index;
     }
-    sr_reply_error(resp, code, message);
+    reply_failure(in, code, message, resp);
     resp->content_type = sr_media_name(SR_MEDIA_V1);
 }
 

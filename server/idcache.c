@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct slot {
     int64_t id; /* 0: empty; ids start at 1 */
@@ -20,7 +21,7 @@ struct sr_idcache {
     size_t tombs;
     size_t spent, budget; /* total cost of the entries, and its limit */
     size_t hand;          /* CLOCK position */
-    uint64_t removals;    /* sr_idcache_remove() calls: the stamp */
+    uint64_t marker;      /* the newest marker seen: every entry is as of it */
     sr_idcache_ref_fn ref;
     sr_idcache_unref_fn unref;
 };
@@ -77,10 +78,24 @@ static struct slot *find(struct sr_idcache *c, int64_t id)
     return NULL;
 }
 
-void *sr_idcache_get(struct sr_idcache *c, int64_t id)
+/* Moves the cache to marker: a newer one drops every entry. */
+static void adopt(struct sr_idcache *c, uint64_t marker)
+{
+    if (marker <= c->marker)
+        return;
+    for (size_t i = 0; i < c->cap; i++)
+        if (c->slots[i].id && !c->slots[i].tomb)
+            c->unref(c->slots[i].value);
+    memset(c->slots, 0, c->cap * sizeof(*c->slots));
+    c->count = c->tombs = c->spent = 0;
+    c->marker = marker;
+}
+
+void *sr_idcache_get(struct sr_idcache *c, int64_t id, uint64_t marker)
 {
     void *v = NULL;
     pthread_mutex_lock(&c->lock);
+    adopt(c, marker);
     struct slot *s = find(c, id);
     if (s) {
         s->used = true;
@@ -137,21 +152,15 @@ static void compact(struct sr_idcache *c)
     c->tombs = 0;
 }
 
-uint64_t sr_idcache_stamp(struct sr_idcache *c)
-{
-    pthread_mutex_lock(&c->lock);
-    uint64_t stamp = c->removals;
-    pthread_mutex_unlock(&c->lock);
-    return stamp;
-}
-
-void sr_idcache_put(struct sr_idcache *c, int64_t id, void *value, size_t cost, uint64_t stamp)
+void sr_idcache_put(struct sr_idcache *c, int64_t id, void *value, size_t cost, uint64_t stamp,
+                    uint64_t marker)
 {
     if (cost > c->budget)
         return;
     pthread_mutex_lock(&c->lock);
-    /* A remove since the value was read: it may be what that remove dropped. */
-    if (stamp == c->removals && !find(c, id)) {
+    adopt(c, marker);
+    /* An older stamp: the value was read before a change the cache has seen. */
+    if (stamp == c->marker && !find(c, id)) {
         while (c->count && (c->count >= c->limit || c->spent + cost > c->budget))
             evict_one(c);
         if (c->count + c->tombs + 1 > c->cap * 3 / 4)
@@ -165,15 +174,5 @@ void sr_idcache_put(struct sr_idcache *c, int64_t id, void *value, size_t cost, 
         c->count++;
         c->spent += cost;
     }
-    pthread_mutex_unlock(&c->lock);
-}
-
-void sr_idcache_remove(struct sr_idcache *c, int64_t id)
-{
-    pthread_mutex_lock(&c->lock);
-    struct slot *s = find(c, id);
-    if (s)
-        drop(c, s);
-    c->removals++;
     pthread_mutex_unlock(&c->lock);
 }

@@ -10,10 +10,11 @@
  * with: get() hands the caller its own reference (release with the unref
  * callback), and the cache drops its reference when it evicts.
  *
- * A value read from the store before a permanent delete must not come back
- * into the cache after sr_idcache_remove() dropped its id: callers take a
- * stamp before they read the store and put with it, and a put whose stamp
- * is older than the last remove is not kept.
+ * Entries follow the store's change-marker rule (storage/store.h): a value
+ * is put with the marker read before it was read from the store (its
+ * stamp), and every get passes the marker as it is now. When the marker
+ * moves, every entry is dropped: the ids may answer differently now. A put
+ * whose stamp is older than a marker the cache has seen is not kept.
  */
 #ifndef SR_SERVER_IDCACHE_H
 #define SR_SERVER_IDCACHE_H
@@ -32,16 +33,14 @@ struct sr_idcache *sr_idcache_new(size_t capacity, size_t budget, sr_idcache_ref
                                   sr_idcache_unref_fn unref);
 /* Drops every entry's reference and frees the cache. NULL-safe. */
 void sr_idcache_free(struct sr_idcache *c);
-/* A new reference to the value for id, or NULL. */
-void *sr_idcache_get(struct sr_idcache *c, int64_t id);
-/* The stamp to pass to sr_idcache_put() for a value about to be read. */
-uint64_t sr_idcache_stamp(struct sr_idcache *c);
+/* A new reference to the value for id, or NULL. marker: the current value
+ * of the marker the entries depend on. */
+void *sr_idcache_get(struct sr_idcache *c, int64_t id, uint64_t marker);
 /* Stores value for id at cost (the cache takes its own reference); keeps an
  * existing entry if another thread stored one first. A value costing more
- * than the whole budget is not kept, nor one whose stamp (taken before it
- * was read) predates a sr_idcache_remove(). */
-void sr_idcache_put(struct sr_idcache *c, int64_t id, void *value, size_t cost, uint64_t stamp);
-/* Forgets id, and makes every older stamp stale. */
-void sr_idcache_remove(struct sr_idcache *c, int64_t id);
+ * than the whole budget is not kept, nor one whose stamp (the marker read
+ * before the value was read) is older than marker (its value now). */
+void sr_idcache_put(struct sr_idcache *c, int64_t id, void *value, size_t cost, uint64_t stamp,
+                    uint64_t marker);
 
 #endif

@@ -1,13 +1,12 @@
 #include "server/regcache.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct entry {
     uint64_t hash;
-    uint64_t generation;
+    uint64_t generation; /* the store marker the answer was read under */
     int64_t id;
     char *key; /* subject, NUL, body */
     size_t key_len;
@@ -15,7 +14,6 @@ struct entry {
 
 struct sr_regcache {
     pthread_mutex_t lock;
-    _Atomic uint64_t generation;
     struct entry *slots;
     size_t cap; /* power of two, twice the most entries */
     size_t count, max_entries;
@@ -37,7 +35,6 @@ struct sr_regcache *sr_regcache_new(size_t max_entries, size_t max_bytes)
     pthread_mutex_init(&c->lock, NULL);
     c->max_entries = max_entries;
     c->max_bytes = max_bytes;
-    atomic_init(&c->generation, 1);
     return c;
 }
 
@@ -58,16 +55,6 @@ void sr_regcache_free(struct sr_regcache *c)
     pthread_mutex_destroy(&c->lock);
     free(c->slots);
     free(c);
-}
-
-uint64_t sr_regcache_generation(struct sr_regcache *c)
-{
-    return atomic_load(&c->generation);
-}
-
-void sr_regcache_invalidate(struct sr_regcache *c)
-{
-    atomic_fetch_add(&c->generation, 1);
 }
 
 /* Bodies are kilobytes and hashed on every registration request, so eight
@@ -112,15 +99,15 @@ static struct entry *probe(struct sr_regcache *c, uint64_t hash, const char *sub
     }
 }
 
-bool sr_regcache_get(struct sr_regcache *c, const char *subject, const void *body, size_t len,
-                     int64_t *id_out)
+bool sr_regcache_get(struct sr_regcache *c, uint64_t marker, const char *subject, const void *body,
+                     size_t len, int64_t *id_out)
 {
     size_t subject_len = strlen(subject);
     uint64_t hash = key_hash(subject, subject_len, body, len);
     bool hit = false;
     pthread_mutex_lock(&c->lock);
     struct entry *e = probe(c, hash, subject, subject_len, body, len);
-    if (e->key && e->generation == atomic_load(&c->generation)) {
+    if (e->key && e->generation == marker) {
         *id_out = e->id;
         hit = true;
     }

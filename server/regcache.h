@@ -7,10 +7,12 @@
  * instead of parsing and canonicalising the schema and querying the store.
  *
  * An answer stays true until something removes or hides versions (deletes,
- * mode changes, IMPORT): those bump a generation, and remembered answers of
- * an older generation no longer count. A caller reads the generation before
- * it does the work and remembers the answer with it, so a delete that races
- * with a registration can never leave a stale answer behind.
+ * entering IMPORT): the store's SR_CHANGE_VERSIONS_HIDDEN marker
+ * (storage/store.h) moves then, and remembered answers read under an older
+ * marker no longer count. A caller reads the marker before it does the work
+ * and remembers the answer with it, so a delete that races with a
+ * registration, in this process or another, can never leave a stale answer
+ * behind.
  *
  * Thread-safe. Bounded: when full it forgets everything and starts again.
  */
@@ -27,16 +29,12 @@ struct sr_regcache;
 struct sr_regcache *sr_regcache_new(size_t max_entries, size_t max_bytes);
 void sr_regcache_free(struct sr_regcache *c);
 
-/* The current generation. */
-uint64_t sr_regcache_generation(struct sr_regcache *c);
-/* Makes every remembered answer stale. */
-void sr_regcache_invalidate(struct sr_regcache *c);
-
-/* The id remembered for (subject, body) in the current generation. */
-bool sr_regcache_get(struct sr_regcache *c, const char *subject, const void *body, size_t len,
-                     int64_t *id_out);
-/* Remembers id for (subject, body), as of generation (read before the work). */
-void sr_regcache_put(struct sr_regcache *c, uint64_t generation, const char *subject,
-                     const void *body, size_t len, int64_t id);
+/* The id remembered for (subject, body) under marker, the marker's value now. */
+bool sr_regcache_get(struct sr_regcache *c, uint64_t marker, const char *subject, const void *body,
+                     size_t len, int64_t *id_out);
+/* Remembers id for (subject, body), as read under stamp (the marker read
+ * before the work). */
+void sr_regcache_put(struct sr_regcache *c, uint64_t stamp, const char *subject, const void *body,
+                     size_t len, int64_t id);
 
 #endif

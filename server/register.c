@@ -1,18 +1,34 @@
 /*
- * register.c - registration (Confluent §5.1), lookup (§5.5) and the
- * compatibility endpoints' checks.
+ * register.c - registration, lookup and compatibility checks; see register.h.
  */
+#include "server/register.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/buf.h"
-#include "server/registry_int.h"
+#include "server/loader.h"
+#include "server/settings.h"
+
+/* Every subject lives in the default context until qualified subject names
+ * are served: this is where a subject's context is decided. */
+static const char *context_of(const char *subject)
+{
+    (void)subject;
+    return SR_DEFAULT_CONTEXT;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
 
 static bool same_schema(const struct sr_schema_rec *a, const struct sr_schema_rec *b)
 {
-    return sr_str_same(a->schema, b->schema) && sr_str_same(a->refs, b->refs) &&
-           sr_str_same(a->metadata, b->metadata) && sr_str_same(a->ruleset, b->ruleset);
+    return same_str(a->schema, b->schema) && same_str(a->refs, b->refs) &&
+           same_str(a->metadata, b->metadata) && same_str(a->ruleset, b->ruleset);
 }
 
 /*
@@ -21,16 +37,16 @@ static bool same_schema(const struct sr_schema_rec *a, const struct sr_schema_re
  * (ParsedSchema.deepEquals), so that a client holding the fully resolved
  * schema finds the version registered with references.
  */
-static enum sr_err same_resolved(struct sr_registry *r, struct sr_txn *t, int64_t have_id,
-                                 const struct sr_schema_rec *have, const struct sr_schema_rec *want,
-                                 bool *out, struct sr_error *err)
+static enum sr_err same_resolved(struct sr_registry *r, struct sr_txn *t, const char *context,
+                                 int64_t have_id, const struct sr_schema_rec *have,
+                                 const struct sr_schema_rec *want, bool *out, struct sr_error *err)
 {
     *out = false;
-    if (want->refs || !have->refs || !sr_str_same(have->metadata, want->metadata) ||
-        !sr_str_same(have->ruleset, want->ruleset))
+    if (want->refs || !have->refs || !same_str(have->metadata, want->metadata) ||
+        !same_str(have->ruleset, want->ruleset))
         return SR_OK;
     struct sr_schema *s = NULL;
-    enum sr_err rc = sr_registry_load(r, t, have_id, &s, err);
+    enum sr_err rc = sr_loader_stored(r, t, context, have_id, &s, err);
     if (rc)
         return rc;
     size_t len = 0;
@@ -55,9 +71,9 @@ static enum sr_err resolved_version(struct sr_registry *r, struct sr_txn *t, con
     enum sr_err rc = sr_txn_version_rows(t, subject, &rows, &n, err);
     for (size_t i = n; !rc && !same && i-- > 0;) {
         struct sr_schema_rec have = {0};
-        if (rows[i].deleted || (rc = sr_txn_schema_get(t, rows[i].id, &have, err)))
+        if (rows[i].deleted || (rc = sr_txn_schema_get(t, rows[i].context, rows[i].id, &have, err)))
             continue;
-        rc = same_resolved(r, t, rows[i].id, &have, rec, &same, err);
+        rc = same_resolved(r, t, rows[i].context, rows[i].id, &have, rec, &same, err);
         if (same) {
             *id_out = rows[i].id;
             *version_out = rows[i].version;
@@ -78,14 +94,14 @@ static enum sr_err existing_version(struct sr_registry *r, struct sr_txn *t, con
 {
     int64_t id = 0;
     *version_out = 0;
-    enum sr_err rc = sr_txn_schema_find(t, rec, &id, err);
+    enum sr_err rc = sr_txn_schema_find(t, context_of(subject), rec, &id, err);
     if (!rc && !id && !rec->refs)
         return resolved_version(r, t, subject, rec, id_out, version_out, err);
     if (rc || !id)
         return rc;
     struct sr_version_rec v = {0};
     struct sr_error miss = {0};
-    rc = sr_txn_version_by_id(t, subject, id, SR_LIVE_ONLY, &v, &miss);
+    rc = sr_txn_version_by_id(t, subject, context_of(subject), id, SR_LIVE_ONLY, &v, &miss);
     if (rc == SR_ERR_VERSION_NOT_FOUND && !rec->refs)
         return resolved_version(r, t, subject, rec, id_out, version_out, err);
     if (rc == SR_ERR_VERSION_NOT_FOUND)
@@ -98,25 +114,17 @@ static enum sr_err existing_version(struct sr_registry *r, struct sr_txn *t, con
     return SR_OK;
 }
 
-/* Whether the request names the id to store (IMPORT): Confluent reads a
- * negative id as none, and then judges the schema as a new one. */
-static bool asks_for_id(const struct sr_schema_input *in)
-{
-    return in->has_id && in->id >= 0;
-}
-
 static enum sr_err check_register_mode(struct sr_txn *t, const char *subject,
                                        const struct sr_schema_input *in, bool *import_out,
                                        struct sr_error *err)
 {
-    char mode[32];
-    enum sr_err rc = sr_registry_mode(t, subject, mode, err);
+    char mode[SR_MODE_NAME_MAX];
+    enum sr_err rc = sr_settings_refuse_readonly(t, subject, err);
+    if (!rc)
+        rc = sr_settings_mode(t, subject, mode, err);
     if (rc)
         return rc;
     *import_out = strcmp(mode, "IMPORT") == 0;
-    if (strncmp(mode, "READONLY", 8) == 0)
-        return sr_errorf(err, SR_ERR_OPERATION_NOT_PERMITTED, "Subject %s is in read-only mode",
-                         subject);
     if (in->has_id && in->id >= 0 && !*import_out)
         return sr_errorf(err, SR_ERR_OPERATION_NOT_PERMITTED, "Subject %s is not in import mode",
                          subject);
@@ -146,15 +154,15 @@ static enum sr_err check_against_live(struct sr_registry *r, struct sr_txn *t, c
     enum sr_compat_level level;
     struct sr_compat_prev *prev = NULL;
     size_t n = 0;
-    enum sr_err rc = sr_registry_level(t, subject, &level, err);
+    enum sr_err rc = sr_settings_level(t, subject, &level, err);
     if (!rc)
-        rc = sr_registry_live_versions(r, t, subject, &prev, &n, err);
+        rc = sr_loader_live_versions(r, t, subject, &prev, &n, err);
     if (rc)
         return rc;
     bool ok = true;
     struct sr_strlist msgs = {0};
     rc = sr_compat_check_level(level, schema, prev, n, &ok, &msgs, err);
-    sr_registry_release_prev(prev, n);
+    sr_loader_release_prev(prev, n);
     if (!rc && !ok) {
         char *details = join_messages(&msgs);
         rc = sr_errorf(err, SR_ERR_INCOMPATIBLE,
@@ -181,15 +189,16 @@ static enum sr_err check_found_id(const struct sr_schema_input *in, int64_t foun
 }
 
 /* IMPORT: the id asked for must be free or already hold this very schema. */
-static enum sr_err import_id(struct sr_txn *t, const struct sr_schema_input *in,
-                             const struct sr_schema_rec *rec, bool *is_new, struct sr_error *err)
+static enum sr_err import_id(struct sr_txn *t, const char *context,
+                             const struct sr_schema_input *in, const struct sr_schema_rec *rec,
+                             bool *is_new, struct sr_error *err)
 {
     struct sr_schema_rec have = {0};
     struct sr_error miss = {0};
     if (in->id < 1) /* ids start at 1, as Confluent's generator hands them out */
         return sr_errorf(err, SR_ERR_OPERATION_NOT_PERMITTED,
                          "Schema id %lld is not permitted: ids start at 1", (long long)in->id);
-    enum sr_err rc = sr_txn_schema_get(t, in->id, &have, &miss);
+    enum sr_err rc = sr_txn_schema_get(t, context, in->id, &have, &miss);
     if (rc == SR_ERR_SCHEMA_NOT_FOUND) {
         *is_new = true;
         return SR_OK;
@@ -267,12 +276,13 @@ static enum sr_err choose_version(struct reg_state *s, bool import, struct sr_er
     return SR_OK;
 }
 
-/* The next id, which the 4-byte id of the wire format must be able to carry:
+/* A new id, which the 4-byte id of the wire format must be able to carry:
  * an IMPORT may have taken 2^31-1. */
-static enum sr_err next_wire_id(struct sr_txn *t, int64_t *id_out, struct sr_error *err)
+static enum sr_err new_wire_id(struct sr_txn *t, const char *context, int64_t *id_out,
+                               struct sr_error *err)
 {
     int64_t id = 0;
-    enum sr_err rc = sr_txn_next_id(t, &id, err);
+    enum sr_err rc = sr_txn_reserve_id(t, context, &id, err);
     if (!rc && id > INT32_MAX)
         rc = sr_errorf(err, SR_ERR_INTERNAL,
                        "Schema ids are exhausted: the wire format carries ids up to %d", INT32_MAX);
@@ -281,8 +291,16 @@ static enum sr_err next_wire_id(struct sr_txn *t, int64_t *id_out, struct sr_err
     return rc;
 }
 
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static enum sr_err register_in_txn(struct reg_state *s, struct sr_error *err)
 {
+    const char *context = context_of(s->subject);
     int32_t found_version = 0;
     int64_t found_id = 0;
     enum sr_err rc =
@@ -299,44 +317,44 @@ static enum sr_err register_in_txn(struct reg_state *s, struct sr_error *err)
         return rc;
     if (import && s->in->has_id) {
         s->id = s->in->id;
-        rc = import_id(s->t, s->in, &s->parsed->rec, &is_new, err);
+        rc = import_id(s->t, context, s->in, &s->parsed->rec, &is_new, err);
     } else {
-        rc = sr_txn_schema_find(s->t, &s->parsed->rec, &s->id, err);
-        is_new = !rc && !s->id;
-        if (!rc && is_new)
-            rc = next_wire_id(s->t, &s->id, err);
+        rc = check_against_live(s->r, s->t, s->subject, s->parsed->schema, err);
         if (!rc)
-            rc = check_against_live(s->r, s->t, s->subject, s->parsed->schema, err);
+            rc = sr_txn_schema_find(s->t, context, &s->parsed->rec, &s->id, err);
+        is_new = !rc && !s->id;
+        /* Reserved only once the schema is known to fit: a backend shared
+         * by several writers may never hand a reserved id out again. */
+        if (!rc && is_new)
+            rc = new_wire_id(s->t, context, &s->id, err);
     }
     if (!rc)
         rc = choose_version(s, import, err);
     if (!rc && is_new) {
         s->parsed->rec.id = s->id;
-        rc =
-            sr_txn_schema_insert(s->t, &s->parsed->rec, s->parsed->refs, s->parsed->ref_count, err);
+        rc = sr_txn_schema_insert(s->t, context, &s->parsed->rec, s->parsed->refs,
+                                  s->parsed->ref_count, err);
     }
     if (!rc)
-        rc = sr_txn_version_insert(s->t, s->subject, s->version, s->id, err);
+        rc = sr_txn_version_insert(s->t, s->subject, s->version, context, s->id, now_ms(), err);
     if (!rc && !import)
         rc = drop_deleted_twins(s->t, s->subject, s->id, err);
     return rc;
 }
 
-/* Producers re-register their schema at every start: answer those from a read
- * transaction, without queueing behind the writer. */
 /* Looks for the schema among the subject's live versions from a read
- * transaction, without queueing behind the writer: producers re-register
- * their schema at every start. *parsed keeps the parsed schema for the write
- * that follows when it is new. */
+ * transaction, without queueing behind writers: producers re-register their
+ * schema at every start. *parsed keeps the parsed schema for the write that
+ * follows when it is new. */
 static enum sr_err fast_path(struct sr_registry *r, const char *subject,
                              const struct sr_schema_input *in, struct sr_input_schema *parsed,
                              int64_t *id_out, int32_t *version_out, struct sr_error *err)
 {
     struct sr_txn *t = NULL;
     *version_out = 0;
-    enum sr_err rc = sr_store_begin(r->store, false, &t, err);
+    enum sr_err rc = sr_store_begin(sr_registry_store(r), false, &t, err);
     if (!rc)
-        rc = sr_input_schema_build(r, t, in, !asks_for_id(in), parsed, err);
+        rc = sr_loader_input(r, t, in, !sr_input_asks_for_id(in), parsed, err);
     if (!rc)
         rc = existing_version(r, t, subject, &parsed->rec, id_out, version_out, err);
     if (!rc && *version_out)
@@ -345,58 +363,39 @@ static enum sr_err fast_path(struct sr_registry *r, const char *subject,
     return rc;
 }
 
-/* Whether every version the schema was parsed against still carries the
- * schema it carried then: a permanent delete may have come between the read
- * and the write, and the highest version number can come back holding
- * another schema. */
-static enum sr_err refs_unchanged(struct sr_txn *t, const struct sr_input_schema *parsed,
-                                  bool *same_out, struct sr_error *err)
+/* One attempt at the write: the schema is judged against its references as
+ * they are now, then registered. */
+static enum sr_err register_txn(struct sr_txn *t, void *arg, struct sr_error *err)
 {
-    *same_out = true;
-    for (size_t i = 0; i < parsed->ref_count && *same_out; i++) {
-        const struct sr_ref *ref = &parsed->refs[i];
-        struct sr_version_rec v = {0};
-        struct sr_error miss = {0};
-        enum sr_err rc = sr_txn_version_get(t, ref->subject, ref->version, true, &v, &miss);
-        *same_out = rc == SR_OK && v.id == parsed->ref_ids[i];
-        sr_version_rec_release(&v);
-        if (rc && rc != SR_ERR_VERSION_NOT_FOUND)
-            return sr_errorf(err, rc, "%s", miss.message);
+    struct reg_state *s = arg;
+    bool same = true;
+    s->t = t;
+    s->id = 0;
+    s->version = 0;
+    enum sr_err rc = sr_loader_refs_unchanged(t, s->parsed, &same, err);
+    if (!rc && !same) {
+        sr_input_schema_release(s->parsed);
+        rc = sr_loader_input(s->r, t, s->in, !sr_input_asks_for_id(s->in), s->parsed, err);
     }
-    return SR_OK;
+    return rc ? rc : register_in_txn(s, err);
 }
 
-enum sr_err sr_registry_register(struct sr_registry *r, const char *subject,
-                                 const struct sr_schema_input *in, bool normalize, int64_t *id_out,
-                                 int32_t *version_out, struct sr_error *err)
+enum sr_err sr_register_schema(struct sr_registry *r, const char *subject,
+                               const struct sr_schema_input *in, bool normalize, int64_t *id_out,
+                               int32_t *version_out, struct sr_error *err)
 {
     (void)normalize; /* the canonical text already is the normal form we keep */
-    enum sr_err rc = sr_registry_check_subject(subject, err);
+    enum sr_err rc = sr_input_subject(subject, err);
     if (rc)
         return rc;
-    /* Parsed once, outside the writer's lock, so registrations parse in parallel. */
+    /* Parsed once, outside any write transaction, so registrations parse in parallel. */
     struct sr_input_schema parsed = {0};
     if ((rc = fast_path(r, subject, in, &parsed, id_out, version_out, err)) || *version_out) {
         sr_input_schema_release(&parsed);
         return rc;
     }
     struct reg_state s = {.r = r, .subject = subject, .in = in, .parsed = &parsed};
-    bool same = true;
-    rc = sr_store_begin(r->store, true, &s.t, err);
-    if (!rc)
-        rc = refs_unchanged(s.t, &parsed, &same, err);
-    if (!rc && !same) { /* judge it against the references as they are now */
-        sr_input_schema_release(&parsed);
-        rc = sr_input_schema_build(r, s.t, in, !asks_for_id(in), &parsed, err);
-    }
-    if (!rc)
-        rc = register_in_txn(&s, err);
-    if (rc)
-        sr_txn_rollback(s.t);
-    else
-        rc = sr_txn_commit(s.t, err);
-    if (!rc && asks_for_id(in)) /* an imported id may be one a permanent delete freed */
-        sr_registry_forget(r, s.id);
+    rc = sr_store_run(sr_registry_store(r), true, register_txn, &s, err);
     sr_input_schema_release(&parsed);
     if (!rc) {
         *id_out = s.id;
@@ -415,10 +414,10 @@ static enum sr_err row_matches(struct sr_registry *r, struct sr_txn *t,
                                bool resolved, struct sr_schema_rec *have, bool *found,
                                struct sr_error *err)
 {
-    enum sr_err rc = sr_txn_schema_get(t, row->id, have, err);
+    enum sr_err rc = sr_txn_schema_get(t, row->context, row->id, have, err);
     *found = !rc && !resolved && same_schema(have, want);
     if (!rc && resolved)
-        rc = same_resolved(r, t, row->id, have, want, found, err);
+        rc = same_resolved(r, t, row->context, row->id, have, want, found, err);
     if (rc || !*found)
         sr_schema_rec_release(have);
     return rc;
@@ -456,7 +455,7 @@ static enum sr_err find_in_subject(struct sr_registry *r, struct sr_txn *t, cons
     return sr_errorf(err, SR_ERR_SCHEMA_NOT_FOUND, "Schema not found");
 }
 
-enum sr_err sr_registry_lookup(struct sr_registry *r, const char *subject,
+enum sr_err sr_register_lookup(struct sr_registry *r, const char *subject,
                                const struct sr_schema_input *in, bool normalize,
                                bool include_deleted, struct sr_version_rec *version_out,
                                struct sr_schema_rec *schema_out, struct sr_error *err)
@@ -464,7 +463,7 @@ enum sr_err sr_registry_lookup(struct sr_registry *r, const char *subject,
     (void)normalize;
     struct sr_txn *t = NULL;
     struct sr_input_schema parsed = {0};
-    enum sr_err rc = sr_store_begin(r->store, false, &t, err);
+    enum sr_err rc = sr_store_begin(sr_registry_store(r), false, &t, err);
     if (!rc) {
         /* A subject with nothing in it answers 40401 before the schema is judged. */
         struct sr_int_list versions = {0};
@@ -475,7 +474,7 @@ enum sr_err sr_registry_lookup(struct sr_registry *r, const char *subject,
         sr_int_list_release(&versions);
     }
     if (!rc)
-        rc = sr_input_schema_build(r, t, in, false, &parsed, err);
+        rc = sr_loader_input(r, t, in, false, &parsed, err);
     if (!rc)
         rc = find_in_subject(r, t, subject, &parsed.rec, include_deleted, version_out, schema_out,
                              err);
@@ -485,34 +484,6 @@ enum sr_err sr_registry_lookup(struct sr_registry *r, const char *subject,
 }
 
 /* ---- compatibility endpoints ---------------------------------------------------------- */
-
-static enum sr_err one_version(struct sr_registry *r, struct sr_txn *t, const char *subject,
-                               int32_t version, struct sr_compat_prev **prev, size_t *n,
-                               struct sr_error *err)
-{
-    struct sr_version_rec v = {0};
-    struct sr_error miss = {0};
-    enum sr_err rc = sr_txn_version_get(t, subject, version, false, &v, &miss);
-    if (rc == SR_ERR_VERSION_NOT_FOUND) {
-        if (version == -1) { /* no live version at all: nothing to be incompatible with */
-            *n = 0;
-            return SR_OK;
-        }
-        return sr_errorf(err, rc, "Version %d not found.", version);
-    }
-    if (rc)
-        return sr_errorf(err, rc, "%s", miss.message);
-    *prev = calloc(1, sizeof(**prev));
-    struct sr_schema *s = NULL;
-    rc = *prev ? sr_registry_load(r, t, v.id, &s, err)
-               : sr_errorf(err, SR_ERR_NOMEM, "out of memory");
-    if (!rc) {
-        (*prev)[0] = (struct sr_compat_prev){s, v.version};
-        *n = 1;
-    }
-    sr_version_rec_release(&v);
-    return rc;
-}
 
 static enum sr_err verbose_answer(const struct sr_error *why, bool *ok, struct sr_strlist *msgs,
                                   struct sr_error *err)
@@ -528,7 +499,7 @@ static enum sr_err verbose_answer(const struct sr_error *why, bool *ok, struct s
     return SR_OK;
 }
 
-enum sr_err sr_registry_check(struct sr_registry *r, const char *subject,
+enum sr_err sr_register_check(struct sr_registry *r, const char *subject,
                               const struct sr_schema_input *in, bool normalize, int32_t version,
                               bool verbose, bool *compatible_out, struct sr_strlist *messages_out,
                               struct sr_error *err)
@@ -540,15 +511,15 @@ enum sr_err sr_registry_check(struct sr_registry *r, const char *subject,
     size_t n = 0;
     enum sr_compat_level level = SR_LEVEL_BACKWARD;
     memset(messages_out, 0, sizeof(*messages_out));
-    enum sr_err rc = sr_store_begin(r->store, false, &t, err);
+    enum sr_err rc = sr_store_begin(sr_registry_store(r), false, &t, err);
     if (!rc)
-        rc = version ? one_version(r, t, subject, version, &prev, &n, err)
-                     : sr_registry_live_versions(r, t, subject, &prev, &n, err);
+        rc = version ? sr_loader_one_version(r, t, subject, version, &prev, &n, err)
+                     : sr_loader_live_versions(r, t, subject, &prev, &n, err);
     if (!rc)
-        rc = sr_registry_level(t, subject, &level, err);
+        rc = sr_settings_level(t, subject, &level, err);
     if (!rc) {
         struct sr_error perr = {0};
-        rc = sr_input_schema_build(r, t, in, true, &parsed, &perr);
+        rc = sr_loader_input(r, t, in, true, &parsed, &perr);
         if (rc == SR_ERR_INVALID_SCHEMA && verbose)
             rc = verbose_answer(&perr, compatible_out, messages_out, err);
         else if (rc)
@@ -557,7 +528,7 @@ enum sr_err sr_registry_check(struct sr_registry *r, const char *subject,
             rc = sr_compat_check_level(level, parsed.schema, prev, n, compatible_out, messages_out,
                                        err);
     }
-    sr_registry_release_prev(prev, n);
+    sr_loader_release_prev(prev, n);
     sr_input_schema_release(&parsed);
     sr_txn_rollback(t);
     return rc;

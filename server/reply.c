@@ -3,8 +3,15 @@
  */
 #include "server/reply.h"
 
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "server/log.h"
 
 void sr_response_release(struct sr_response *resp)
 {
@@ -38,6 +45,38 @@ static json_t *message_string(const char *message)
     s = json_string(copy);
     free(copy);
     return s;
+}
+
+/* A request id unique within the process and unlikely to repeat across
+ * restarts: a per-process start value mixed with a counter. */
+static void new_request_id(char out[17])
+{
+    static _Atomic uint64_t counter;
+    static uint64_t base;
+    if (!base) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        base = ((uint64_t)ts.tv_sec << 20) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 40);
+    }
+    uint64_t x = (base + atomic_fetch_add(&counter, 1)) * 0x9E3779B97F4A7C15ULL;
+    x ^= x >> 29;
+    snprintf(out, 17, "%016llx", (unsigned long long)x);
+}
+
+void sr_reply_error_in(struct sr_response *resp, enum sr_err code, const char *message,
+                       const char *what)
+{
+    char client[160];
+    if (sr_error_http_status(code) >= 500) {
+        char id[17];
+        new_request_id(id);
+        sr_log(SR_LOG_ERROR, "request %s%s%s failed (%d %s): %s", id, what ? ": " : "",
+               what ? what : "", sr_error_code(code), sr_error_name(code),
+               message && *message ? message : sr_error_default_message(code));
+        snprintf(client, sizeof(client), "%s (request id %s)", sr_error_default_message(code), id);
+        message = client;
+    }
+    sr_reply_error(resp, code, message);
 }
 
 void sr_reply_error(struct sr_response *resp, enum sr_err code, const char *message)

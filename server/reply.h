@@ -25,10 +25,19 @@
 
 /* Fills resp with the answer for code: the table's HTTP status and
  * {"error_code":N,"message":M}; message NULL or "" means the table's default
- * message. A message that is not valid UTF-8 has its non-ASCII bytes
- * replaced by '?'. content_type is reset to the negotiated JSON type.
- * Never fails: out of memory leaves resp->body NULL with status 500, and the
- * HTTP layer then sends SR_REPLY_OOM_BODY. */
+ * message. A server error (5xx) is different: message is the detail, which
+ * goes to the log once, at ERROR, with a new request id and what (the
+ * request, e.g. "POST /subjects/s/versions"; may be NULL); the client gets the
+ * table's short message and the request id, e.g.
+ * "The database is unavailable (request id 5f0c2a91e3b4d677)", never
+ * internals such as statement names or paths. A message that is not valid UTF-8 has its non-ASCII
+ * bytes replaced by '?'. content_type is reset to the negotiated JSON type. Never fails: out of
+ * memory leaves resp->body NULL with status 500, and the HTTP layer then sends SR_REPLY_OOM_BODY.
+ */
+void sr_reply_error_in(struct sr_response *resp, enum sr_err code, const char *message,
+                       const char *what);
+/* The same without a request to name: for answers that are not a server
+ * error, or whose message is already fit for the client. */
 void sr_reply_error(struct sr_response *resp, enum sr_err code, const char *message);
 
 /* Answers 200 with doc printed compactly in insertion order

@@ -6,9 +6,13 @@
 #include "storage/sqlite_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 /* How long a statement waits for a lock another process holds before it
  * fails. Within this process locks never wait: writers queue on write_lock,
@@ -29,8 +33,8 @@ static struct sq_conn *conn_of(struct sr_txn *t)
 
 static enum sr_err conn_error(sqlite3 *db, const char *what, struct sr_error *err)
 {
-    return sr_errorf(err, SR_ERR_INTERNAL, "sqlite: %s: %s", what,
-                     db ? sqlite3_errmsg(db) : "out of memory");
+    return sr_errorf(err, db ? sq_error_class(sqlite3_extended_errcode(db)) : SR_ERR_NOMEM,
+                     "sqlite: %s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
 }
 
 /* Runs a PRAGMA; *value_out (may be NULL) gets the first column of its row. */
@@ -86,8 +90,9 @@ static enum sr_err conn_open(const char *path, bool writer, struct sq_conn **out
     if (writer)
         flags |= SQLITE_OPEN_CREATE;
     enum sr_err rc = SR_OK;
-    if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK)
-        rc = sr_errorf(err, SR_ERR_INTERNAL, "sqlite: opening %s: %s", path,
+    int orc = sqlite3_open_v2(path, &c->db, flags, NULL);
+    if (orc != SQLITE_OK)
+        rc = sr_errorf(err, sq_error_class(orc), "sqlite: opening %s: %s", path,
                        c->db ? sqlite3_errmsg(c->db) : "out of memory");
     if (!rc && sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS) != SQLITE_OK)
         rc = conn_error(c->db, "setting the busy timeout", err);
@@ -252,6 +257,119 @@ static enum sr_err sqlite_commit(struct sr_txn *t, struct sr_error *err)
     return rc;
 }
 
+/* Whether path names a file of its own (not ":memory:", not a "file:" URI,
+ * whose options the lock file name could not follow). */
+static bool is_plain_file(const char *path)
+{
+    return strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0;
+}
+
+/* ---- readiness -------------------------------------------------------------------------- */
+
+/* Below this much free space the database is as good as full: a registration
+ * writes a few pages, the WAL grows before it is checkpointed. */
+#define MIN_FREE_BYTES (8u << 20)
+
+/* Whether the file system holding the database can take writes. */
+static enum sr_err check_room(const struct sq_store *s, struct sr_error *err)
+{
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s", s->path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, sizeof(dir), ".");
+    else
+        slash[slash == dir] = '\0'; /* "/x.db" keeps "/" */
+    struct statvfs fs;
+    if (statvfs(dir, &fs) != 0)
+        return sr_errorf(err, SR_ERR_UNAVAILABLE, "cannot examine the directory of %s: %s", s->path,
+                         strerror(errno));
+    if (fs.f_flag & ST_RDONLY)
+        return sr_errorf(err, SR_ERR_UNAVAILABLE, "the database %s is on a read-only file system",
+                         s->path);
+    unsigned long long free_bytes = (unsigned long long)fs.f_bavail * fs.f_frsize;
+    if (free_bytes < MIN_FREE_BYTES)
+        return sr_errorf(err, SR_ERR_UNAVAILABLE, "the disk holding %s is full (%llu bytes free)",
+                         s->path, free_bytes);
+    return SR_OK;
+}
+
+static enum sr_err probe(struct sq_store *s, bool write, struct sr_error *err)
+{
+    struct sr_txn *t = NULL;
+    enum sr_err rc = write ? begin_write(s, &t, err) : begin_read(s, &t, err);
+    if (rc)
+        return rc;
+    struct sq_query q;
+    rc = sq_query_start(&q, t, write ? SQ_PROBE_WRITE : SQ_PROBE_READ, err);
+    if (!rc) {
+        sq_exec(&q);
+        rc = sq_query_end(&q);
+    }
+    if (rc)
+        sqlite_rollback(t);
+    else
+        rc = sqlite_commit(t, err);
+    return rc;
+}
+
+static enum sr_err sqlite_check(struct sr_store *store, bool write_probe, struct sr_error *err)
+{
+    struct sq_store *s = store_of(store);
+    enum sr_err rc = is_plain_file(s->path) ? check_room(s, err) : SR_OK;
+    if (!rc)
+        rc = probe(s, false, err);
+    if (!rc && write_probe)
+        rc = probe(s, true, err);
+    return rc;
+}
+
+/* ---- ownership ------------------------------------------------------------------------ */
+
+/* The pid the owner wrote into the lock file, or 0 when unreadable. */
+static long owner_pid(int fd)
+{
+    char text[32] = "";
+    ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+    return n > 0 ? strtol(text, NULL, 10) : 0;
+}
+
+/* Makes this process the database's only owner; see sqlite_int.h. */
+static enum sr_err take_ownership(struct sq_store *s, struct sr_error *err)
+{
+    s->owner_fd = -1;
+    if (!is_plain_file(s->path))
+        return SR_OK;
+    char lock_path[4096];
+    if (snprintf(lock_path, sizeof(lock_path), "%s.lock", s->path) >= (int)sizeof(lock_path))
+        return sr_errorf(err, SR_ERR_INTERNAL, "sqlite: the database path is too long");
+    int fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return sr_errorf(err, SR_ERR_UNAVAILABLE, "sqlite: cannot open %s: %s", lock_path,
+                         strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        long pid = owner_pid(fd);
+        close(fd);
+        if (e == EWOULDBLOCK && pid > 0)
+            return sr_errorf(err, SR_ERR_UNAVAILABLE,
+                             "the database %s is in use by another process (pid %ld): only one "
+                             "server may own a SQLite database at a time",
+                             s->path, pid);
+        return sr_errorf(err, SR_ERR_UNAVAILABLE, "cannot lock %s: %s", lock_path,
+                         e == EWOULDBLOCK ? "it is in use by another process" : strerror(e));
+    }
+    char pid[32];
+    int len = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)len, 0) != len) {
+        close(fd);
+        return sr_errorf(err, SR_ERR_UNAVAILABLE, "cannot write %s: %s", lock_path,
+                         strerror(errno));
+    }
+    s->owner_fd = fd;
+    return SR_OK;
+}
+
 /* ---- open and close ------------------------------------------------------------------- */
 
 static void sqlite_close(struct sr_store *store)
@@ -261,9 +379,12 @@ static void sqlite_close(struct sr_store *store)
         conn_close(s->idle[i]);
     free(s->idle);
     conn_close(s->writer);
+    if (s->owner_fd >= 0)
+        close(s->owner_fd); /* releases the lock; the file stays for the next owner */
     pthread_mutex_destroy(&s->pool_lock);
     pthread_mutex_destroy(&s->write_lock);
     free(s->path);
+    sr_store_deinit(&s->base);
     free(s);
 }
 
@@ -284,7 +405,7 @@ static const struct sr_store_ops sqlite_ops = {
     .versions_for_id = sq_versions_for_id,
     .schema_get = sq_schema_get,
     .schema_find = sq_schema_find,
-    .next_id = sq_next_id,
+    .reserve_id = sq_reserve_id,
     .max_id = sq_max_id,
     .schema_insert = sq_schema_insert,
     .schema_remove_if_unused = sq_schema_remove_if_unused,
@@ -297,6 +418,7 @@ static const struct sr_store_ops sqlite_ops = {
     .mode_put = sq_mode_put,
     .mode_delete = sq_mode_delete,
     .counts = sq_counts,
+    .check = sqlite_check,
 };
 
 /* An error-checking writer lock turns a thread beginning a second write
@@ -326,8 +448,9 @@ static enum sr_err store_new(const char *path, struct sq_store **out, struct sr_
         free(s);
         return sr_errorf(err, SR_ERR_NOMEM, "storage: out of resources opening %s", path);
     }
-    s->base.ops = &sqlite_ops;
+    sr_store_init(&s->base, &sqlite_ops);
     s->path = copy;
+    s->owner_fd = -1;
     *out = s;
     return SR_OK;
 }
@@ -343,7 +466,9 @@ enum sr_err sr_store_open_sqlite(const char *path, struct sr_store **out, struct
     enum sr_err rc = store_new(path, &s, err);
     if (rc)
         return rc;
-    rc = conn_open(path, true, &s->writer, err);
+    rc = take_ownership(s, err);
+    if (!rc)
+        rc = conn_open(path, true, &s->writer, err);
     if (!rc)
         rc = enable_wal(s->writer->db, err);
     if (!rc)

@@ -18,7 +18,15 @@
  * on write_lock before BEGIN IMMEDIATE and WAL readers wait for nobody. Only
  * another process holding the database (a second server on the same file,
  * the sqlite3 shell) can make a statement wait; each connection's busy
- * timeout waits up to BUSY_TIMEOUT_MS (sqlite.c) before SR_ERR_INTERNAL.
+ * timeout waits up to BUSY_TIMEOUT_MS (sqlite.c) before SR_ERR_UNAVAILABLE.
+ * Writers being serialised, the backend never answers SR_ERR_CONFLICT, and
+ * its change markers (store.h) are complete for this process's writes.
+ *
+ * Ownership: one process owns a database file. Opening takes an exclusive
+ * flock() on "<path>.lock" (holding the owner's pid) for as long as the store
+ * is open; a second process is refused at open, naming the first, since its
+ * caches could not see the other's writes. The kernel drops the lock when
+ * the owner dies, so a crash leaves nothing to clean up.
  *
  * Integrity: foreign keys (checked at commit) keep versions and references
  * from pointing at missing schema rows; a commit that would break one fails
@@ -59,6 +67,7 @@ struct sq_store {
     struct sq_conn **idle;      /* reader connections not lent out */
     size_t idle_count;
     size_t idle_cap;
+    int owner_fd; /* the flock()ed "<path>.lock" that makes this process the owner; -1 none */
 };
 
 /* Where global config and mode rows live: Confluent rejects this subject
@@ -123,6 +132,11 @@ enum sr_err sq_query_end(struct sq_query *q);
  * *out (the caller's, release with sr_int_list_release), and ends it. */
 enum sr_err sq_collect_ints(struct sq_query *q, struct sr_int_list *out);
 
+/* The store's error code for an SQLite result code: SR_ERR_UNAVAILABLE for
+ * a database that cannot be read or written now (disk full, I/O error,
+ * read-only, locked by another process), SR_ERR_NOMEM, else SR_ERR_INTERNAL. */
+enum sr_err sq_error_class(int sqlite_rc);
+
 /* Records a failure of the query's own making (not SQLite's). */
 void sq_query_fail(struct sq_query *q, enum sr_err code, const char *what);
 
@@ -145,31 +159,33 @@ enum sr_err sq_version_get(struct sr_txn *t, const char *subject, int32_t versio
                            bool include_deleted, struct sr_version_rec *out, struct sr_error *err);
 enum sr_err sq_max_version(struct sr_txn *t, const char *subject, int32_t *out,
                            struct sr_error *err);
-enum sr_err sq_version_by_id(struct sr_txn *t, const char *subject, int64_t id,
+enum sr_err sq_version_by_id(struct sr_txn *t, const char *subject, const char *context, int64_t id,
                              enum sr_deleted_filter filter, struct sr_version_rec *out,
                              struct sr_error *err);
-enum sr_err sq_version_insert(struct sr_txn *t, const char *subject, int32_t version, int64_t id,
-                              struct sr_error *err);
+enum sr_err sq_version_insert(struct sr_txn *t, const char *subject, int32_t version,
+                              const char *context, int64_t id, int64_t ts, struct sr_error *err);
 enum sr_err sq_version_set_deleted(struct sr_txn *t, const char *subject, int32_t version,
                                    bool deleted, struct sr_error *err);
 enum sr_err sq_version_remove(struct sr_txn *t, const char *subject, int32_t version,
                               struct sr_error *err);
-enum sr_err sq_versions_for_id(struct sr_txn *t, int64_t id, enum sr_deleted_filter filter,
-                               struct sr_subject_version_list *out, struct sr_error *err);
+enum sr_err sq_versions_for_id(struct sr_txn *t, const char *context, int64_t id,
+                               enum sr_deleted_filter filter, struct sr_subject_version_list *out,
+                               struct sr_error *err);
 enum sr_err sq_list_versions(struct sr_txn *t, const char *prefix, enum sr_deleted_filter filter,
                              bool latest_only, int64_t offset, int64_t limit,
                              struct sr_version_rec **out, size_t *count_out, struct sr_error *err);
 
-enum sr_err sq_schema_get(struct sr_txn *t, int64_t id, struct sr_schema_rec *out,
+enum sr_err sq_schema_get(struct sr_txn *t, const char *context, int64_t id,
+                          struct sr_schema_rec *out, struct sr_error *err);
+enum sr_err sq_schema_find(struct sr_txn *t, const char *context, const struct sr_schema_rec *rec,
+                           int64_t *id_out, struct sr_error *err);
+enum sr_err sq_reserve_id(struct sr_txn *t, const char *context, int64_t *out,
                           struct sr_error *err);
-enum sr_err sq_schema_find(struct sr_txn *t, const struct sr_schema_rec *rec, int64_t *id_out,
-                           struct sr_error *err);
-enum sr_err sq_next_id(struct sr_txn *t, int64_t *out, struct sr_error *err);
-enum sr_err sq_max_id(struct sr_txn *t, int64_t *out, struct sr_error *err);
-enum sr_err sq_schema_insert(struct sr_txn *t, const struct sr_schema_rec *rec,
+enum sr_err sq_max_id(struct sr_txn *t, const char *context, int64_t *out, struct sr_error *err);
+enum sr_err sq_schema_insert(struct sr_txn *t, const char *context, const struct sr_schema_rec *rec,
                              const struct sr_ref *refs, size_t ref_count, struct sr_error *err);
-enum sr_err sq_schema_remove_if_unused(struct sr_txn *t, int64_t id, bool *removed_out,
-                                       struct sr_error *err);
+enum sr_err sq_schema_remove_if_unused(struct sr_txn *t, const char *context, int64_t id,
+                                       bool *removed_out, struct sr_error *err);
 enum sr_err sq_referenced_by(struct sr_txn *t, const char *subject, int32_t version,
                              enum sr_deleted_filter filter, struct sr_int_list *out,
                              struct sr_error *err);

@@ -63,6 +63,76 @@ static const char *const migrations[] = {
     "  subject TEXT PRIMARY KEY,"
     "  mode TEXT NOT NULL"
     ") WITHOUT ROWID;",
+
+    /* 2: contexts, and ids handed out by the store.
+     *   schemas are keyed by (context, id): each context numbers its own.
+     *   versions record the context of the schema they carry, and their
+     *     registration time (ts, ms since the epoch; 0 for older rows).
+     *   refs name their schema by (context, schema_id).
+     *   contexts: each context's id counter (the old high-water mark for ".").
+     *   used_ids: every id ever stored, so that a reserved id skips them.
+     * Every existing row belongs to the default context ".". The tables are
+     * rebuilt (SQLite cannot change a key), old ones renamed away first; the
+     * foreign keys are checked before the migration commits. */
+    "ALTER TABLE refs RENAME TO refs_v1;"
+    "ALTER TABLE versions RENAME TO versions_v1;"
+    "ALTER TABLE schemas RENAME TO schemas_v1;"
+    "CREATE TABLE schemas ("
+    "  context TEXT NOT NULL,"
+    "  id INTEGER NOT NULL,"
+    "  hash INTEGER NOT NULL,"
+    "  schema_type TEXT,"
+    "  schema TEXT NOT NULL,"
+    "  refs TEXT,"
+    "  metadata TEXT,"
+    "  ruleset TEXT,"
+    "  UNIQUE (context, id)"
+    ");"
+    "INSERT INTO schemas (context, id, hash, schema_type, schema, refs, metadata, ruleset)"
+    "  SELECT '.', id, hash, schema_type, schema, refs, metadata, ruleset FROM schemas_v1;"
+    "CREATE TABLE versions ("
+    "  subject TEXT NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  context TEXT NOT NULL,"
+    "  schema_id INTEGER NOT NULL,"
+    "  deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),"
+    "  ts INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (subject, version),"
+    "  FOREIGN KEY (context, schema_id) REFERENCES schemas (context, id)"
+    "    DEFERRABLE INITIALLY DEFERRED"
+    ") WITHOUT ROWID;"
+    "INSERT INTO versions (subject, version, context, schema_id, deleted)"
+    "  SELECT subject, version, '.', schema_id, deleted FROM versions_v1;"
+    "CREATE TABLE refs ("
+    "  context TEXT NOT NULL,"
+    "  schema_id INTEGER NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  subject TEXT NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  FOREIGN KEY (context, schema_id) REFERENCES schemas (context, id)"
+    "    DEFERRABLE INITIALLY DEFERRED"
+    ");"
+    "INSERT INTO refs (context, schema_id, name, subject, version)"
+    "  SELECT '.', schema_id, name, subject, version FROM refs_v1;"
+    "DROP TABLE refs_v1;"
+    "DROP TABLE versions_v1;"
+    "DROP TABLE schemas_v1;"
+    "CREATE INDEX schemas_by_hash ON schemas (hash);"
+    "CREATE INDEX versions_by_schema ON versions (context, schema_id);"
+    "CREATE INDEX refs_by_schema ON refs (context, schema_id);"
+    "CREATE INDEX refs_by_target ON refs (subject, version, context, schema_id);"
+    "CREATE TABLE contexts ("
+    "  name TEXT PRIMARY KEY,"
+    "  max_id INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+    "INSERT INTO contexts (name, max_id) SELECT '.', value FROM meta WHERE key = 'max_id';"
+    "DROP TABLE meta;"
+    "CREATE TABLE used_ids ("
+    "  context TEXT NOT NULL,"
+    "  id INTEGER NOT NULL,"
+    "  PRIMARY KEY (context, id)"
+    ") WITHOUT ROWID;"
+    "INSERT INTO used_ids (context, id) SELECT context, id FROM schemas;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -115,20 +185,46 @@ static enum sr_err apply_from(sqlite3 *db, int from, struct sr_error *err)
     return exec(db, sql, "setting the schema version", err);
 }
 
+/* Whether the database breaks a foreign key; a migration must not commit then. */
+static enum sr_err check_foreign_keys(sqlite3 *db, struct sr_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &stmt, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    enum sr_err result = SR_OK;
+    if (rc == SQLITE_ROW)
+        result = sr_errorf(err, SR_ERR_INTERNAL,
+                           "sqlite: migrating would break a reference from table %s",
+                           (const char *)sqlite3_column_text(stmt, 0));
+    else if (rc != SQLITE_DONE)
+        result =
+            sr_errorf(err, SR_ERR_INTERNAL, "sqlite: checking references: %s", sqlite3_errmsg(db));
+    sqlite3_finalize(stmt);
+    return result;
+}
+
 enum sr_err sq_migrate(sqlite3 *db, struct sr_error *err)
 {
+    /* Migrations rebuild tables that reference each other: foreign keys are
+     * off while they run (the pragma has no effect inside a transaction) and
+     * checked as a whole before the commit. */
+    enum sr_err rc = exec(db, "PRAGMA foreign_keys = OFF", "pausing foreign keys", err);
     /* IMMEDIATE: two processes opening one new file must not both migrate;
      * the version is read under the write lock. */
-    enum sr_err rc = exec(db, "BEGIN IMMEDIATE", "starting migrations", err);
-    if (rc)
-        return rc;
+    if (!rc)
+        rc = exec(db, "BEGIN IMMEDIATE", "starting migrations", err);
     int version = 0;
-    rc = user_version(db, &version, err);
+    if (!rc)
+        rc = user_version(db, &version, err);
     if (!rc)
         rc = apply_from(db, version, err);
+    if (!rc)
+        rc = check_foreign_keys(db, err);
     if (!rc)
         rc = exec(db, "COMMIT", "committing migrations", err);
     if (rc && !sqlite3_get_autocommit(db))
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    return rc;
+    enum sr_err on = exec(db, "PRAGMA foreign_keys = ON", "restoring foreign keys", err);
+    return rc ? rc : on;
 }

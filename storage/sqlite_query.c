@@ -20,11 +20,32 @@ static const char *const stmt_name[SQ__COUNT] = {
 #undef SQ_STMT_NAME
 };
 
-/* Records SQLite's own message for the connection's last failure. */
+enum sr_err sq_error_class(int sqlite_rc)
+{
+    switch (sqlite_rc & 0xff) {
+    case SQLITE_FULL:     /* disk full */
+    case SQLITE_IOERR:    /* the disk failed us */
+    case SQLITE_READONLY: /* read-only file system or file */
+    case SQLITE_CANTOPEN:
+    case SQLITE_BUSY: /* another process holds the database past the busy timeout */
+    case SQLITE_LOCKED:
+        return SR_ERR_UNAVAILABLE;
+    case SQLITE_NOMEM:
+        return SR_ERR_NOMEM;
+    default:
+        return SR_ERR_INTERNAL;
+    }
+}
+
+/* Records SQLite's own message for the connection's last failure, naming
+ * the database file, since "disk full" means little without it. */
 static void fail_sqlite(struct sq_query *q, const char *what)
 {
-    q->rc = sr_errorf(q->err, SR_ERR_INTERNAL, "sqlite: %s %s: %s", what, stmt_name[q->id],
-                      sqlite3_errmsg(q->conn->db));
+    sqlite3 *db = q->conn->db;
+    const char *file = sqlite3_db_filename(db, "main");
+    q->rc =
+        sr_errorf(q->err, sq_error_class(sqlite3_extended_errcode(db)), "sqlite: %s %s on %s: %s",
+                  what, stmt_name[q->id], file && *file ? file : "(memory)", sqlite3_errmsg(db));
 }
 
 void sq_query_fail(struct sq_query *q, enum sr_err code, const char *what)

@@ -11,13 +11,14 @@ static int64_t stored_hash(const struct sr_schema_rec *rec)
     return (int64_t)(sr_store_schema_hash(rec) >> 1);
 }
 
-enum sr_err sq_schema_get(struct sr_txn *t, int64_t id, struct sr_schema_rec *out,
-                          struct sr_error *err)
+enum sr_err sq_schema_get(struct sr_txn *t, const char *context, int64_t id,
+                          struct sr_schema_rec *out, struct sr_error *err)
 {
     struct sq_query q;
     enum sr_err rc = sq_query_start(&q, t, SQ_SCHEMA_GET, err);
     if (rc)
         return rc;
+    sq_bind_text(&q, context);
     sq_bind_int(&q, id);
     struct sr_schema_rec rec = {.id = id};
     bool found = sq_row(&q);
@@ -39,8 +40,8 @@ enum sr_err sq_schema_get(struct sr_txn *t, int64_t id, struct sr_schema_rec *ou
     return SR_OK;
 }
 
-enum sr_err sq_schema_find(struct sr_txn *t, const struct sr_schema_rec *rec, int64_t *id_out,
-                           struct sr_error *err)
+enum sr_err sq_schema_find(struct sr_txn *t, const char *context, const struct sr_schema_rec *rec,
+                           int64_t *id_out, struct sr_error *err)
 {
     struct sq_query q;
     enum sr_err rc = sq_query_start(&q, t, SQ_SCHEMA_FIND, err);
@@ -49,6 +50,7 @@ enum sr_err sq_schema_find(struct sr_txn *t, const struct sr_schema_rec *rec, in
     /* The hash narrows the search to an index lookup; the statement then
      * compares every field, so a collision cannot give a wrong id. */
     sq_bind_int(&q, stored_hash(rec));
+    sq_bind_text(&q, context);
     sq_bind_text(&q, rec->schema_type);
     sq_bind_text(&q, rec->schema);
     sq_bind_text(&q, rec->refs);
@@ -64,60 +66,99 @@ enum sr_err sq_schema_find(struct sr_txn *t, const struct sr_schema_rec *rec, in
     return SR_OK;
 }
 
-enum sr_err sq_max_id(struct sr_txn *t, int64_t *out, struct sr_error *err)
-{
-    struct sq_query q;
-    enum sr_err rc = sq_query_start(&q, t, SQ_MAX_ID, err);
-    if (rc)
-        return rc;
-    bool found = sq_row(&q);
-    int64_t max = found ? sq_col_int(&q, 0) : 0;
-    rc = sq_query_end(&q);
-    if (rc)
-        return rc;
-    if (!found) /* migration 1 writes the row; its absence is damage */
-        return sr_errorf(err, SR_ERR_INTERNAL, "sqlite: the id high-water mark is missing");
-    *out = max;
-    return SR_OK;
-}
-
-enum sr_err sq_next_id(struct sr_txn *t, int64_t *out, struct sr_error *err)
-{
-    int64_t max = 0;
-    enum sr_err rc = sq_max_id(t, &max, err);
-    if (rc)
-        return rc;
-    if (max == INT64_MAX)
-        return sr_errorf(err, SR_ERR_INTERNAL, "storage: schema ids are exhausted");
-    *out = max + 1;
-    return SR_OK;
-}
-
-/* Runs statement id with one integer parameter; *changed_out (may be NULL)
- * gets the number of rows it changed. */
-static enum sr_err exec_with_id(struct sr_txn *t, enum sq_stmt id, int64_t value,
-                                int64_t *changed_out, struct sr_error *err)
+/* Runs statement id with (context, value), answering column 0 of its row in
+ * *row_out (may be NULL; 0 when there is no row) and the rows it changed in
+ * *changed_out (may be NULL). */
+static enum sr_err run_keyed(struct sr_txn *t, enum sq_stmt id, const char *context, int64_t value,
+                             int64_t *row_out, int64_t *changed_out, struct sr_error *err)
 {
     struct sq_query q;
     enum sr_err rc = sq_query_start(&q, t, id, err);
     if (rc)
         return rc;
+    sq_bind_text(&q, context);
     sq_bind_int(&q, value);
-    sq_exec(&q);
+    int64_t row = 0;
+    if (sq_row(&q)) { /* stepping after the end would run the statement again */
+        row = sq_col_int(&q, 0);
+        sq_exec(&q);
+    }
     int64_t changed = sq_changes(&q);
     rc = sq_query_end(&q);
+    if (!rc && row_out)
+        *row_out = row;
     if (!rc && changed_out)
         *changed_out = changed;
     return rc;
 }
 
-static enum sr_err insert_schema_row(struct sr_txn *t, const struct sr_schema_rec *rec,
-                                     struct sr_error *err)
+enum sr_err sq_max_id(struct sr_txn *t, const char *context, int64_t *out, struct sr_error *err)
+{
+    struct sq_query q;
+    enum sr_err rc = sq_query_start(&q, t, SQ_MAX_ID, err);
+    if (rc)
+        return rc;
+    sq_bind_text(&q, context);
+    sq_bind_text(&q, context);
+    int64_t max = sq_row(&q) ? sq_col_int(&q, 0) : 0; /* a context without a row used none */
+    rc = sq_query_end(&q);
+    if (rc)
+        return rc;
+    *out = max;
+    return SR_OK;
+}
+
+/* The counter's next step. */
+static enum sr_err step_counter(struct sr_txn *t, const char *context, int64_t *out,
+                                struct sr_error *err)
+{
+    struct sq_query q;
+    enum sr_err rc = sq_query_start(&q, t, SQ_NEXT_ID, err);
+    if (rc)
+        return rc;
+    sq_bind_text(&q, context);
+    int64_t next = 0;
+    if (sq_row(&q)) {
+        next = sq_col_int(&q, 0);
+        sq_exec(&q);
+    }
+    rc = sq_query_end(&q);
+    if (!rc && next < 1)
+        rc = sr_errorf(err, SR_ERR_INTERNAL, "sqlite: the id counter of context %s gave no id",
+                       context);
+    if (!rc)
+        *out = next;
+    return rc;
+}
+
+enum sr_err sq_reserve_id(struct sr_txn *t, const char *context, int64_t *out, struct sr_error *err)
+{
+    /* Writers are serialised, so the counter's step belongs to this
+     * transaction alone; ids an IMPORT stored above it are skipped. */
+    int64_t id = 0, used = 1;
+    enum sr_err rc = SR_OK;
+    while (!rc && used) {
+        if (id == INT64_MAX - 1)
+            return sr_errorf(err, SR_ERR_INTERNAL, "storage: schema ids are exhausted");
+        rc = step_counter(t, context, &id, err);
+        if (!rc)
+            rc = run_keyed(t, SQ_ID_USED, context, id, &used, NULL, err);
+    }
+    if (!rc)
+        rc = run_keyed(t, SQ_MARK_USED, context, id, NULL, NULL, err);
+    if (!rc)
+        *out = id;
+    return rc;
+}
+
+static enum sr_err insert_schema_row(struct sr_txn *t, const char *context,
+                                     const struct sr_schema_rec *rec, struct sr_error *err)
 {
     struct sq_query q;
     enum sr_err rc = sq_query_start(&q, t, SQ_SCHEMA_INSERT, err);
     if (rc)
         return rc;
+    sq_bind_text(&q, context);
     sq_bind_int(&q, rec->id);
     sq_bind_int(&q, stored_hash(rec));
     sq_bind_text(&q, rec->schema_type);
@@ -125,17 +166,18 @@ static enum sr_err insert_schema_row(struct sr_txn *t, const struct sr_schema_re
     sq_bind_text(&q, rec->refs);
     sq_bind_text(&q, rec->metadata);
     sq_bind_text(&q, rec->ruleset);
-    sq_exec(&q); /* a taken id fails the primary key */
+    sq_exec(&q); /* a taken id fails the unique key */
     return sq_query_end(&q);
 }
 
-static enum sr_err insert_ref(struct sr_txn *t, int64_t schema_id, const struct sr_ref *ref,
-                              struct sr_error *err)
+static enum sr_err insert_ref(struct sr_txn *t, const char *context, int64_t schema_id,
+                              const struct sr_ref *ref, struct sr_error *err)
 {
     struct sq_query q;
     enum sr_err rc = sq_query_start(&q, t, SQ_REF_INSERT, err);
     if (rc)
         return rc;
+    sq_bind_text(&q, context);
     sq_bind_int(&q, schema_id);
     sq_bind_text(&q, ref->name);
     sq_bind_text(&q, ref->subject);
@@ -144,25 +186,28 @@ static enum sr_err insert_ref(struct sr_txn *t, int64_t schema_id, const struct 
     return sq_query_end(&q);
 }
 
-enum sr_err sq_schema_insert(struct sr_txn *t, const struct sr_schema_rec *rec,
+enum sr_err sq_schema_insert(struct sr_txn *t, const char *context, const struct sr_schema_rec *rec,
                              const struct sr_ref *refs, size_t ref_count, struct sr_error *err)
 {
-    enum sr_err rc = insert_schema_row(t, rec, err);
+    enum sr_err rc = insert_schema_row(t, context, rec, err);
+    /* An id chosen by an IMPORT is marked used and leaves the counter
+     * alone: one import of 2^31-1 must not exhaust the ids for good, so
+     * reserved ids continue from the counter and skip every used one. */
     if (!rc)
-        rc = exec_with_id(t, SQ_RAISE_MAX_ID, rec->id, NULL, err);
+        rc = run_keyed(t, SQ_MARK_USED, context, rec->id, NULL, NULL, err);
     for (size_t i = 0; !rc && i < ref_count; i++)
-        rc = insert_ref(t, rec->id, &refs[i], err);
+        rc = insert_ref(t, context, rec->id, &refs[i], err);
     return rc;
 }
 
-enum sr_err sq_schema_remove_if_unused(struct sr_txn *t, int64_t id, bool *removed_out,
-                                       struct sr_error *err)
+enum sr_err sq_schema_remove_if_unused(struct sr_txn *t, const char *context, int64_t id,
+                                       bool *removed_out, struct sr_error *err)
 {
-    /* The high-water mark is left alone: the id stays used. */
+    /* The id stays in used_ids: it is never handed out again. */
     int64_t removed = 0;
-    enum sr_err rc = exec_with_id(t, SQ_SCHEMA_REMOVE_UNUSED, id, &removed, err);
+    enum sr_err rc = run_keyed(t, SQ_SCHEMA_REMOVE_UNUSED, context, id, NULL, &removed, err);
     if (!rc && removed)
-        rc = exec_with_id(t, SQ_REFS_REMOVE, id, NULL, err);
+        rc = run_keyed(t, SQ_REFS_REMOVE, context, id, NULL, NULL, err);
     if (!rc && removed_out)
         *removed_out = removed > 0;
     return rc;

@@ -26,51 +26,61 @@
                    " GROUP BY subject HAVING min(deleted) BETWEEN ?3 AND ?4 ORDER BY subject")     \
     X(SQ_VERSIONS, "SELECT version FROM versions WHERE subject = ?1"                               \
                    " AND deleted BETWEEN ?2 AND ?3 ORDER BY version")                              \
-    X(SQ_VERSION_ROWS, "SELECT version, schema_id, deleted FROM versions WHERE subject = ?1"       \
-                       " ORDER BY version")                                                        \
-    X(SQ_VERSION_GET, "SELECT version, schema_id, deleted FROM versions"                           \
+    /* Rows of a subject read as (version, schema_id, deleted, context, ts). */                    \
+    X(SQ_VERSION_ROWS, "SELECT version, schema_id, deleted, context, ts FROM versions"             \
+                       " WHERE subject = ?1 ORDER BY version")                                     \
+    X(SQ_VERSION_GET, "SELECT version, schema_id, deleted, context, ts FROM versions"              \
                       " WHERE subject = ?1 AND version = ?2")                                      \
-    X(SQ_VERSION_LATEST, "SELECT version, schema_id, deleted FROM versions"                        \
+    X(SQ_VERSION_LATEST, "SELECT version, schema_id, deleted, context, ts FROM versions"           \
                          " WHERE subject = ?1 AND deleted = 0 ORDER BY version DESC LIMIT 1")      \
     X(SQ_MAX_VERSION, "SELECT coalesce(max(version), 0) FROM versions WHERE subject = ?1")         \
-    X(SQ_VERSION_BY_ID, "SELECT version, schema_id, deleted FROM versions"                         \
-                        " WHERE subject = ?1 AND schema_id = ?2 AND deleted BETWEEN ?3 AND ?4"     \
-                        " ORDER BY version DESC LIMIT 1")                                          \
-    X(SQ_VERSION_INSERT, "INSERT INTO versions(subject, version, schema_id, deleted)"              \
-                         " VALUES (?1, ?2, ?3, 0)")                                                \
+    X(SQ_VERSION_BY_ID, "SELECT version, schema_id, deleted, context, ts FROM versions"            \
+                        " WHERE subject = ?1 AND context = ?2 AND schema_id = ?3"                  \
+                        " AND deleted BETWEEN ?4 AND ?5 ORDER BY version DESC LIMIT 1")            \
+    X(SQ_VERSION_INSERT, "INSERT INTO versions(subject, version, context, schema_id, deleted, ts)" \
+                         " VALUES (?1, ?2, ?3, ?4, 0, ?5)")                                        \
     X(SQ_VERSION_SET_DELETED, "UPDATE versions SET deleted = ?3 WHERE subject = ?1"                \
                               " AND version = ?2")                                                 \
     X(SQ_VERSION_REMOVE, "DELETE FROM versions WHERE subject = ?1 AND version = ?2")               \
-    X(SQ_VERSIONS_FOR_ID, "SELECT subject, version FROM versions WHERE schema_id = ?1"             \
-                          " AND deleted BETWEEN ?2 AND ?3 ORDER BY subject, version")              \
+    X(SQ_VERSIONS_FOR_ID, "SELECT subject, version FROM versions WHERE context = ?1"               \
+                          " AND schema_id = ?2 AND deleted BETWEEN ?3 AND ?4"                      \
+                          " ORDER BY subject, version")                                            \
                                                                                                    \
     X(SQ_SCHEMA_GET, "SELECT schema_type, schema, refs, metadata, ruleset FROM schemas"            \
-                     " WHERE id = ?1")                                                             \
+                     " WHERE context = ?1 AND id = ?2")                                            \
     /* IS compares NULL with NULL as equal; both compare bytes (BINARY). */                        \
-    X(SQ_SCHEMA_FIND, "SELECT id FROM schemas WHERE hash = ?1 AND schema_type IS ?2"               \
-                      " AND schema = ?3 AND refs IS ?4 AND metadata IS ?5 AND ruleset IS ?6"       \
-                      " ORDER BY id LIMIT 1")                                                      \
-    X(SQ_MAX_ID, "SELECT value FROM meta WHERE key = 'max_id'")                                    \
-    X(SQ_SCHEMA_INSERT, "INSERT INTO schemas(id, hash, schema_type, schema, refs, metadata,"       \
-                        " ruleset) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")                           \
-    X(SQ_RAISE_MAX_ID, "UPDATE meta SET value = max(value, ?1) WHERE key = 'max_id'")              \
-    X(SQ_REF_INSERT, "INSERT INTO refs(schema_id, name, subject, version)"                         \
-                     " VALUES (?1, ?2, ?3, ?4)")                                                   \
-    X(SQ_SCHEMA_REMOVE_UNUSED, "DELETE FROM schemas WHERE id = ?1"                                 \
-                               " AND NOT EXISTS (SELECT 1 FROM versions WHERE schema_id = ?1)")    \
-    X(SQ_REFS_REMOVE, "DELETE FROM refs WHERE schema_id = ?1")                                     \
+    X(SQ_SCHEMA_FIND, "SELECT id FROM schemas WHERE hash = ?1 AND context = ?2"                    \
+                      " AND schema_type IS ?3 AND schema = ?4 AND refs IS ?5 AND metadata IS ?6"   \
+                      " AND ruleset IS ?7 ORDER BY id LIMIT 1")                                    \
+    /* The counter, or an imported id above it. */                                                 \
+    X(SQ_MAX_ID, "SELECT max(coalesce((SELECT max_id FROM contexts WHERE name = ?1), 0),"          \
+                 " coalesce((SELECT max(id) FROM used_ids WHERE context = ?2), 0))")               \
+    /* The counter moves one step; the caller skips ids used already. */                           \
+    X(SQ_NEXT_ID, "INSERT INTO contexts(name, max_id) VALUES (?1, 1) ON CONFLICT(name)"            \
+                  " DO UPDATE SET max_id = max_id + 1 RETURNING max_id")                           \
+    X(SQ_ID_USED, "SELECT 1 FROM used_ids WHERE context = ?1 AND id = ?2")                         \
+    X(SQ_MARK_USED, "INSERT OR IGNORE INTO used_ids(context, id) VALUES (?1, ?2)")                 \
+    X(SQ_SCHEMA_INSERT, "INSERT INTO schemas(context, id, hash, schema_type, schema, refs,"        \
+                        " metadata, ruleset) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")             \
+    X(SQ_REF_INSERT, "INSERT INTO refs(context, schema_id, name, subject, version)"                \
+                     " VALUES (?1, ?2, ?3, ?4, ?5)")                                               \
+    X(SQ_SCHEMA_REMOVE_UNUSED, "DELETE FROM schemas WHERE context = ?1 AND id = ?2 AND NOT EXISTS" \
+                               " (SELECT 1 FROM versions WHERE context = ?1 AND schema_id = ?2)")  \
+    X(SQ_REFS_REMOVE, "DELETE FROM refs WHERE context = ?1 AND schema_id = ?2")                    \
     /* ?3 = 1 keeps only schemas some live version carries. */                                     \
     X(SQ_REFERENCED_BY, "SELECT DISTINCT r.schema_id FROM refs r"                                  \
                         " WHERE r.subject = ?1 AND r.version = ?2 AND (?3 = 0 OR EXISTS"           \
-                        " (SELECT 1 FROM versions v WHERE v.schema_id = r.schema_id"               \
-                        " AND v.deleted = 0)) ORDER BY r.schema_id")                               \
-    X(SQ_LIST_VERSIONS, "SELECT subject, version, schema_id, deleted FROM versions"                \
+                        " (SELECT 1 FROM versions v WHERE v.context = r.context"                   \
+                        " AND v.schema_id = r.schema_id AND v.deleted = 0)) ORDER BY r.schema_id") \
+    /* Listed rows read as (subject, version, schema_id, deleted, context, ts). */                 \
+    X(SQ_LIST_VERSIONS, "SELECT subject, version, schema_id, deleted, context, ts FROM versions"   \
                         " WHERE subject >= ?1 AND subject < ?2 AND deleted BETWEEN ?3 AND ?4"      \
                         " ORDER BY subject, version LIMIT ?5 OFFSET ?6")                           \
     /* With max(), SQLite takes the bare columns from the row holding the max. */                  \
-    X(SQ_LIST_LATEST, "SELECT subject, max(version), schema_id, deleted FROM versions"             \
-                      " WHERE subject >= ?1 AND subject < ?2 AND deleted BETWEEN ?3 AND ?4"        \
-                      " GROUP BY subject ORDER BY subject LIMIT ?5 OFFSET ?6")                     \
+    X(SQ_LIST_LATEST, "SELECT subject, max(version), schema_id, deleted, context, ts"              \
+                      " FROM versions WHERE subject >= ?1 AND subject < ?2"                        \
+                      " AND deleted BETWEEN ?3 AND ?4 GROUP BY subject ORDER BY subject"           \
+                      " LIMIT ?5 OFFSET ?6")                                                       \
                                                                                                    \
     X(SQ_CONFIG_GET, "SELECT compatibility, normalize, extra FROM config WHERE subject = ?1")      \
     X(SQ_CONFIG_PUT, "INSERT INTO config(subject, compatibility, normalize, extra)"                \
@@ -83,6 +93,12 @@
                    " ON CONFLICT(subject) DO UPDATE SET mode = excluded.mode")                     \
     X(SQ_MODE_DELETE, "DELETE FROM mode WHERE subject = ?1")                                       \
                                                                                                    \
+    /* Readiness: reads the catalog, the id counters and a row of each big table. */               \
+    X(SQ_PROBE_READ, "SELECT (SELECT count(*) FROM contexts), (SELECT max(rowid) FROM schemas),"   \
+                     " (SELECT subject FROM versions LIMIT 1)")                                    \
+    /* ...and a write that changes nothing but still reaches the disk. */                          \
+    X(SQ_PROBE_WRITE, "INSERT INTO contexts(name, max_id) VALUES ('.', 0) ON CONFLICT(name)"       \
+                      " DO UPDATE SET max_id = max_id")                                            \
     X(SQ_COUNTS, "SELECT count(DISTINCT subject), count(*), (SELECT count(*) FROM schemas)"        \
                  " FROM versions WHERE deleted = 0")
 

@@ -12,22 +12,28 @@ static void version_recs_free(struct sr_version_rec *recs, size_t count)
     free(recs);
 }
 
-/* The row at the cursor, from columns (version, schema_id, deleted). */
+/* The row at the cursor from columns (version, schema_id, deleted, context,
+ * ts), starting at column first. */
+static void read_row(struct sq_query *q, int first, struct sr_version_rec *r)
+{
+    r->version = (int32_t)sq_col_int(q, first);
+    r->id = sq_col_int(q, first + 1);
+    r->deleted = sq_col_int(q, first + 2) != 0;
+    r->context = sq_col_text(q, first + 3);
+    r->ts = sq_col_int(q, first + 4);
+}
+
 static void read_version(struct sq_query *q, const char *subject, struct sr_version_rec *r)
 {
     r->subject = sq_strdup(q, subject);
-    r->version = (int32_t)sq_col_int(q, 0);
-    r->id = sq_col_int(q, 1);
-    r->deleted = sq_col_int(q, 2) != 0;
+    read_row(q, 0, r);
 }
 
-/* The row at the cursor, from columns (subject, version, schema_id, deleted). */
+/* The row at the cursor, the subject first (sqlite_sql.h's listed rows). */
 static void read_listed_version(struct sq_query *q, struct sr_version_rec *r)
 {
     r->subject = sq_col_text(q, 0);
-    r->version = (int32_t)sq_col_int(q, 1);
-    r->id = sq_col_int(q, 2);
-    r->deleted = sq_col_int(q, 3) != 0;
+    read_row(q, 1, r);
 }
 
 static enum sr_err version_not_found(struct sr_error *err)
@@ -156,7 +162,7 @@ enum sr_err sq_max_version(struct sr_txn *t, const char *subject, int32_t *out,
     return SR_OK;
 }
 
-enum sr_err sq_version_by_id(struct sr_txn *t, const char *subject, int64_t id,
+enum sr_err sq_version_by_id(struct sr_txn *t, const char *subject, const char *context, int64_t id,
                              enum sr_deleted_filter filter, struct sr_version_rec *out,
                              struct sr_error *err)
 {
@@ -165,6 +171,7 @@ enum sr_err sq_version_by_id(struct sr_txn *t, const char *subject, int64_t id,
     if (rc)
         return rc;
     sq_bind_text(&q, subject);
+    sq_bind_text(&q, context);
     sq_bind_int(&q, id);
     sq_bind_filter(&q, filter);
     struct sr_version_rec rec = {0};
@@ -182,8 +189,8 @@ enum sr_err sq_version_by_id(struct sr_txn *t, const char *subject, int64_t id,
     return SR_OK;
 }
 
-enum sr_err sq_version_insert(struct sr_txn *t, const char *subject, int32_t version, int64_t id,
-                              struct sr_error *err)
+enum sr_err sq_version_insert(struct sr_txn *t, const char *subject, int32_t version,
+                              const char *context, int64_t id, int64_t ts, struct sr_error *err)
 {
     struct sq_query q;
     enum sr_err rc = sq_query_start(&q, t, SQ_VERSION_INSERT, err);
@@ -191,8 +198,12 @@ enum sr_err sq_version_insert(struct sr_txn *t, const char *subject, int32_t ver
         return rc;
     sq_bind_text(&q, subject);
     sq_bind_int(&q, version);
+    sq_bind_text(&q, context);
     sq_bind_int(&q, id);
-    sq_exec(&q); /* an existing row fails the primary key */
+    sq_bind_int(&q, ts);
+    /* An existing row fails the primary key. With writers serialised that is
+     * the caller's bug, never a lost race, so it stays SR_ERR_INTERNAL. */
+    sq_exec(&q);
     return sq_query_end(&q);
 }
 
@@ -232,13 +243,15 @@ enum sr_err sq_version_remove(struct sr_txn *t, const char *subject, int32_t ver
     return change_version(t, SQ_VERSION_REMOVE, subject, version, NULL, err);
 }
 
-enum sr_err sq_versions_for_id(struct sr_txn *t, int64_t id, enum sr_deleted_filter filter,
-                               struct sr_subject_version_list *out, struct sr_error *err)
+enum sr_err sq_versions_for_id(struct sr_txn *t, const char *context, int64_t id,
+                               enum sr_deleted_filter filter, struct sr_subject_version_list *out,
+                               struct sr_error *err)
 {
     struct sq_query q;
     enum sr_err rc = sq_query_start(&q, t, SQ_VERSIONS_FOR_ID, err);
     if (rc)
         return rc;
+    sq_bind_text(&q, context);
     sq_bind_int(&q, id);
     sq_bind_filter(&q, filter);
     struct sr_subject_version_list list = {0};

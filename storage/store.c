@@ -1,12 +1,17 @@
 /*
- * store.c - the public storage interface: argument checks common to every
- * backend, dispatch through the backend's ops, and the *_release helpers.
+ * store.c - the public storage interface: dispatch through the backend's ops
+ * (after asserting what store.h rules out), the retry loop, the change
+ * markers, conflict injection for tests, and the *_release helpers.
  */
 #include "storage/store_int.h"
 
+#include <assert.h>
+#include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- release helpers ------------------------------------------------------------ */
 
@@ -15,6 +20,7 @@ void sr_version_rec_release(struct sr_version_rec *r)
     if (!r)
         return;
     free(r->subject);
+    free(r->context);
     memset(r, 0, sizeof(*r));
 }
 
@@ -128,50 +134,131 @@ bool sr_store_grow(void **items, size_t *cap, size_t need, size_t elem_size)
     return true;
 }
 
-/* ---- argument checks ------------------------------------------------------------------- */
+/* ---- markers, injection, the retry loop ---------------------------------------------- */
 
-enum access { READ, WRITE };
+#define BIT(kind) (1u << (kind))
 
-static enum sr_err usable(const struct sr_txn *t, enum access access, struct sr_error *err)
+void sr_store_init(struct sr_store *store, const struct sr_store_ops *ops)
 {
-    if (!t)
-        return sr_errorf(err, SR_ERR_INTERNAL, "storage: no transaction");
-    if (access == WRITE && !t->write)
-        return sr_errorf(err, SR_ERR_INTERNAL, "storage: write in a read-only transaction");
-    return SR_OK;
+    store->ops = ops;
+    for (int k = 0; k < SR_CHANGE__COUNT; k++)
+        atomic_init(&store->markers[k], 1);
+    atomic_init(&store->injected_conflicts, 0);
+    pthread_mutex_init(&store->failure_lock, NULL);
+    store->failure[0] = '\0';
 }
 
-static enum sr_err required(const void *p, const char *what, struct sr_error *err)
+void sr_store_deinit(struct sr_store *store)
 {
-    if (!p)
-        return sr_errorf(err, SR_ERR_INTERNAL, "storage: %s is required", what);
-    return SR_OK;
+    pthread_mutex_destroy(&store->failure_lock);
 }
 
-static enum sr_err valid_filter(enum sr_deleted_filter filter, struct sr_error *err)
+/* Remembers a failure that says the database cannot serve, for
+ * sr_store_check(); answers rc. */
+static enum sr_err noted(struct sr_store *store, enum sr_err rc, const struct sr_error *err)
 {
-    if (filter != SR_LIVE_ONLY && filter != SR_WITH_DELETED && filter != SR_DELETED_ONLY)
-        return sr_errorf(err, SR_ERR_INTERNAL, "storage: unknown deleted filter %d", (int)filter);
-    return SR_OK;
-}
-
-/* A transaction of the right kind, and the subject the call is about. */
-static enum sr_err with_subject(const struct sr_txn *t, enum access access, const char *subject,
-                                struct sr_error *err)
-{
-    enum sr_err rc = usable(t, access, err);
-    if (!rc)
-        rc = required(subject, "subject", err);
+    if (rc != SR_ERR_UNAVAILABLE && rc != SR_ERR_INTERNAL)
+        return rc;
+    pthread_mutex_lock(&store->failure_lock);
+    snprintf(store->failure, sizeof(store->failure), "%s",
+             err && err->message[0] ? err->message : sr_error_default_message(rc));
+    pthread_mutex_unlock(&store->failure_lock);
     return rc;
 }
 
-/* A transaction of the right kind, and somewhere to put the answer. */
-static enum sr_err with_out(const struct sr_txn *t, enum access access, const void *out,
-                            struct sr_error *err)
+enum sr_err sr_store_check(struct sr_store *store, struct sr_error *err)
 {
-    enum sr_err rc = usable(t, access, err);
-    if (!rc)
-        rc = required(out, "output", err);
+    assert(store);
+    pthread_mutex_lock(&store->failure_lock);
+    bool failing = store->failure[0] != '\0';
+    pthread_mutex_unlock(&store->failure_lock);
+    enum sr_err rc = store->ops->check(store, failing, err);
+    if (!rc && failing) { /* the write went through: the failure is over */
+        pthread_mutex_lock(&store->failure_lock);
+        store->failure[0] = '\0';
+        pthread_mutex_unlock(&store->failure_lock);
+    }
+    return rc;
+}
+
+void sr_store_note_change(struct sr_store *store, unsigned mask)
+{
+    for (int k = 0; k < SR_CHANGE__COUNT; k++)
+        if (mask & BIT(k))
+            atomic_fetch_add(&store->markers[k], 1);
+}
+
+uint64_t sr_store_marker(struct sr_store *store, enum sr_change kind)
+{
+    assert(store && (unsigned)kind < SR_CHANGE__COUNT);
+    return atomic_load_explicit(&store->markers[kind], memory_order_acquire);
+}
+
+void sr_store_inject_conflicts(struct sr_store *store, unsigned n)
+{
+    atomic_store(&store->injected_conflicts, n);
+}
+
+/* Consumes one injected conflict, if any is left. */
+static bool injected(struct sr_store *store)
+{
+    unsigned n = atomic_load(&store->injected_conflicts);
+    while (n > 0)
+        if (atomic_compare_exchange_weak(&store->injected_conflicts, &n, n - 1))
+            return true;
+    return false;
+}
+
+/* The start of every write operation: a write transaction, an injected
+ * conflict if one is due, and the kinds of change the operation may make. */
+static enum sr_err writing(struct sr_txn *t, unsigned changes, struct sr_error *err)
+{
+    assert(t && t->write);
+    if (injected(t->store))
+        return sr_errorf(err, SR_ERR_CONFLICT, "storage: injected conflict");
+    t->changes |= changes | BIT(SR_CHANGE_ANY);
+    return SR_OK;
+}
+
+/* A short random wait before retry number attempt (1, 2, ...): up to
+ * 2^attempt milliseconds, capped, so that racing writers spread out. */
+static void back_off(unsigned attempt)
+{
+    static _Thread_local uint64_t seed;
+    if (!seed)
+        seed = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)&seed ^ (uint64_t)pthread_self();
+    seed ^= seed << 13;
+    seed ^= seed >> 7;
+    seed ^= seed << 17;
+    unsigned cap_ms = attempt < 6 ? 1u << attempt : 64u;
+    long ns = (long)(seed % ((uint64_t)cap_ms * 1000000u));
+    struct timespec pause = {ns / 1000000000L, ns % 1000000000L};
+    nanosleep(&pause, NULL);
+}
+
+enum sr_err sr_store_run(struct sr_store *store, bool write, sr_txn_fn fn, void *arg,
+                         struct sr_error *err)
+{
+    assert(store && fn);
+    enum sr_err rc = SR_ERR_CONFLICT;
+    for (unsigned attempt = 0; rc == SR_ERR_CONFLICT && attempt < SR_STORE_RUN_ATTEMPTS;
+         attempt++) {
+        if (attempt)
+            back_off(attempt);
+        struct sr_txn *t = NULL;
+        rc = sr_store_begin(store, write, &t, err);
+        if (rc)
+            continue;
+        rc = fn(t, arg, err);
+        if (rc)
+            sr_txn_rollback(t);
+        else
+            rc = sr_txn_commit(t, err);
+    }
+    if (rc == SR_ERR_CONFLICT)
+        return sr_errorf(err, SR_ERR_CONFLICT,
+                         "The operation conflicted with concurrent writes %d times; retry it",
+                         SR_STORE_RUN_ATTEMPTS);
     return rc;
 }
 
@@ -186,20 +273,38 @@ void sr_store_close(struct sr_store *store)
 enum sr_err sr_store_begin(struct sr_store *store, bool write, struct sr_txn **out,
                            struct sr_error *err)
 {
-    enum sr_err rc = required(store, "store", err);
-    if (!rc)
-        rc = required(out, "output", err);
+    assert(store && out);
+    uint64_t markers[SR_CHANGE__COUNT];
+    for (int k = 0; k < SR_CHANGE__COUNT; k++) /* before the snapshot: see store.h */
+        markers[k] = sr_store_marker(store, (enum sr_change)k);
+    enum sr_err rc = noted(store, store->ops->begin(store, write, out, err), err);
     if (rc)
         return rc;
-    return store->ops->begin(store, write, out, err);
+    (*out)->changes = 0;
+    (*out)->reserved_id = 0;
+    memcpy((*out)->markers, markers, sizeof(markers));
+    return SR_OK;
+}
+
+uint64_t sr_txn_marker(const struct sr_txn *t, enum sr_change kind)
+{
+    assert(t && (unsigned)kind < SR_CHANGE__COUNT);
+    return t->markers[kind];
 }
 
 enum sr_err sr_txn_commit(struct sr_txn *t, struct sr_error *err)
 {
-    enum sr_err rc = usable(t, READ, err);
-    if (rc)
-        return rc;
-    return t->store->ops->commit(t, err);
+    assert(t);
+    struct sr_store *store = t->store;
+    unsigned changes = t->changes;
+    if (t->write && injected(store)) {
+        store->ops->rollback(t);
+        return sr_errorf(err, SR_ERR_CONFLICT, "storage: injected conflict at commit");
+    }
+    enum sr_err rc = noted(store, store->ops->commit(t, err), err); /* t is gone from here on */
+    if (!rc)
+        sr_store_note_change(store, changes);
+    return rc;
 }
 
 void sr_txn_rollback(struct sr_txn *t)
@@ -210,214 +315,99 @@ void sr_txn_rollback(struct sr_txn *t)
 
 /* ---- subjects and versions --------------------------------------------------------------- */
 
+static void assert_filter(enum sr_deleted_filter filter)
+{
+    assert(filter == SR_LIVE_ONLY || filter == SR_WITH_DELETED || filter == SR_DELETED_ONLY);
+    (void)filter;
+}
+
 enum sr_err sr_txn_subjects(struct sr_txn *t, const char *prefix, enum sr_deleted_filter filter,
                             struct sr_str_list *out, struct sr_error *err)
 {
-    enum sr_err rc = with_out(t, READ, out, err);
-    if (!rc)
-        rc = valid_filter(filter, err);
-    if (rc)
-        return rc;
-    return t->store->ops->subjects(t, prefix ? prefix : "", filter, out, err);
+    assert(t && out);
+    assert_filter(filter);
+    return noted(t->store, t->store->ops->subjects(t, prefix ? prefix : "", filter, out, err), err);
 }
 
 enum sr_err sr_txn_versions(struct sr_txn *t, const char *subject, enum sr_deleted_filter filter,
                             struct sr_int_list *out, struct sr_error *err)
 {
-    enum sr_err rc = with_subject(t, READ, subject, err);
-    if (!rc)
-        rc = required(out, "output", err);
-    if (!rc)
-        rc = valid_filter(filter, err);
-    if (rc)
-        return rc;
-    return t->store->ops->versions(t, subject, filter, out, err);
+    assert(t && subject && out);
+    assert_filter(filter);
+    return noted(t->store, t->store->ops->versions(t, subject, filter, out, err), err);
 }
 
 enum sr_err sr_txn_version_rows(struct sr_txn *t, const char *subject, struct sr_version_rec **out,
                                 size_t *count_out, struct sr_error *err)
 {
-    enum sr_err rc = with_subject(t, READ, subject, err);
-    if (!rc)
-        rc = required(out, "output", err);
-    if (!rc)
-        rc = required(count_out, "count output", err);
-    if (rc)
-        return rc;
-    return t->store->ops->version_rows(t, subject, out, count_out, err);
+    assert(t && subject && out && count_out);
+    return noted(t->store, t->store->ops->version_rows(t, subject, out, count_out, err), err);
 }
 
 enum sr_err sr_txn_version_get(struct sr_txn *t, const char *subject, int32_t version,
                                bool include_deleted, struct sr_version_rec *out,
                                struct sr_error *err)
 {
-    enum sr_err rc = with_subject(t, READ, subject, err);
-    if (!rc)
-        rc = required(out, "output", err);
-    if (rc)
-        return rc;
-    return t->store->ops->version_get(t, subject, version, include_deleted, out, err);
+    assert(t && subject && out);
+    return noted(t->store,
+                 t->store->ops->version_get(t, subject, version, include_deleted, out, err), err);
 }
 
 enum sr_err sr_txn_max_version(struct sr_txn *t, const char *subject, int32_t *out,
                                struct sr_error *err)
 {
-    enum sr_err rc = with_subject(t, READ, subject, err);
-    if (!rc)
-        rc = required(out, "output", err);
-    if (rc)
-        return rc;
-    return t->store->ops->max_version(t, subject, out, err);
+    assert(t && subject && out);
+    return noted(t->store, t->store->ops->max_version(t, subject, out, err), err);
 }
 
-enum sr_err sr_txn_version_by_id(struct sr_txn *t, const char *subject, int64_t id,
-                                 enum sr_deleted_filter filter, struct sr_version_rec *out,
-                                 struct sr_error *err)
+enum sr_err sr_txn_version_by_id(struct sr_txn *t, const char *subject, const char *context,
+                                 int64_t id, enum sr_deleted_filter filter,
+                                 struct sr_version_rec *out, struct sr_error *err)
 {
-    enum sr_err rc = with_subject(t, READ, subject, err);
-    if (!rc)
-        rc = required(out, "output", err);
-    if (!rc)
-        rc = valid_filter(filter, err);
-    if (rc)
-        return rc;
-    return t->store->ops->version_by_id(t, subject, id, filter, out, err);
+    assert(t && subject && context && out);
+    assert_filter(filter);
+    return noted(t->store, t->store->ops->version_by_id(t, subject, context, id, filter, out, err),
+                 err);
 }
 
 enum sr_err sr_txn_version_insert(struct sr_txn *t, const char *subject, int32_t version,
-                                  int64_t id, struct sr_error *err)
+                                  const char *context, int64_t id, int64_t ts, struct sr_error *err)
 {
-    enum sr_err rc = with_subject(t, WRITE, subject, err);
-    if (rc)
-        return rc;
     /* Version numbers start at 1 and -1 means "latest" to the readers;
      * schema id 0 means "none" to sr_txn_schema_find. */
-    if (version < 1 || id < 1)
-        return sr_errorf(err, SR_ERR_INTERNAL,
-                         "storage: invalid version %d or schema id %lld for subject %s",
-                         (int)version, (long long)id, subject);
-    return t->store->ops->version_insert(t, subject, version, id, err);
+    assert(subject && context && version >= 1 && id >= 1);
+    enum sr_err rc = writing(t, 0, err);
+    return rc ? rc
+              : noted(t->store,
+                      t->store->ops->version_insert(t, subject, version, context, id, ts, err),
+                      err);
 }
 
 enum sr_err sr_txn_version_set_deleted(struct sr_txn *t, const char *subject, int32_t version,
                                        bool deleted, struct sr_error *err)
 {
-    enum sr_err rc = with_subject(t, WRITE, subject, err);
-    if (rc)
-        return rc;
-    return t->store->ops->version_set_deleted(t, subject, version, deleted, err);
+    assert(subject);
+    enum sr_err rc = writing(t, deleted ? BIT(SR_CHANGE_VERSIONS_HIDDEN) : 0, err);
+    return rc ? rc
+              : noted(t->store,
+                      t->store->ops->version_set_deleted(t, subject, version, deleted, err), err);
 }
 
 enum sr_err sr_txn_version_remove(struct sr_txn *t, const char *subject, int32_t version,
                                   struct sr_error *err)
 {
-    enum sr_err rc = with_subject(t, WRITE, subject, err);
-    if (rc)
-        return rc;
-    return t->store->ops->version_remove(t, subject, version, err);
+    assert(subject);
+    enum sr_err rc = writing(t, BIT(SR_CHANGE_VERSIONS_HIDDEN), err);
+    return rc ? rc : noted(t->store, t->store->ops->version_remove(t, subject, version, err), err);
 }
 
-enum sr_err sr_txn_versions_for_id(struct sr_txn *t, int64_t id, enum sr_deleted_filter filter,
+enum sr_err sr_txn_versions_for_id(struct sr_txn *t, const char *context, int64_t id,
+                                   enum sr_deleted_filter filter,
                                    struct sr_subject_version_list *out, struct sr_error *err)
 {
-    enum sr_err rc = with_out(t, READ, out, err);
-    if (!rc)
-        rc = valid_filter(filter, err);
-    if (rc)
-        return rc;
-    return t->store->ops->versions_for_id(t, id, filter, out, err);
-}
-
-/* ---- schemas ----------------------------------------------------------------------------- */
-
-enum sr_err sr_txn_schema_get(struct sr_txn *t, int64_t id, struct sr_schema_rec *out,
-                              struct sr_error *err)
-{
-    enum sr_err rc = with_out(t, READ, out, err);
-    if (rc)
-        return rc;
-    return t->store->ops->schema_get(t, id, out, err);
-}
-
-enum sr_err sr_txn_schema_find(struct sr_txn *t, const struct sr_schema_rec *rec, int64_t *id_out,
-                               struct sr_error *err)
-{
-    enum sr_err rc = with_out(t, READ, id_out, err);
-    if (!rc)
-        rc = required(rec, "schema record", err);
-    if (!rc)
-        rc = required(rec->schema, "schema text", err);
-    if (rc)
-        return rc;
-    return t->store->ops->schema_find(t, rec, id_out, err);
-}
-
-enum sr_err sr_txn_next_id(struct sr_txn *t, int64_t *out, struct sr_error *err)
-{
-    enum sr_err rc = with_out(t, READ, out, err);
-    if (rc)
-        return rc;
-    return t->store->ops->next_id(t, out, err);
-}
-
-enum sr_err sr_txn_max_id(struct sr_txn *t, int64_t *out, struct sr_error *err)
-{
-    enum sr_err rc = with_out(t, READ, out, err);
-    if (rc)
-        return rc;
-    return t->store->ops->max_id(t, out, err);
-}
-
-static enum sr_err check_refs(const struct sr_ref *refs, size_t ref_count, struct sr_error *err)
-{
-    if (ref_count && !refs)
-        return sr_errorf(err, SR_ERR_INTERNAL, "storage: %zu references but no array", ref_count);
-    for (size_t i = 0; i < ref_count; i++)
-        if (!refs[i].name || !refs[i].subject)
-            return sr_errorf(err, SR_ERR_INTERNAL, "storage: reference %zu lacks name or subject",
-                             i);
-    return SR_OK;
-}
-
-enum sr_err sr_txn_schema_insert(struct sr_txn *t, const struct sr_schema_rec *rec,
-                                 const struct sr_ref *refs, size_t ref_count, struct sr_error *err)
-{
-    enum sr_err rc = usable(t, WRITE, err);
-    if (!rc)
-        rc = required(rec, "schema record", err);
-    if (!rc)
-        rc = required(rec->schema, "schema text", err);
-    if (!rc)
-        rc = check_refs(refs, ref_count, err);
-    if (rc)
-        return rc;
-    if (rec->id < 1) /* 0 means "none" to sr_txn_schema_find */
-        return sr_errorf(err, SR_ERR_INTERNAL, "storage: invalid schema id %lld",
-                         (long long)rec->id);
-    return t->store->ops->schema_insert(t, rec, refs, ref_count, err);
-}
-
-enum sr_err sr_txn_schema_remove_if_unused(struct sr_txn *t, int64_t id, bool *removed_out,
-                                           struct sr_error *err)
-{
-    enum sr_err rc = usable(t, WRITE, err);
-    if (rc)
-        return rc;
-    return t->store->ops->schema_remove_if_unused(t, id, removed_out, err);
-}
-
-enum sr_err sr_txn_referenced_by(struct sr_txn *t, const char *subject, int32_t version,
-                                 enum sr_deleted_filter filter, struct sr_int_list *out,
-                                 struct sr_error *err)
-{
-    enum sr_err rc = with_subject(t, READ, subject, err);
-    if (!rc)
-        rc = required(out, "output", err);
-    if (!rc)
-        rc = valid_filter(filter, err);
-    if (rc)
-        return rc;
-    return t->store->ops->referenced_by(t, subject, version, filter, out, err);
+    assert(t && context && out);
+    assert_filter(filter);
+    return noted(t->store, t->store->ops->versions_for_id(t, context, id, filter, out, err), err);
 }
 
 enum sr_err sr_txn_list_versions(struct sr_txn *t, const char *prefix,
@@ -425,16 +415,90 @@ enum sr_err sr_txn_list_versions(struct sr_txn *t, const char *prefix,
                                  int64_t limit, struct sr_version_rec **out, size_t *count_out,
                                  struct sr_error *err)
 {
-    enum sr_err rc = with_out(t, READ, out, err);
+    assert(t && out && count_out);
+    assert_filter(filter);
+    return noted(t->store,
+                 t->store->ops->list_versions(t, prefix ? prefix : "", filter, latest_only,
+                                              offset < 0 ? 0 : offset, limit < 0 ? -1 : limit, out,
+                                              count_out, err),
+                 err);
+}
+
+/* ---- schemas ----------------------------------------------------------------------------- */
+
+enum sr_err sr_txn_schema_get(struct sr_txn *t, const char *context, int64_t id,
+                              struct sr_schema_rec *out, struct sr_error *err)
+{
+    assert(t && context && out);
+    return noted(t->store, t->store->ops->schema_get(t, context, id, out, err), err);
+}
+
+enum sr_err sr_txn_schema_find(struct sr_txn *t, const char *context,
+                               const struct sr_schema_rec *rec, int64_t *id_out,
+                               struct sr_error *err)
+{
+    assert(t && context && rec && rec->schema && id_out);
+    return noted(t->store, t->store->ops->schema_find(t, context, rec, id_out, err), err);
+}
+
+enum sr_err sr_txn_reserve_id(struct sr_txn *t, const char *context, int64_t *out,
+                              struct sr_error *err)
+{
+    assert(context && out);
+    enum sr_err rc = writing(t, 0, err);
     if (!rc)
-        rc = required(count_out, "count output", err);
+        rc = noted(t->store, t->store->ops->reserve_id(t, context, out, err), err);
     if (!rc)
-        rc = valid_filter(filter, err);
-    if (rc)
-        return rc;
-    return t->store->ops->list_versions(t, prefix ? prefix : "", filter, latest_only,
-                                        offset < 0 ? 0 : offset, limit < 0 ? -1 : limit, out,
-                                        count_out, err);
+        t->reserved_id = *out;
+    return rc;
+}
+
+enum sr_err sr_txn_max_id(struct sr_txn *t, const char *context, int64_t *out, struct sr_error *err)
+{
+    assert(t && context && out);
+    return noted(t->store, t->store->ops->max_id(t, context, out, err), err);
+}
+
+enum sr_err sr_txn_schema_insert(struct sr_txn *t, const char *context,
+                                 const struct sr_schema_rec *rec, const struct sr_ref *refs,
+                                 size_t ref_count, struct sr_error *err)
+{
+    assert(t && context && rec && rec->schema && rec->id >= 1 && (refs || !ref_count));
+    for (size_t i = 0; i < ref_count; i++)
+        assert(refs[i].name && refs[i].subject);
+    /* An id the caller chose may be one a permanent delete freed: what it
+     * answers changes. */
+    unsigned changes = rec->id == t->reserved_id ? 0 : BIT(SR_CHANGE_SCHEMA_IDS);
+    enum sr_err rc = writing(t, changes, err);
+    return rc ? rc
+              : noted(t->store, t->store->ops->schema_insert(t, context, rec, refs, ref_count, err),
+                      err);
+}
+
+enum sr_err sr_txn_schema_remove_if_unused(struct sr_txn *t, const char *context, int64_t id,
+                                           bool *removed_out, struct sr_error *err)
+{
+    assert(context);
+    bool removed = false;
+    enum sr_err rc = writing(t, 0, err);
+    if (!rc)
+        rc = noted(t->store, t->store->ops->schema_remove_if_unused(t, context, id, &removed, err),
+                   err);
+    if (!rc && removed)
+        t->changes |= BIT(SR_CHANGE_SCHEMA_IDS);
+    if (!rc && removed_out)
+        *removed_out = removed;
+    return rc;
+}
+
+enum sr_err sr_txn_referenced_by(struct sr_txn *t, const char *subject, int32_t version,
+                                 enum sr_deleted_filter filter, struct sr_int_list *out,
+                                 struct sr_error *err)
+{
+    assert(t && subject && out);
+    assert_filter(filter);
+    return noted(t->store, t->store->ops->referenced_by(t, subject, version, filter, out, err),
+                 err);
 }
 
 /* ---- config and mode ------------------------------------------------------------------- */
@@ -442,69 +506,51 @@ enum sr_err sr_txn_list_versions(struct sr_txn *t, const char *prefix,
 enum sr_err sr_txn_config_get(struct sr_txn *t, const char *subject, struct sr_config_rec *out,
                               bool *found_out, struct sr_error *err)
 {
-    enum sr_err rc = with_out(t, READ, out, err);
-    if (!rc)
-        rc = required(found_out, "found output", err);
-    if (rc)
-        return rc;
-    return t->store->ops->config_get(t, subject, out, found_out, err);
+    assert(t && out && found_out);
+    return noted(t->store, t->store->ops->config_get(t, subject, out, found_out, err), err);
 }
 
 enum sr_err sr_txn_config_put(struct sr_txn *t, const char *subject,
                               const struct sr_config_rec *rec, struct sr_error *err)
 {
-    enum sr_err rc = usable(t, WRITE, err);
-    if (!rc)
-        rc = required(rec, "config record", err);
-    if (rc)
-        return rc;
-    return t->store->ops->config_put(t, subject, rec, err);
+    assert(rec);
+    enum sr_err rc = writing(t, 0, err);
+    return rc ? rc : noted(t->store, t->store->ops->config_put(t, subject, rec, err), err);
 }
 
 enum sr_err sr_txn_config_delete(struct sr_txn *t, const char *subject, bool *found_out,
                                  struct sr_error *err)
 {
-    enum sr_err rc = usable(t, WRITE, err);
-    if (rc)
-        return rc;
-    return t->store->ops->config_delete(t, subject, found_out, err);
+    enum sr_err rc = writing(t, 0, err);
+    return rc ? rc : noted(t->store, t->store->ops->config_delete(t, subject, found_out, err), err);
 }
 
 enum sr_err sr_txn_mode_get(struct sr_txn *t, const char *subject, char **mode_out,
                             struct sr_error *err)
 {
-    enum sr_err rc = with_out(t, READ, mode_out, err);
-    if (rc)
-        return rc;
-    return t->store->ops->mode_get(t, subject, mode_out, err);
+    assert(t && mode_out);
+    return noted(t->store, t->store->ops->mode_get(t, subject, mode_out, err), err);
 }
 
 enum sr_err sr_txn_mode_put(struct sr_txn *t, const char *subject, const char *mode,
                             struct sr_error *err)
 {
-    enum sr_err rc = usable(t, WRITE, err);
-    if (!rc)
-        rc = required(mode, "mode", err);
-    if (rc)
-        return rc;
-    return t->store->ops->mode_put(t, subject, mode, err);
+    assert(mode);
+    enum sr_err rc = writing(t, 0, err);
+    return rc ? rc : noted(t->store, t->store->ops->mode_put(t, subject, mode, err), err);
 }
 
 enum sr_err sr_txn_mode_delete(struct sr_txn *t, const char *subject, bool *found_out,
                                struct sr_error *err)
 {
-    enum sr_err rc = usable(t, WRITE, err);
-    if (rc)
-        return rc;
-    return t->store->ops->mode_delete(t, subject, found_out, err);
+    enum sr_err rc = writing(t, 0, err);
+    return rc ? rc : noted(t->store, t->store->ops->mode_delete(t, subject, found_out, err), err);
 }
 
 /* ---- operations ---------------------------------------------------------------------------- */
 
 enum sr_err sr_txn_counts(struct sr_txn *t, struct sr_store_counts *out, struct sr_error *err)
 {
-    enum sr_err rc = with_out(t, READ, out, err);
-    if (rc)
-        return rc;
-    return t->store->ops->counts(t, out, err);
+    assert(t && out);
+    return noted(t->store, t->store->ops->counts(t, out, err), err);
 }

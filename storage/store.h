@@ -1,35 +1,95 @@
 /*
- * store.h - persistence of subjects, versions, schemas, config and mode,
- * behind one interface so that a second backend (PostgreSQL, for several
- * stateless registry nodes) can plug in beside the embedded SQLite one.
+ * store.h - persistence of subjects, versions, schemas, config and mode: the
+ * contract every storage backend keeps, whether one process owns the data
+ * (SQLite, the embedded default) or several registry nodes share it
+ * (PostgreSQL).
  *
  * The store knows nothing of Avro or HTTP: it keeps rows and answers queries.
  * The registration algorithm, the delete rules and the levels live in
- * server/registry.c, which calls the store inside transactions:
+ * server/, which calls the store inside transactions, usually through
+ * sr_store_run() so that a lost race is retried:
  *
- *   struct sr_txn *t;
- *   if (sr_store_begin(store, true, &t, err)) return err->code;
- *   ... sr_txn_* calls ...
- *   return sr_txn_commit(t, err);        // or sr_txn_rollback(t) on any failure
+ *   static enum sr_err work(struct sr_txn *t, void *arg, struct sr_error *err)
+ *   { ... sr_txn_* calls ... }
+ *   rc = sr_store_run(store, true, work, &arg, err);
  *
- * Transactions: a write transaction is exclusive (one writer at a time,
- * serialised inside the store; it never surfaces SQLITE_BUSY to the caller);
- * read transactions run concurrently with each other and with the writer and
- * see a consistent snapshot. sr_txn_commit() and sr_txn_rollback() both end
- * and free the transaction; rollback is NULL-safe. A transaction belongs to
- * the thread that began it.
+ * ---- Transactions -------------------------------------------------------------
+ * A transaction sees one consistent snapshot of the data. A write transaction
+ * may run beside other writers (other threads, other processes, other nodes):
+ * the backend guarantees that the transactions that commit could have run one
+ * after the other (serializable). When it cannot honour that, an operation or
+ * the commit fails with SR_ERR_CONFLICT: the transaction lost a race (a
+ * serialization failure, another writer took the same unique key first), and
+ * the caller must roll back and run the WHOLE transaction again, reading
+ * afresh; sr_store_run() does exactly that, a bounded number of times. A
+ * backend that serialises writers itself (SQLite) never returns it.
+ * sr_txn_commit() and sr_txn_rollback() both end and free the transaction;
+ * rollback is NULL-safe. A transaction belongs to the thread that began it,
+ * and a thread holds at most one write transaction at a time.
  *
- * Durability: a committed write survives a crash or power loss (SQLite: WAL
- * with synchronous=FULL). Schema ids come from a persisted high-water mark
- * and are never handed out twice, even after the rows that used them are
- * deleted.
+ * ---- Durability and ids ---------------------------------------------------------
+ * A committed write survives a crash or power loss (SQLite: WAL with
+ * synchronous=FULL). Schema ids are numbered per context (see below). The
+ * backend hands them out: sr_txn_reserve_id() gives an id that no committed or
+ * concurrent transaction has used or will be given, ever, even after the rows
+ * that used it are deleted. sr_txn_schema_insert() with an id chosen by the
+ * caller (IMPORT) marks that id used too, and only that: reserved ids go on
+ * from the backend's own counter, skipping every id ever used, so that one
+ * import of a huge id cannot exhaust the ids.
  *
- * Ownership: every *_out string or array is heap memory the caller owns and
- * frees with the matching *_release() function (or free() where it says so).
- * Borrowed inputs are only read during the call.
+ * ---- Contexts --------------------------------------------------------------------
+ * Ids live in a context: a name such as "." (the default context,
+ * SR_DEFAULT_CONTEXT) or ".team". The same id may name different schemas in
+ * two contexts. Every operation on a schema id names its context; a version
+ * row records the context of the schema it carries. Subject names are opaque
+ * to the store.
  *
- * Errors: SR_ERR_INTERNAL (code 50001) for any storage failure, with the
- * backend's message; the lookups document their not-found codes.
+ * ---- Change markers and caches -----------------------------------------------------
+ * sr_store_marker() answers a counter per kind of change (enum sr_change) that
+ * moves forward whenever a committed write of that kind may have changed what
+ * a read returns, whoever made the write: this thread, another thread, or
+ * (for backends shared by several processes) another process or node. It is
+ * cheap (an atomic load) and never moves backwards. The rule for any cache
+ * in front of the store:
+ *   1. read the marker of the kind the cached answer depends on,
+ *   2. read the store,
+ *   3. keep the answer tagged with the marker read in step 1;
+ *   4. an answer whose tag differs from the current marker may be stale: drop it.
+ * What each kind covers:
+ *   SR_CHANGE_ANY              every committed write transaction that wrote.
+ *   SR_CHANGE_VERSIONS_HIDDEN  a version row was soft-deleted or removed. An
+ *                              answer "subject S holds schema X as version V"
+ *                              stays true until this moves (new versions only
+ *                              add answers).
+ *   SR_CHANGE_SCHEMA_IDS       a schema row was removed (after a permanent
+ *                              delete), or stored under an id the caller chose
+ *                              (IMPORT), which may be one a removal freed.
+ *                              Schema-by-id answers are otherwise immutable:
+ *                              what (context, id) answers, a schema or "not
+ *                              found", never changes until this moves.
+ * A marker moves before sr_txn_commit() returns, so the writer's own next read
+ * of the marker sees the change. For a backend shared by several nodes the
+ * change made by another node is seen after a delay the backend documents.
+ * Inside a transaction, step 1 is sr_txn_marker(): the marker as it was just
+ * before the transaction's snapshot was taken.
+ *
+ * ---- Ownership and arguments --------------------------------------------------------
+ * Every *_out string or array is heap memory the caller owns and frees with the
+ * matching *_release() function (or free() where it says so). Borrowed inputs
+ * are only read during the call. Operations write their outputs only on
+ * success. Passing NULL for a transaction, a store, a required input or a
+ * required output, a write operation in a read transaction, or a value the
+ * contract rules out (a negative offset, an id or version < 1 to insert) is a
+ * programmer error: it is assert()ed, not reported.
+ *
+ * ---- Errors ---------------------------------------------------------------------------
+ *   SR_ERR_CONFLICT     the transaction lost a race: retry it whole (above).
+ *   SR_ERR_UNAVAILABLE  the database cannot be reached or written now (gone
+ *                       away, disk full, read-only file system); the message
+ *                       names the database and the cause.
+ *   SR_ERR_NOMEM        out of memory.
+ *   SR_ERR_INTERNAL     any other storage failure, with the backend's message.
+ * The lookups document their not-found codes.
  */
 #ifndef SR_STORAGE_STORE_H
 #define SR_STORAGE_STORE_H
@@ -43,6 +103,9 @@
 struct sr_store;
 struct sr_txn;
 
+/* The default context: subjects without a context prefix live here. */
+#define SR_DEFAULT_CONTEXT "."
+
 /* Which versions a query sees. */
 enum sr_deleted_filter {
     SR_LIVE_ONLY,    /* versions not soft-deleted */
@@ -50,12 +113,17 @@ enum sr_deleted_filter {
     SR_DELETED_ONLY, /* soft-deleted only */
 };
 
+/* Kinds of change that sr_store_marker() counts; see the file comment. */
+enum sr_change { SR_CHANGE_ANY, SR_CHANGE_VERSIONS_HIDDEN, SR_CHANGE_SCHEMA_IDS, SR_CHANGE__COUNT };
+
 /* One row of a subject's history. */
 struct sr_version_rec {
     char *subject;
     int32_t version;
-    int64_t id;
-    bool deleted;
+    int64_t id;    /* the schema it carries, in its context */
+    char *context; /* the schema's context */
+    bool deleted;  /* soft-deleted */
+    int64_t ts;    /* registration time, ms since the epoch; 0 when unknown */
 };
 void sr_version_rec_release(struct sr_version_rec *r);
 
@@ -121,21 +189,59 @@ struct sr_store_counts {
 
 /* ---- lifecycle ------------------------------------------------------------ */
 
-/* Opens (creating if needed) the SQLite database at path, applies migrations
- * (keyed by PRAGMA user_version), and prepares a writer and per-thread readers.
+/* Opens (creating if needed) the SQLite database at path and brings its
+ * tables to the newest version (migrations keyed by PRAGMA user_version).
  * The caller owns the store; close it with sr_store_close(). */
 enum sr_err sr_store_open_sqlite(const char *path, struct sr_store **out, struct sr_error *err);
+
 /* Closes the store. Every transaction must have ended. NULL-safe. */
 void sr_store_close(struct sr_store *store);
 
-/* Begins a transaction (write = exclusive writer). *out is owned by the caller
+/* Begins a transaction (write: may change rows). *out is owned by the caller
  * until sr_txn_commit() or sr_txn_rollback(). */
 enum sr_err sr_store_begin(struct sr_store *store, bool write, struct sr_txn **out,
                            struct sr_error *err);
-/* Commits and frees t. On failure the transaction is rolled back and freed. */
+/* Commits and frees t. On failure (SR_ERR_CONFLICT included) the transaction
+ * is rolled back and freed, and nothing of it is visible. */
 enum sr_err sr_txn_commit(struct sr_txn *t, struct sr_error *err);
 /* Rolls back and frees t. NULL-safe. */
 void sr_txn_rollback(struct sr_txn *t);
+
+/* Work done inside one transaction. It must read everything it decides on
+ * through t, and must leave arg ready to be run again when it fails: a
+ * retried run starts from the beginning. */
+typedef enum sr_err (*sr_txn_fn)(struct sr_txn *t, void *arg, struct sr_error *err);
+
+/* How many times sr_store_run() runs a transaction that keeps conflicting. */
+#define SR_STORE_RUN_ATTEMPTS 10
+
+/* Begins a transaction, runs fn, and commits (or rolls back on any error).
+ * On SR_ERR_CONFLICT, from fn or from the commit, it waits a short random
+ * time and runs the whole transaction again, up to SR_STORE_RUN_ATTEMPTS
+ * times; then it answers SR_ERR_CONFLICT. Any other error is answered at
+ * once, with fn's message. */
+enum sr_err sr_store_run(struct sr_store *store, bool write, sr_txn_fn fn, void *arg,
+                         struct sr_error *err);
+
+/* The change marker of kind (see the file comment). Thread-safe, lock-free. */
+uint64_t sr_store_marker(struct sr_store *store, enum sr_change kind);
+
+/* The marker of kind as it was just before t began, hence before its
+ * snapshot: what t reads may be cached under it (the rule above). */
+uint64_t sr_txn_marker(const struct sr_txn *t, enum sr_change kind);
+
+/* Readiness: whether the store can serve now. It runs a real read, checks
+ * that the database has room to be written (a read-only file system or a
+ * disk nearly full fails it), and when an operation has failed for want of
+ * the database since the last success, a real write too. SR_OK, or
+ * SR_ERR_UNAVAILABLE / SR_ERR_INTERNAL with the cause (naming the database).
+ * Thread-safe; takes its own transactions. */
+enum sr_err sr_store_check(struct sr_store *store, struct sr_error *err);
+
+/* For tests of the retry paths, whatever the backend: the next n write
+ * operations or commits of write transactions fail with SR_ERR_CONFLICT
+ * before they reach the backend (the transaction must then be rolled back). */
+void sr_store_inject_conflicts(struct sr_store *store, unsigned n);
 
 /* ---- subjects and versions --------------------------------------------------- */
 
@@ -166,55 +272,87 @@ enum sr_err sr_txn_version_get(struct sr_txn *t, const char *subject, int32_t ve
 enum sr_err sr_txn_max_version(struct sr_txn *t, const char *subject, int32_t *out,
                                struct sr_error *err);
 
-/* The version of subject whose schema id is id, considering filter; the
- * highest such version if several. Errors: SR_ERR_VERSION_NOT_FOUND. */
-enum sr_err sr_txn_version_by_id(struct sr_txn *t, const char *subject, int64_t id,
-                                 enum sr_deleted_filter filter, struct sr_version_rec *out,
-                                 struct sr_error *err);
+/* The version of subject carrying schema id of context, considering filter;
+ * the highest such version if several. Errors: SR_ERR_VERSION_NOT_FOUND. */
+enum sr_err sr_txn_version_by_id(struct sr_txn *t, const char *subject, const char *context,
+                                 int64_t id, enum sr_deleted_filter filter,
+                                 struct sr_version_rec *out, struct sr_error *err);
 
-/* Adds a live version row. Errors: SR_ERR_INTERNAL if it exists. */
+/* Adds a live version row carrying schema id of context (the schema row
+ * must exist when the transaction commits), registered at ts (ms since the
+ * epoch). version >= 1, id >= 1.
+ * Errors: SR_ERR_CONFLICT when the row exists (another writer took the
+ * number first; retry and choose again). */
 enum sr_err sr_txn_version_insert(struct sr_txn *t, const char *subject, int32_t version,
-                                  int64_t id, struct sr_error *err);
-/* Marks a version soft-deleted (deleted = true) or live again (false). */
+                                  const char *context, int64_t id, int64_t ts,
+                                  struct sr_error *err);
+/* Marks a version soft-deleted (deleted = true) or live again (false).
+ * Errors: SR_ERR_VERSION_NOT_FOUND when there is no such row. */
 enum sr_err sr_txn_version_set_deleted(struct sr_txn *t, const char *subject, int32_t version,
                                        bool deleted, struct sr_error *err);
-/* Removes a version row for good, with the references it held (a schema's
- * references are removed when no version carries the schema any more). */
+/* Removes a version row for good. The schema row it carried stays (with its
+ * references) until sr_txn_schema_remove_if_unused() finds no version row
+ * carrying it: the registry calls that after removing a version, since a
+ * schema may be carried by versions of other subjects.
+ * Errors: SR_ERR_VERSION_NOT_FOUND when there is no such row. */
 enum sr_err sr_txn_version_remove(struct sr_txn *t, const char *subject, int32_t version,
                                   struct sr_error *err);
 
-/* (subject, version) pairs that carry schema id, matching filter, sorted by
- * subject then version. */
-enum sr_err sr_txn_versions_for_id(struct sr_txn *t, int64_t id, enum sr_deleted_filter filter,
+/* (subject, version) pairs that carry schema id of context, matching filter,
+ * sorted by subject then version. */
+enum sr_err sr_txn_versions_for_id(struct sr_txn *t, const char *context, int64_t id,
+                                   enum sr_deleted_filter filter,
                                    struct sr_subject_version_list *out, struct sr_error *err);
+
+/* Every (subject, version, id) row matching filter whose subject starts with
+ * prefix (NULL or "" for all), sorted by subject then version; with
+ * latest_only, only the highest matching version of each subject. offset
+ * (below 0: 0) and limit (below 0: no limit) page the result. */
+enum sr_err sr_txn_list_versions(struct sr_txn *t, const char *prefix,
+                                 enum sr_deleted_filter filter, bool latest_only, int64_t offset,
+                                 int64_t limit, struct sr_version_rec **out, size_t *count_out,
+                                 struct sr_error *err);
 
 /* ---- schemas ------------------------------------------------------------------- */
 
-/* The schema with id. Errors: SR_ERR_SCHEMA_NOT_FOUND. */
-enum sr_err sr_txn_schema_get(struct sr_txn *t, int64_t id, struct sr_schema_rec *out,
-                              struct sr_error *err);
+/* The schema with id in context. Errors: SR_ERR_SCHEMA_NOT_FOUND. */
+enum sr_err sr_txn_schema_get(struct sr_txn *t, const char *context, int64_t id,
+                              struct sr_schema_rec *out, struct sr_error *err);
 
-/* The id of the stored schema whose schema_type, schema, refs, metadata and
- * ruleset all equal rec's (NULL equals NULL), or 0 when there is none. */
-enum sr_err sr_txn_schema_find(struct sr_txn *t, const struct sr_schema_rec *rec, int64_t *id_out,
+/* The id of the schema of context whose schema_type, schema, refs, metadata
+ * and ruleset all equal rec's (NULL equals NULL; rec->id is ignored), or 0
+ * when there is none. */
+enum sr_err sr_txn_schema_find(struct sr_txn *t, const char *context,
+                               const struct sr_schema_rec *rec, int64_t *id_out,
                                struct sr_error *err);
 
-/* The next unused id: one more than the high-water mark (ids used so far,
- * including deleted ones). Does not reserve it. */
-enum sr_err sr_txn_next_id(struct sr_txn *t, int64_t *out, struct sr_error *err);
-/* The high-water mark itself (0 when no id was ever used). */
-enum sr_err sr_txn_max_id(struct sr_txn *t, int64_t *out, struct sr_error *err);
+/* Reserves a new id in context for a schema this transaction will insert: one
+ * never used before in context and never given to another transaction. If
+ * the transaction does not commit the id may be given out again (SQLite) or
+ * skipped for good (shared backends); either way it is never given twice. */
+enum sr_err sr_txn_reserve_id(struct sr_txn *t, const char *context, int64_t *out,
+                              struct sr_error *err);
 
-/* Stores rec under rec->id, raising the high-water mark to it if higher, and
- * records its references (refs[0..ref_count)) for referenced-by queries.
- * Errors: SR_ERR_INTERNAL if the id is taken. */
-enum sr_err sr_txn_schema_insert(struct sr_txn *t, const struct sr_schema_rec *rec,
-                                 const struct sr_ref *refs, size_t ref_count, struct sr_error *err);
+/* The highest id ever used or reserved in context (0 when none): Confluent's maxId. */
+enum sr_err sr_txn_max_id(struct sr_txn *t, const char *context, int64_t *out,
+                          struct sr_error *err);
 
-/* Deletes the schema row (and its references) when no version carries id any
- * more; the id stays used. *removed_out (may be NULL) says whether it did. */
-enum sr_err sr_txn_schema_remove_if_unused(struct sr_txn *t, int64_t id, bool *removed_out,
-                                           struct sr_error *err);
+/* Stores rec under (context, rec->id), rec->id >= 1, marks the id used, and
+ * records its references (refs[0..ref_count), each with a name and a subject)
+ * for referenced-by queries. The id is one sr_txn_reserve_id() gave this
+ * transaction, or one the caller chose (IMPORT); in the latter case ids
+ * reserved later still never collide with it.
+ * Errors: SR_ERR_CONFLICT when (context, id) holds a schema already (for a
+ * reserved id this means another writer chose it explicitly: retry). */
+enum sr_err sr_txn_schema_insert(struct sr_txn *t, const char *context,
+                                 const struct sr_schema_rec *rec, const struct sr_ref *refs,
+                                 size_t ref_count, struct sr_error *err);
+
+/* Deletes the schema row of (context, id) and its references when no version
+ * carries it any more; the id stays used. *removed_out (may be NULL) says
+ * whether it did. */
+enum sr_err sr_txn_schema_remove_if_unused(struct sr_txn *t, const char *context, int64_t id,
+                                           bool *removed_out, struct sr_error *err);
 
 /* Ids of schemas that reference subject/version, ascending. With
  * filter == SR_LIVE_ONLY only schemas carried by at least one live version
@@ -223,21 +361,13 @@ enum sr_err sr_txn_referenced_by(struct sr_txn *t, const char *subject, int32_t 
                                  enum sr_deleted_filter filter, struct sr_int_list *out,
                                  struct sr_error *err);
 
-/* Every (subject, version, id) row matching filter whose subject starts with
- * prefix, sorted by subject then version; with latest_only, only the highest
- * matching version of each subject. offset/limit page the result (limit < 0:
- * no limit). */
-enum sr_err sr_txn_list_versions(struct sr_txn *t, const char *prefix,
-                                 enum sr_deleted_filter filter, bool latest_only, int64_t offset,
-                                 int64_t limit, struct sr_version_rec **out, size_t *count_out,
-                                 struct sr_error *err);
-
 /* ---- config and mode ------------------------------------------------------------ */
 
 /* subject NULL means the global setting. *found_out says whether one is stored;
  * when not, *out is zeroed (normalize -1). */
 enum sr_err sr_txn_config_get(struct sr_txn *t, const char *subject, struct sr_config_rec *out,
                               bool *found_out, struct sr_error *err);
+/* Replaces the whole setting: fields left unset in rec are unset after. */
 enum sr_err sr_txn_config_put(struct sr_txn *t, const char *subject,
                               const struct sr_config_rec *rec, struct sr_error *err);
 /* Deletes the setting; *found_out (may be NULL) says whether there was one. */

@@ -1,35 +1,27 @@
 /*
  * store_int.h - what a storage backend implements, and the pieces every
- * backend shares.
+ * backend shares. The promises callers rely on are all in store.h; this file
+ * only says how a backend plugs in.
  *
  * A backend embeds struct sr_store as the first member of its own store and
- * struct sr_txn as the first member of its own transaction, and fills one
- * struct sr_store_ops. store.c checks the arguments the contract (store.h)
- * rules out before dispatching, so an operation receives:
- *   - a transaction that is not NULL, and a write transaction for writes;
- *   - non-NULL required outputs (optional ones, such as removed_out and
- *     found_out of the deletes, may still be NULL);
- *   - a non-NULL subject wherever store.h has no meaning for NULL;
- *   - a filter that is one of enum sr_deleted_filter;
- *   - a prefix that is never NULL ("" for all subjects);
- *   - for list_versions, offset >= 0 and limit >= 0 or -1 (no limit);
- *   - ids and versions to insert that are >= 1, schema text that is not NULL,
- *     and references with a name and a subject.
- * Operations write their outputs only on success. Beyond what store.h says,
- * sr_txn_version_set_deleted() and sr_txn_version_remove() answer
- * SR_ERR_VERSION_NOT_FOUND when there is no such row, and
- * sr_txn_config_put() replaces the whole row (fields left unset are unset).
+ * struct sr_txn as the first member of its own transaction, initialises the
+ * store with sr_store_init(), and fills one struct sr_store_ops. store.c
+ * asserts the arguments store.h rules out before dispatching, so an operation
+ * receives a transaction of the right kind, non-NULL required inputs and
+ * outputs, a known filter, a prefix that is never NULL ("" for all subjects),
+ * offset >= 0 and limit >= -1 (no limit), and ids and versions to insert that are >= 1.
+ * Optional outputs (removed_out, found_out of the deletes) may be NULL.
  *
- * Rows removal, as every backend must do it: sr_txn_version_remove() deletes
- * the version row only. The schema row it pointed at (and with it the
- * schema's reference rows) stays until sr_txn_schema_remove_if_unused() finds
- * no version row carrying it; the registry calls that after removing a
- * version. References belong to schemas, not to versions, so a schema still
- * carried by another version keeps its references.
+ * store.c also keeps the change markers: it records, per transaction, which
+ * kinds of change its write operations made, and moves the markers after a
+ * successful commit. A backend shared by several processes additionally calls
+ * sr_store_note_change() when it learns of another process's write.
  */
 #ifndef SR_STORAGE_STORE_INT_H
 #define SR_STORAGE_STORE_INT_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -56,35 +48,41 @@ struct sr_store_ops {
                                struct sr_error *err);
     enum sr_err (*max_version)(struct sr_txn *t, const char *subject, int32_t *out,
                                struct sr_error *err);
-    enum sr_err (*version_by_id)(struct sr_txn *t, const char *subject, int64_t id,
-                                 enum sr_deleted_filter filter, struct sr_version_rec *out,
-                                 struct sr_error *err);
+    enum sr_err (*version_by_id)(struct sr_txn *t, const char *subject, const char *context,
+                                 int64_t id, enum sr_deleted_filter filter,
+                                 struct sr_version_rec *out, struct sr_error *err);
     enum sr_err (*version_insert)(struct sr_txn *t, const char *subject, int32_t version,
-                                  int64_t id, struct sr_error *err);
+                                  const char *context, int64_t id, int64_t ts,
+                                  struct sr_error *err);
     enum sr_err (*version_set_deleted)(struct sr_txn *t, const char *subject, int32_t version,
                                        bool deleted, struct sr_error *err);
     enum sr_err (*version_remove)(struct sr_txn *t, const char *subject, int32_t version,
                                   struct sr_error *err);
-    enum sr_err (*versions_for_id)(struct sr_txn *t, int64_t id, enum sr_deleted_filter filter,
+    enum sr_err (*versions_for_id)(struct sr_txn *t, const char *context, int64_t id,
+                                   enum sr_deleted_filter filter,
                                    struct sr_subject_version_list *out, struct sr_error *err);
-
-    /* schemas */
-    enum sr_err (*schema_get)(struct sr_txn *t, int64_t id, struct sr_schema_rec *out,
-                              struct sr_error *err);
-    enum sr_err (*schema_find)(struct sr_txn *t, const struct sr_schema_rec *rec, int64_t *id_out,
-                               struct sr_error *err);
-    enum sr_err (*next_id)(struct sr_txn *t, int64_t *out, struct sr_error *err);
-    enum sr_err (*max_id)(struct sr_txn *t, int64_t *out, struct sr_error *err);
-    enum sr_err (*schema_insert)(struct sr_txn *t, const struct sr_schema_rec *rec,
-                                 const struct sr_ref *refs, size_t ref_count, struct sr_error *err);
-    enum sr_err (*schema_remove_if_unused)(struct sr_txn *t, int64_t id, bool *removed_out,
-                                           struct sr_error *err);
-    enum sr_err (*referenced_by)(struct sr_txn *t, const char *subject, int32_t version,
-                                 enum sr_deleted_filter filter, struct sr_int_list *out,
-                                 struct sr_error *err);
     enum sr_err (*list_versions)(struct sr_txn *t, const char *prefix,
                                  enum sr_deleted_filter filter, bool latest_only, int64_t offset,
                                  int64_t limit, struct sr_version_rec **out, size_t *count_out,
+                                 struct sr_error *err);
+
+    /* schemas */
+    enum sr_err (*schema_get)(struct sr_txn *t, const char *context, int64_t id,
+                              struct sr_schema_rec *out, struct sr_error *err);
+    enum sr_err (*schema_find)(struct sr_txn *t, const char *context,
+                               const struct sr_schema_rec *rec, int64_t *id_out,
+                               struct sr_error *err);
+    enum sr_err (*reserve_id)(struct sr_txn *t, const char *context, int64_t *out,
+                              struct sr_error *err);
+    enum sr_err (*max_id)(struct sr_txn *t, const char *context, int64_t *out,
+                          struct sr_error *err);
+    enum sr_err (*schema_insert)(struct sr_txn *t, const char *context,
+                                 const struct sr_schema_rec *rec, const struct sr_ref *refs,
+                                 size_t ref_count, struct sr_error *err);
+    enum sr_err (*schema_remove_if_unused)(struct sr_txn *t, const char *context, int64_t id,
+                                           bool *removed_out, struct sr_error *err);
+    enum sr_err (*referenced_by)(struct sr_txn *t, const char *subject, int32_t version,
+                                 enum sr_deleted_filter filter, struct sr_int_list *out,
                                  struct sr_error *err);
 
     /* config and mode */
@@ -103,18 +101,39 @@ struct sr_store_ops {
 
     /* operations */
     enum sr_err (*counts)(struct sr_txn *t, struct sr_store_counts *out, struct sr_error *err);
+
+    /* readiness (sr_store_check): a real read, the room to write, and with
+     * write_probe a real write, committed */
+    enum sr_err (*check)(struct sr_store *store, bool write_probe, struct sr_error *err);
 };
 
 /* The first member of every backend's store. */
 struct sr_store {
     const struct sr_store_ops *ops;
+    _Atomic uint64_t markers[SR_CHANGE__COUNT];
+    _Atomic unsigned injected_conflicts; /* sr_store_inject_conflicts() */
+    pthread_mutex_t failure_lock;        /* guards failure */
+    char failure[SR_ERROR_MESSAGE_MAX];  /* the last storage failure noted, "" since a success */
 };
 
-/* The first member of every backend's transaction. */
+/* The first member of every backend's transaction. The backend sets store
+ * and write in begin; store.c owns changes. */
 struct sr_txn {
     struct sr_store *store;
     bool write;
+    unsigned changes;                   /* bit (1u << enum sr_change) per kind made */
+    int64_t reserved_id;                /* the last id sr_txn_reserve_id() gave, or 0 */
+    uint64_t markers[SR_CHANGE__COUNT]; /* sr_store_marker() just before begin */
 };
+
+/* Sets up the shared part of a backend's store; sr_store_deinit() undoes it
+ * (in the backend's close). */
+void sr_store_init(struct sr_store *store, const struct sr_store_ops *ops);
+void sr_store_deinit(struct sr_store *store);
+
+/* Moves the markers of every kind in mask (bits 1u << enum sr_change), e.g.
+ * when a shared backend hears of another node's commit. Thread-safe. */
+void sr_store_note_change(struct sr_store *store, unsigned mask);
 
 /* The 64-bit hash of the fields that make a schema unique (schema_type,
  * schema, refs, metadata, ruleset), telling a NULL field from an empty one.

@@ -89,6 +89,12 @@ check "ready once listening" grep -q '{"status":"UP"}' <<<"$resp"
 "$BIN" --listen 127.0.0.1 --port "$port" --db "$tmp/other.db" >"$tmp/busy" 2>&1
 check "a busy port exits 1" test $? -eq 1
 check "a busy port is reported" grep -q "cannot start the HTTP server" "$tmp/busy"
+"$BIN" --listen 127.0.0.1 --port 0 --db "$db" >"$tmp/owned" 2>&1
+check "a second server on the same database exits 1" test $? -eq 1
+check "...naming the process that owns it" grep -q "in use by another process (pid $server)" \
+    "$tmp/owned"
+resp=$(http GET /health/ready)
+check "...and the owner keeps serving" grep -q '{"status":"UP"}' <<<"$resp"
 
 # ---- graceful shutdown -----------------------------------------------------------
 # An upload in progress is in flight: SIGTERM must wait for it.

@@ -7,7 +7,7 @@ GET/PUT/DELETE /mode, GET/PUT/DELETE /mode/{s}.
 """
 from apiutil import (INVALID_LEVEL, INVALID_MODE, INVALID_SUBJECT, NO_SUBJECT_LEVEL,
                      NO_SUBJECT_MODE, SUBJECT_NOT_FOUND, Registry, canon, entity, eq, expect_error,
-                     expect_json, finish, q, record, reg_id)
+                     expect_json, finish, ok, q, record, reg_id)
 
 reg = Registry().start()
 
@@ -112,6 +112,17 @@ expect_error("delete the read-only subject", delete("/subjects/m"), 422, 42205,
 r = put("/config/m", {"compatibility": "NONE"})
 eq("config updates are refused in a read-only subject", (r.status, r.json["error_code"]),
    (422, 42205))
+expect_json("a subject config set before READONLY", put("/config/m2", {"compatibility": "FULL"}),
+            {"compatibility": "FULL"})
+put("/mode/m2", {"mode": "READONLY"})
+expect_error("DELETE /config/{s} is refused in a read-only subject, as PUT is",
+             delete("/config/m2"), 422, 42205, "Subject m2 is in read-only mode")
+expect_json("...and the config is still there", reg.get("/config/m2"),
+            {"compatibilityLevel": "FULL"})
+expect_json("mode changes stay allowed in READONLY (DELETE, as PUT)", delete("/mode/m2"),
+            {"mode": "READONLY"})
+expect_json("DELETE /config/{s} works again", delete("/config/m2"),
+            {"compatibilityLevel": "FULL"})
 reg_id("other subjects still take registrations", reg, "other", S1)
 expect_json("reads still work", reg.get("/subjects/m/versions"), [1])
 expect_json("DELETE /mode/{s} answers the old mode", delete("/mode/m"), {"mode": "READONLY"})
@@ -131,6 +142,10 @@ expect_json("global READONLY_OVERRIDE", put("/mode", {"mode": "READONLY_OVERRIDE
 expect_error("READONLY_OVERRIDE beats the subject's READWRITE", reg.register("m", "\"int\""),
              422, 42205, "Subject m is in read-only mode")
 expect_json("the subject still reports its own mode", reg.get("/mode/m"), {"mode": "READWRITE"})
+expect_error("DELETE /config is refused while the registry is READONLY_OVERRIDE",
+             delete("/config"), 422, 42205, "Subject __GLOBAL is in read-only mode")
+expect_error("...as PUT /config is", put("/config", {"compatibility": "NONE"}), 422, 42205,
+             "Subject __GLOBAL is in read-only mode")
 expect_json("DELETE /mode answers the old global mode", delete("/mode"),
             {"mode": "READONLY_OVERRIDE"})
 expect_json("...and reverts to READWRITE", reg.get("/mode"), {"mode": "READWRITE"})
@@ -198,9 +213,12 @@ expect_error("an id in READWRITE mode", reg.register("imp", "\"int\"", id=7), 42
              "Subject imp is not in import mode")
 put("/config/fresh", {"compatibility": "NONE"})
 new_id = reg_id("a new schema after the import", reg, "fresh", record("N", ("n", "int")))
-eq("...gets an id above every imported one", new_id, 101)
-expect_json("versions of imp continue after the highest imported",
-            reg.register("imp", record("Imp", ("z", "long"), ("w", "int", 0))), {"id": 102})
+ok("...gets the registry's own next id, below the imported ones (an import does not move "
+   "the counter)", new_id < 50, f"id {new_id}")
+next_id = reg_id("versions of imp continue after the highest imported", reg, "imp",
+                 record("Imp", ("z", "long"), ("w", "int", 0)))
+ok("...with a fresh id that no imported schema holds", next_id not in (50, 100) and
+   next_id > new_id, f"id {next_id}")
 expect_json("...as version 7", reg.get("/subjects/imp/versions"), [2, 5, 6, 7])
 
 # READONLY beats IMPORT ids.
@@ -224,11 +242,9 @@ expect_json("the subject back in READWRITE", delete("/mode/lim"), {"mode": "IMPO
 put("/config/lim", {"compatibility": "NONE"})
 expect_error("no version number is left after 2^31-1", reg.register("lim", "\"long\""), 422,
              42205, "Subject lim has no version number left after 2147483647")
-expect_error("no id is left after 2^31-1", reg.register("lim-new", "\"bytes\""), 500, 50001,
-             "Schema ids are exhausted: the wire format carries ids up to 2147483647")
-expect_json("the refusals left no trace", reg.get("/subjects/lim/versions"), [2147483647])
-expect_error("...nor a subject", reg.get("/subjects/lim-new/versions"), 404, 40401,
-             SUBJECT_NOT_FOUND.format("lim-new"))
+lim_new = reg_id("importing id 2^31-1 leaves ids for new schemas", reg, "lim-new", "\"bytes\"")
+ok("...from the registry's own counter", lim_new < 200, f"id {lim_new}")
+expect_json("the refusal left no trace", reg.get("/subjects/lim/versions"), [2147483647])
 expect_json("an existing schema still registers elsewhere", reg.register("lim-2", "\"long\""),
             {"id": src})
 

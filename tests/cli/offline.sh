@@ -65,3 +65,9 @@ expect "check rejects an unknown level" 2 "unknown level 'SIDEWAYS'" -- \
     $AVROREG check --level SIDEWAYS $S/user_v1.avsc $S/user_v1.avsc
 expect "unknown command" 2 "unknown command 'frobnicate'" -- $AVROREG frobnicate
 expect "--help on a command" 0 'usage: avroreg check' -- $AVROREG check --help
+expect 'lint accepts {"type": "Name"} for a defined type, as Avro 1.11 and Confluent 7.x' 0 EMPTY -- \
+    $AVROREG lint $S/type_object.avsc
+expect 'canonical prints it as the name, as Java 1.11' 0 '"name":"g","type":"Hash"' -- \
+    $AVROREG canonical $S/type_object.avsc
+expect 'lint --strict refuses it, as Avro 1.12.2 (AVRO-4176)' 1 'Type not supported: "Hash"' -- \
+    $AVROREG lint --strict $S/type_object.avsc

@@ -28,6 +28,7 @@
 #include <cmocka.h>
 
 #include "include/avroreg.h"
+#include "tests/unit/testutil.h"
 
 #define READY_TIMEOUT_MS 20000
 #define THREADS 8
@@ -435,29 +436,11 @@ static bool wait_ready(void)
     return ready;
 }
 
-static void remove_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    const struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        char path[512];
-        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-        unlink(path);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
 static int start_server(void **state)
 {
     (void)state;
     const char *bin = server_binary();
-    snprintf(srv.dir, sizeof(srv.dir), "/tmp/avroreg-client-XXXXXX");
-    if (access(bin, X_OK) != 0 || !mkdtemp(srv.dir))
+    if (access(bin, X_OK) != 0 || !tu_tempdir(srv.dir, sizeof(srv.dir), "avroreg-client-"))
         return -1;
     for (int attempt = 0; attempt < 3; attempt++) {
         int port = free_port();
@@ -471,7 +454,7 @@ static int start_server(void **state)
         }
     }
     srv.pid = 0;
-    remove_dir(srv.dir);
+    tu_tempdir_remove(srv.dir);
     return -1;
 }
 
@@ -484,7 +467,7 @@ static int stop_server(void **state)
         while (waitpid(srv.pid, &status, 0) < 0 && errno == EINTR)
             ;
     }
-    remove_dir(srv.dir);
+    tu_tempdir_remove(srv.dir);
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 

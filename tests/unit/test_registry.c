@@ -1,9 +1,12 @@
 /*
- * test_registry.c - the registry (server/registry.c, register.c, delete.c)
- * and its caches where requests race: the store is wrapped so that a test
- * can run a second request at an exact point of the first one (after a read
- * of the first, before the write of the second), on a real SQLite database
- * in a fresh temporary directory.
+ * test_registry.c - the registry (server/registry.c, register.c, delete.c,
+ * settings.c, by_id.c) and its caches where requests race: the store is
+ * wrapped so that a test can run a second request at an exact point of the
+ * first one (after a read of the first, before the write of the second), on a
+ * real SQLite database in a fresh temporary directory. Conflicts are injected
+ * (sr_store_inject_conflicts) to show that every write path retries its whole
+ * transaction, and writes made behind the registry's back show that the
+ * caches follow the store's change markers.
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -16,9 +19,14 @@
 
 #include <cmocka.h>
 
+#include "server/by_id.h"
+#include "server/delete.h"
 #include "server/idcache.h"
+#include "server/register.h"
 #include "server/registry.h"
+#include "server/settings.h"
 #include "storage/store_int.h"
+#include "tests/unit/testutil.h"
 
 /* ---- a store that runs a hook inside another request ----------------------------- */
 
@@ -88,11 +96,11 @@ static void hooked_rollback(struct sr_txn *t)
     h->inner->ops->rollback(t);
 }
 
-static enum sr_err hooked_schema_get(struct sr_txn *t, int64_t id, struct sr_schema_rec *out,
-                                     struct sr_error *err)
+static enum sr_err hooked_schema_get(struct sr_txn *t, const char *context, int64_t id,
+                                     struct sr_schema_rec *out, struct sr_error *err)
 {
     struct hooked_store *h = hooked_of(t->store);
-    enum sr_err rc = h->inner->ops->schema_get(t, id, out, err);
+    enum sr_err rc = h->inner->ops->schema_get(t, context, id, out, err);
     if (!rc && !t->write)
         fire(h->fixture, HOOK_AFTER_READ_SCHEMA_GET);
     return rc;
@@ -107,8 +115,7 @@ static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
     assert_non_null(f);
-    snprintf(f->dir, sizeof(f->dir), "/tmp/sr_registry_XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    assert_non_null(tu_tempdir(f->dir, sizeof(f->dir), "sr_registry_"));
     char path[128];
     snprintf(path, sizeof(path), "%s/registry.db", f->dir);
     struct sr_error err = {0};
@@ -121,7 +128,7 @@ static int setup(void **state)
     h->ops.rollback = hooked_rollback;
     h->ops.schema_get = hooked_schema_get;
     h->ops.close = hooked_close;
-    h->base.ops = &h->ops;
+    sr_store_init(&h->base, &h->ops);
     h->fixture = f;
     if (sr_registry_open(&h->base, &f->registry, &err))
         fail_msg("registry: %s", err.message);
@@ -129,29 +136,12 @@ static int setup(void **state)
     return 0;
 }
 
-static void remove_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        char file[512];
-        snprintf(file, sizeof(file), "%s/%s", dir, e->d_name);
-        unlink(file);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
 static int teardown(void **state)
 {
     struct fixture *f = *state;
     sr_registry_close(f->registry);
     sr_store_close(f->hooked.inner);
-    remove_dir(f->dir);
+    tu_tempdir_remove(f->dir);
     free(f);
     return 0;
 }
@@ -170,9 +160,9 @@ static enum sr_err try_register(struct fixture *f, const char *subject, const ch
                          0);
     struct sr_schema_input in;
     int32_t version = 0;
-    enum sr_err rc = sr_schema_input_read(doc, &in, err);
+    enum sr_err rc = sr_input_schema(doc, &in, err);
     if (!rc)
-        rc = sr_registry_register(f->registry, subject, &in, false, id_out, &version, err);
+        rc = sr_register_schema(f->registry, subject, &in, false, id_out, &version, err);
     json_decref(doc);
     return rc;
 }
@@ -191,9 +181,35 @@ static void must_delete(struct fixture *f, const char *subject, int32_t version,
 {
     struct sr_error err = {0};
     int32_t deleted = 0;
-    if (sr_registry_delete_version(f->registry, subject, version, permanent, &deleted, &err))
+    if (sr_delete_version(&f->hooked.base, subject, version, permanent, &deleted, &err))
         fail_msg("delete %s/%d: %s", subject, version, err.message);
     assert_int_equal(deleted, version);
+}
+
+/* The body GET /schemas/ids/{id} answers, as text; NULL with *rc_out set
+ * when it fails. Caller frees. */
+static char *body_of(struct fixture *f, int64_t id, enum sr_err *rc_out)
+{
+    struct sr_error err = {0};
+    struct sr_body *body = NULL;
+    *rc_out = sr_by_id_body(f->registry, SR_DEFAULT_CONTEXT, id, &body, &err);
+    if (*rc_out)
+        return NULL;
+    char *text = strdup(body->data);
+    sr_body_unref(body);
+    return text;
+}
+
+/* The versions of subject, soft-deleted included. */
+static struct sr_int_list versions_of(struct fixture *f, const char *subject)
+{
+    struct sr_error err = {0};
+    struct sr_txn *t = NULL;
+    struct sr_int_list versions = {0};
+    assert_int_equal(sr_store_begin(&f->hooked.base, false, &t, &err), SR_OK);
+    assert_int_equal(sr_txn_versions(t, subject, SR_WITH_DELETED, &versions, &err), SR_OK);
+    sr_txn_rollback(t);
+    return versions;
 }
 
 /* ---- the body cache and permanent deletes --------------------------------------------- */
@@ -209,21 +225,18 @@ static void delete_s1_for_good(struct fixture *f)
 static void a_permanent_delete_during_a_read_leaves_no_body(void **state)
 {
     struct fixture *f = *state;
-    struct sr_error err = {0};
-    char *body = NULL;
-    size_t len = 0;
+    enum sr_err rc;
     int64_t id = must_register(f, "s", "\"string\"", NULL);
     must_delete(f, "s", 1, false);
     f->point = HOOK_AFTER_READ_SCHEMA_GET;
     f->hook = delete_s1_for_good;
-    assert_int_equal(sr_registry_schema_body(f->registry, id, &body, &len, &err), SR_OK);
+    char *body = body_of(f, id, &rc);
+    assert_int_equal(rc, SR_OK);
     assert_int_equal(f->point, HOOK_NONE); /* the delete ran inside the read */
     assert_string_equal(body, "{\"schema\":\"\\\"string\\\"\"}");
     free(body);
-    body = NULL;
-    assert_int_equal(sr_registry_schema_body(f->registry, id, &body, &len, &err),
-                     SR_ERR_SCHEMA_NOT_FOUND);
-    assert_null(body);
+    assert_null(body_of(f, id, &rc));
+    assert_int_equal(rc, SR_ERR_SCHEMA_NOT_FOUND);
 }
 
 /* ---- references that change between the parse and the write ----------------------------- */
@@ -263,11 +276,7 @@ static void a_reference_replaced_during_a_registration_is_judged_again(void **st
     assert_int_equal(f->point, HOOK_NONE); /* r/1 changed between the parse and the write */
     assert_int_equal(rc, SR_ERR_INVALID_SCHEMA);
     assert_non_null(strstr(err.message, "Invalid schema of type AVRO"));
-    struct sr_txn *t = NULL;
-    struct sr_int_list versions = {0};
-    assert_int_equal(sr_store_begin(sr_registry_store(f->registry), false, &t, &err), SR_OK);
-    assert_int_equal(sr_txn_versions(t, "s", SR_WITH_DELETED, &versions, &err), SR_OK);
-    sr_txn_rollback(t);
+    struct sr_int_list versions = versions_of(f, "s");
     assert_int_equal(versions.count, 0);
     sr_int_list_release(&versions);
 }
@@ -294,7 +303,142 @@ static void a_reference_left_alone_registers(void **state)
     assert_int_equal(s, 2);
 }
 
-/* ---- the cache's stamp ------------------------------------------------------------------- */
+/* ---- retries on conflicts ------------------------------------------------------------ */
+
+#define R1 "{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}]}"
+#define R2                                                                                         \
+    "{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"},"           \
+    "{\"name\":\"b\",\"type\":\"int\",\"default\":0}]}"
+
+/* Lost races fail the first attempts of the write: the registration is run
+ * again from the start, and ends with exactly one id and one version. */
+static void a_registration_that_conflicts_is_retried_once_through(void **state)
+{
+    struct fixture *f = *state;
+    sr_store_inject_conflicts(&f->hooked.base, 3);
+    assert_int_equal(must_register(f, "s", R1, NULL), 1);
+    sr_store_inject_conflicts(&f->hooked.base, 4);
+    assert_int_equal(must_register(f, "s", R2, NULL), 2);
+    sr_store_inject_conflicts(&f->hooked.base, 0);
+    assert_int_equal(must_register(f, "s", R2, NULL), 2); /* already there: no new version */
+    struct sr_int_list versions = versions_of(f, "s");
+    assert_int_equal(versions.count, 2);
+    assert_int_equal(versions.items[0], 1);
+    assert_int_equal(versions.items[1], 2);
+    sr_int_list_release(&versions);
+    enum sr_err rc;
+    free(body_of(f, 3, &rc)); /* no id was spent on a failed attempt */
+    assert_int_equal(rc, SR_ERR_SCHEMA_NOT_FOUND);
+}
+
+/* A write that keeps losing gives up after SR_STORE_RUN_ATTEMPTS runs and
+ * leaves nothing behind. */
+static void a_registration_that_keeps_conflicting_writes_nothing(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_error err = {0};
+    int64_t id = 0;
+    sr_store_inject_conflicts(&f->hooked.base, 1000);
+    assert_int_equal(try_register(f, "s", R1, NULL, &id, &err), SR_ERR_CONFLICT);
+    assert_non_null(strstr(err.message, "conflicted with concurrent writes"));
+    sr_store_inject_conflicts(&f->hooked.base, 0);
+    struct sr_int_list versions = versions_of(f, "s");
+    assert_int_equal(versions.count, 0);
+    sr_int_list_release(&versions);
+    assert_int_equal(must_register(f, "s", R1, NULL), 1);
+}
+
+static void deletes_and_settings_retry_their_conflicts(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_store *store = &f->hooked.base;
+    struct sr_error err = {0};
+    const char *stored = NULL;
+    must_register(f, "s", R1, NULL);
+    must_register(f, "s", R2, NULL);
+    sr_store_inject_conflicts(store, 2);
+    must_delete(f, "s", 2, false);
+    sr_store_inject_conflicts(store, 2);
+    must_delete(f, "s", 2, true);
+    sr_store_inject_conflicts(store, 2);
+    assert_int_equal(sr_settings_put_config(store, "s", "full", -1, &stored, &err), SR_OK);
+    assert_string_equal(stored, "FULL");
+    sr_store_inject_conflicts(store, 2);
+    assert_int_equal(sr_settings_put_mode(store, "s", "readonly", false, &stored, &err), SR_OK);
+    assert_string_equal(stored, "READONLY");
+    char mode[SR_MODE_NAME_MAX];
+    sr_store_inject_conflicts(store, 2);
+    assert_int_equal(sr_settings_delete_mode(store, "s", mode, &err), SR_OK);
+    assert_string_equal(mode, "READONLY");
+    struct sr_config_rec old = {0};
+    sr_store_inject_conflicts(store, 2);
+    assert_int_equal(sr_settings_delete_config(store, "s", &old, &err), SR_OK);
+    assert_string_equal(old.compatibility, "FULL");
+    sr_config_rec_release(&old);
+    struct sr_int_list gone = {0};
+    sr_store_inject_conflicts(store, 2);
+    assert_int_equal(sr_delete_subject(store, "s", false, &gone, &err), SR_OK);
+    assert_int_equal(gone.count, 1);
+    assert_int_equal(gone.items[0], 1);
+    sr_int_list_release(&gone);
+    struct sr_int_list versions = versions_of(f, "s");
+    assert_int_equal(versions.count, 1); /* version 2 went for good, 1 is soft-deleted */
+    sr_int_list_release(&versions);
+}
+
+/* ---- caches and writes made elsewhere ---------------------------------------------------- */
+
+/* Removes s/1 and its schema straight through the inner store, as another
+ * node sharing the database would, behind the registry's back. */
+static void remove_behind_the_back(struct fixture *f, int64_t id)
+{
+    struct sr_error err = {0};
+    struct sr_txn *t = NULL;
+    bool removed = false;
+    assert_int_equal(sr_store_begin(f->hooked.inner, true, &t, &err), SR_OK);
+    assert_int_equal(sr_txn_version_remove(t, "s", 1, &err), SR_OK);
+    assert_int_equal(sr_txn_schema_remove_if_unused(t, SR_DEFAULT_CONTEXT, id, &removed, &err),
+                     SR_OK);
+    assert_true(removed);
+    assert_int_equal(sr_txn_commit(t, &err), SR_OK);
+}
+
+/* The caches answer from memory until the store's marker says that ids may
+ * answer differently; then they ask the store again. */
+static void caches_follow_the_change_marker(void **state)
+{
+    struct fixture *f = *state;
+    enum sr_err rc;
+    int64_t id = must_register(f, "s", R1, NULL);
+    free(body_of(f, id, &rc)); /* now cached */
+    assert_int_equal(rc, SR_OK);
+    uint64_t before = sr_store_marker(&f->hooked.base, SR_CHANGE_SCHEMA_IDS);
+    remove_behind_the_back(f, id);
+    assert_int_equal(sr_store_marker(&f->hooked.base, SR_CHANGE_SCHEMA_IDS), before);
+    free(body_of(f, id, &rc)); /* nothing told the registry yet: the cache answers */
+    assert_int_equal(rc, SR_OK);
+    /* What a shared backend does when it hears of another node's commit. */
+    sr_store_note_change(&f->hooked.base, 1u << SR_CHANGE_SCHEMA_IDS);
+    assert_null(body_of(f, id, &rc));
+    assert_int_equal(rc, SR_ERR_SCHEMA_NOT_FOUND);
+}
+
+/* A delete through the registry moves the markers itself. */
+static void deletes_move_the_markers(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_store *store = &f->hooked.base;
+    must_register(f, "s", R1, NULL);
+    uint64_t hidden = sr_store_marker(store, SR_CHANGE_VERSIONS_HIDDEN);
+    uint64_t ids = sr_store_marker(store, SR_CHANGE_SCHEMA_IDS);
+    must_delete(f, "s", 1, false);
+    assert_true(sr_store_marker(store, SR_CHANGE_VERSIONS_HIDDEN) > hidden);
+    assert_int_equal(sr_store_marker(store, SR_CHANGE_SCHEMA_IDS), ids);
+    must_delete(f, "s", 1, true);
+    assert_true(sr_store_marker(store, SR_CHANGE_SCHEMA_IDS) > ids);
+}
+
+/* ---- the id cache's marker discipline ------------------------------------------------------ */
 
 static void *ref_int(void *v)
 {
@@ -307,21 +451,22 @@ static void unref_int(void *v)
     --*(int *)v;
 }
 
-static void idcache_keeps_no_value_read_before_a_remove(void **state)
+static void idcache_keeps_no_value_read_before_a_change(void **state)
 {
     (void)state;
     int value = 1;
     struct sr_idcache *c = sr_idcache_new(8, 1024, ref_int, unref_int);
     assert_non_null(c);
-    uint64_t stamp = sr_idcache_stamp(c);
-    sr_idcache_remove(c, 7); /* a delete committed after the value was read */
-    sr_idcache_put(c, 7, &value, 10, stamp);
-    assert_null(sr_idcache_get(c, 7));
+    sr_idcache_put(c, 7, &value, 10, 1, 2); /* read under 1, the marker is 2 now */
+    assert_null(sr_idcache_get(c, 7, 2));
     assert_int_equal(value, 1);
-    sr_idcache_put(c, 7, &value, 10, sr_idcache_stamp(c)); /* read afresh: kept */
-    assert_ptr_equal(sr_idcache_get(c, 7), &value);
+    sr_idcache_put(c, 7, &value, 10, 2, 2); /* read afresh: kept */
+    assert_ptr_equal(sr_idcache_get(c, 7, 2), &value);
     assert_int_equal(value, 3); /* the cache's reference and ours */
     unref_int(&value);
+    assert_null(sr_idcache_get(c, 7, 3)); /* the marker moved: everything goes */
+    assert_int_equal(value, 1);
+    sr_idcache_put(c, 7, &value, 10, 3, 3);
     sr_idcache_free(c);
     assert_int_equal(value, 1);
 }
@@ -334,7 +479,12 @@ int main(void)
         T(a_reference_replaced_during_a_registration_is_judged_again),
         T(a_reference_removed_during_a_registration_is_an_invalid_schema),
         T(a_reference_left_alone_registers),
-        cmocka_unit_test(idcache_keeps_no_value_read_before_a_remove),
+        T(a_registration_that_conflicts_is_retried_once_through),
+        T(a_registration_that_keeps_conflicting_writes_nothing),
+        T(deletes_and_settings_retry_their_conflicts),
+        T(caches_follow_the_change_marker),
+        T(deletes_move_the_markers),
+        cmocka_unit_test(idcache_keeps_no_value_read_before_a_change),
     };
 #undef T
     return cmocka_run_group_tests_name("registry", tests, NULL, NULL) ? 1 : 0;

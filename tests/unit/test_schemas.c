@@ -82,8 +82,11 @@ static void validity_case(void **state)
     bool valid = json_is_true(json_object_get(c->doc, "valid"));
     struct sr_schema *s = NULL;
     struct sr_error err = {0};
+    /* The sample follows Avro 1.12.2, which refuses {"type": "Name"}: the
+     * strict rule. The registry's default accepts it (type_object_names_*). */
+    struct sr_parse_opts opts = {.validate_defaults = true, .strict_type_objects = true};
     enum sr_err rc =
-        sr_schema_parse(json_string_value(schema), json_string_length(schema), NULL, &s, &err);
+        sr_schema_parse(json_string_value(schema), json_string_length(schema), &opts, &s, &err);
     sr_schema_free(s);
     if (valid && rc)
         fail_msg("should be valid, got: %s", err.message);
@@ -91,6 +94,45 @@ static void validity_case(void **state)
         fail_msg("should be invalid: %s", json_string_value(schema));
     if (!valid)
         assert_int_equal(rc, SR_ERR_INVALID_SCHEMA);
+}
+
+/* {"type": "Name"} for a named type defined before: the registry's default
+ * (Avro 1.11 to 1.12.1, Confluent 7.x) takes it as that type, ignores the
+ * object's other attributes, and prints the name, as Java 1.11 does. */
+static void type_object_names_a_defined_type(void **state)
+{
+    (void)state;
+    const char *text =
+        "{\"namespace\":\"tests\",\"type\":\"record\",\"name\":\"R\",\"fields\":["
+        "{\"name\":\"good\",\"type\":{\"type\":\"fixed\",\"name\":\"Hash\",\"size\":16}},"
+        "{\"name\":\"right\",\"type\":{\"type\":\"Hash\",\"doc\":\"ignored\"}},"
+        "{\"name\":\"full\",\"type\":{\"type\":\"tests.Hash\"}}]}";
+    struct sr_schema *s = parse_ok(text);
+    assert_string_equal(
+        sr_schema_canonical(s, NULL),
+        "{\"type\":\"record\",\"name\":\"R\",\"namespace\":\"tests\",\"fields\":["
+        "{\"name\":\"good\",\"type\":{\"type\":\"fixed\",\"name\":\"Hash\",\"size\":16}},"
+        "{\"name\":\"right\",\"type\":\"Hash\"},{\"name\":\"full\",\"type\":\"Hash\"}]}");
+    sr_schema_free(s);
+}
+
+static void type_object_refuses_undefined_and_strict(void **state)
+{
+    (void)state;
+    struct sr_schema *s = NULL;
+    struct sr_error err = {0};
+    const char *forward = "{\"type\":\"record\",\"name\":\"R\",\"fields\":["
+                          "{\"name\":\"a\",\"type\":{\"type\":\"Later\"}}]}";
+    assert_int_equal(sr_schema_parse(forward, strlen(forward), NULL, &s, &err),
+                     SR_ERR_INVALID_SCHEMA);
+    assert_non_null(strstr(err.message, "Type not supported: \"Later\""));
+    const char *defined = "{\"type\":\"record\",\"name\":\"R\",\"fields\":["
+                          "{\"name\":\"a\",\"type\":{\"type\":\"enum\",\"name\":\"E\","
+                          "\"symbols\":[\"X\"]}},{\"name\":\"b\",\"type\":{\"type\":\"E\"}}]}";
+    struct sr_parse_opts strict = {.validate_defaults = true, .strict_type_objects = true};
+    assert_int_equal(sr_schema_parse(defined, strlen(defined), &strict, &s, &err),
+                     SR_ERR_INVALID_SCHEMA);
+    assert_null(s);
 }
 
 static void pcf_case(void **state)
@@ -502,6 +544,8 @@ static void references_to_other_schemas(void **state)
 int main(void)
 {
     const struct CMUnitTest unit[] = {
+        cmocka_unit_test(type_object_names_a_defined_type),
+        cmocka_unit_test(type_object_refuses_undefined_and_strict),
         cmocka_unit_test(namespaces_inherited_and_overridden),
         cmocka_unit_test(named_after_a_type_keeps_its_namespace),
         cmocka_unit_test(invalid_names_rejected),

@@ -31,6 +31,7 @@
 
 #include "client/client_int.h"
 #include "compat/compat.h"
+#include "tests/unit/testutil.h"
 
 /* ---- helpers --------------------------------------------------------------------- */
 
@@ -710,8 +711,7 @@ static void server_exec(int port)
 static int server_start(void **state)
 {
     (void)state;
-    snprintf(srv.dir, sizeof(srv.dir), "/tmp/test_serde.XXXXXX");
-    if (!mkdtemp(srv.dir))
+    if (!tu_tempdir(srv.dir, sizeof(srv.dir), "test_serde."))
         return -1;
     snprintf(srv.db, sizeof(srv.db), "%s/registry.db", srv.dir);
     int port = free_port();
@@ -752,13 +752,7 @@ static int server_stop(void **state)
         }
     }
     avroreg_client_free(srv.client);
-    char path[128];
-    const char *leftovers[] = {"registry.db", "registry.db-wal", "registry.db-shm"};
-    for (size_t i = 0; i < sizeof(leftovers) / sizeof(*leftovers); i++) {
-        snprintf(path, sizeof(path), "%s/%s", srv.dir, leftovers[i]);
-        unlink(path);
-    }
-    rmdir(srv.dir);
+    tu_tempdir_remove(srv.dir);
     return rc;
 }
 

@@ -1,0 +1,55 @@
+/*
+ * register.h - the operations that judge a schema against a subject:
+ * registration (Confluent §5.1), lookup (§5.5) and the compatibility
+ * endpoints' checks (§3.7).
+ *
+ * Registration parses the schema once, outside any write transaction, and
+ * answers a schema the subject already holds from a read transaction; only a
+ * new version takes a write transaction, which sr_store_run() retries whole
+ * when it loses a race (storage/store.h). A schema is judged against its
+ * references as they are when it is stored.
+ *
+ * Thread safety: every function may be called from any thread at once.
+ * Errors carry Confluent's codes and exact messages (common/error.h).
+ */
+#ifndef SR_SERVER_REGISTER_H
+#define SR_SERVER_REGISTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "compat/compat.h"
+#include "schemas/schema.h"
+#include "server/input.h"
+#include "server/registry.h"
+#include "storage/store.h"
+
+/* Registers (or finds) the schema under subject. *id_out, *version_out get
+ * the result. Errors: INVALID_SCHEMA, INCOMPATIBLE, OPERATION_NOT_PERMITTED,
+ * ID_DOES_NOT_MATCH, INVALID_SUBJECT, and the store's (CONFLICT once retries
+ * are spent). */
+enum sr_err sr_register_schema(struct sr_registry *r, const char *subject,
+                               const struct sr_schema_input *in, bool normalize, int64_t *id_out,
+                               int32_t *version_out, struct sr_error *err);
+
+/* Finds the version of subject holding this schema, exactly or as its
+ * references-inlined form. Fills *version_out and *schema_out (caller
+ * releases both). Errors: SUBJECT_NOT_FOUND, SCHEMA_NOT_FOUND, INVALID_SCHEMA. */
+enum sr_err sr_register_lookup(struct sr_registry *r, const char *subject,
+                               const struct sr_schema_input *in, bool normalize,
+                               bool include_deleted, struct sr_version_rec *version_out,
+                               struct sr_schema_rec *schema_out, struct sr_error *err);
+
+/* Would registering in pass the subject's level? version 0 checks as
+ * registration would (all live versions, the level decides), -1 the latest
+ * live version, n that version only. With verbose, an invalid schema is an
+ * answer (false, with the parse error as the message) rather than an error.
+ * messages_out receives Confluent's messages; caller releases it.
+ * Errors: VERSION_NOT_FOUND, INVALID_SCHEMA. */
+enum sr_err sr_register_check(struct sr_registry *r, const char *subject,
+                              const struct sr_schema_input *in, bool normalize, int32_t version,
+                              bool verbose, bool *compatible_out, struct sr_strlist *messages_out,
+                              struct sr_error *err);
+
+#endif
