@@ -75,10 +75,12 @@ def round_trip(tmp):
     eq("... the state is untouched", state_of(b), before)
     r = avroreg("import", first, "--registry", b.url, "--dry-run")
     ok("a dry run plans nothing", r.rc == 0 and "0 changes planned, none made" in r.err, r)
-    top = max(schema_of)
+    # The target's counter skips the ids it holds. (An id the source deleted
+    # for good is not in the export, and the target may hand it out again:
+    # README, "Moving a registry".)
     fresh = b.register("fresh-value", '"boolean"')
-    ok("a registration after the import gets an id above every imported one",
-       fresh.status == 200 and fresh.json["id"] > top, f"{fresh} vs {top}")
+    ok("a registration after the import gets an id no imported schema has",
+       fresh.status == 200 and fresh.json["id"] not in schema_of, f"{fresh} vs {sorted(schema_of)}")
     a.stop()
     b.stop()
 
