@@ -7,6 +7,7 @@ run copies nothing; a wrong password, an untrusted certificate and a target
 that differs afterwards are each reported with the right exit code.
 """
 import os
+import pty
 import re
 import shutil
 import signal
@@ -14,7 +15,7 @@ import subprocess
 import socket
 import tempfile
 
-from migutil import (Registry, avroreg, eq, finish, free_port, ids_of, ok, state_of,  # noqa: F401
+from migutil import (AVROREG, Registry, avroreg, eq, finish, free_port, ids_of, ok, state_of,  # noqa: F401
                      varied_history, wait_for)
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -98,6 +99,24 @@ def port_open(port):
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
+def on_terminal(*args):
+    """Runs avroreg with stderr on a pseudo-terminal; returns (exit, what it drew)."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([AVROREG] + list(args), stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the other side is closed
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(master)
+    return proc.wait(timeout=60), drawn.decode(errors="replace")
+
+
 def summary(err):
     m = re.search(r"copied (\d+), skipped (\d+) \(already there\), refused (\d+)", err)
     return tuple(int(x) for x in m.groups()) if m else None
@@ -127,6 +146,9 @@ def main():
            re.search(r"verify: (\d+) of \1 ids and (\d+) of \2 subjects match", r.err), r.err[-1500:])
         ok("progress is plain lines when stderr is not a terminal",
            "read: " in r.err and "write: " in r.err and "\r" not in r.err, r.err[:1500])
+        rc, drawn = on_terminal("export", "--registry", src.url, "--output", f"{tmp}/tty.jsonl")
+        ok("on a terminal, progress is a bar redrawn in place",
+           rc == 0 and re.search(r"\rread +\[#+\] 100% \d+/\d+", drawn) is not None, repr(drawn))
         eq("the target holds every subject, version and setting of the source", state_of(dst),
            state_of(src))
         eq("every id answers the same on both", ids_of(dst), ids_of(src))

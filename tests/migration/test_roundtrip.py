@@ -16,6 +16,12 @@ from migutil import (AVROREG, Registry, avroreg, eq, finish, ids_of, ok, state_o
                      varied_history, wait_for)
 
 
+def record_with_default():
+    return json.dumps({"type": "record", "name": "Customer", "fields": [
+        {"name": "name", "type": "string"}, {"name": "home", "type": "Address"},
+        {"name": "vip", "type": "boolean", "default": False}]})
+
+
 def counts(err):
     m = re.search(r"(\d+) registered, (\d+) soft-deleted, (\d+) removed, (\d+) settings; "
                   r"(\d+) already there", err)
@@ -75,6 +81,24 @@ def round_trip(tmp):
     eq("... the state is untouched", state_of(b), before)
     r = avroreg("import", first, "--registry", b.url, "--dry-run")
     ok("a dry run plans nothing", r.rc == 0 and "0 changes planned, none made" in r.err, r)
+    # A subject whose own mode is READONLY on the target gets a new version:
+    # the import lifts the subject to IMPORT for the write, then puts it back.
+    a.request("PUT", "/mode/customers-value", {"mode": "READWRITE"})
+    v2 = a.register("customers-value", record_with_default(), references=[
+        {"name": "Address", "subject": "common-address", "version": 1}])
+    a.request("PUT", "/mode/customers-value", {"mode": "READONLY"})
+    ok("the source takes a new version of a READONLY subject", v2.status == 200, v2)
+    later = os.path.join(tmp, "a-later.jsonl")
+    r = avroreg("export", "--registry", a.url, "--output", later, "--quiet")
+    r = avroreg("import", later, "--registry", b.url)
+    ok("importing it into a target where the subject is READONLY (exit 0)",
+       r.rc == 0 and counts(r.err) == (1, 0, 0, 0, len(versions)), r)
+    eq("... the version is there and the subject READONLY again",
+       (state_of(b)["customers-value"], b.get("/mode").json),
+       (state_of(a)["customers-value"], {"mode": "READWRITE"}))
+    eq("... and both registries export the same bytes again",
+       avroreg("export", "--registry", b.url, "--quiet").out, open(later).read())
+
     # The target's counter skips the ids it holds. (An id the source deleted
     # for good is not in the export, and the target may hand it out again:
     # README, "Moving a registry".)
