@@ -106,6 +106,35 @@ def main():
        r.rc == 1 and "conflict: subject 'mine' version 1 has id 1 on the target, id 7 in the "
        "snapshot" in r.err, r)
 
+    # a schema this registry cannot hold (Confluent holds PROTOBUF), and what
+    # references a conflict: refused one by one, the rest imported
+    proto = json.dumps({"kind": "schema", "id": 20, "schemaType": "PROTOBUF",
+                        "schema": 'syntax = "proto3"; message M { int32 x = 1; }'},
+                       separators=(",", ":"))
+    referrer = json.dumps({"kind": "schema", "id": 21, "schemaType": "AVRO", "schema":
+                           '{"type":"record","name":"R","fields":[{"name":"a","type":"A"}]}',
+                           "references": [{"name": "A", "subject": "a", "version": 1}]},
+                          separators=(",", ":"))
+    lines = [HEADER, GLOBAL,
+             schema_line(1, '{"type":"record","name":"A","fields":[{"name":"x","type":"int"}]}'),
+             proto, referrer, schema_line(22, '"float"')]
+    subjects = [subject_lines("a", (1, 1)), subject_lines("p", (1, 20)),
+                subject_lines("r", (1, 21)), subject_lines("z", (1, 22))]
+    for sub in subjects:
+        lines += sub
+    lines.append('{"kind":"end","schemas":4,"subjects":4,"versions":4}')
+    mixed = write(tmp, "mixed.jsonl", "\n".join(lines) + "\n")
+    r = avroreg("import", mixed, "--registry", target.url, "--skip-conflicts")
+    ok("a PROTOBUF schema is refused with the registry's reason, the rest imported (exit 1)",
+       r.rc == 1 and "refused: subject 'p' version 1 (id 20)" in r.err and "42201" in r.err, r)
+    ok("a schema that references a conflicting version is refused, naming it",
+       "refused: subject 'r' version 1 (id 21): it references subject 'a' version 1 (id 1), "
+       "which was not imported" in r.err, r)
+    eq("... and the independent one is there", target.get("/subjects/z/versions/1").json,
+       {"subject": "z", "version": 1, "id": 22, "schema": '"float"'})
+    eq("... but not the refused ones", [target.get(f"/subjects/{x}/versions").status
+                                       for x in ("a", "p", "r")], [404, 404, 404])
+
     # unreachable registries
     closed = f"http://127.0.0.1:{free_port()}"
     r = avroreg("export", "--registry", closed)
