@@ -51,7 +51,8 @@ static void step(struct fetch *f)
         ar_progress_step(f->progress, 1);
 }
 
-/* GET path; *doc_out the JSON answer, or NULL on 404 (when missing_ok).
+/* GET path; *doc_out the JSON answer, or NULL on 404 or 405 (when missing_ok:
+ * a setting that is not there, or a registry without the route).
  * Other statuses are errors. */
 static enum avroreg_err get(struct fetch *f, const char *path, bool missing_ok, json_t **doc_out,
                             struct avroreg_error *err)
@@ -59,7 +60,7 @@ static enum avroreg_err get(struct fetch *f, const char *path, bool missing_ok, 
     long status = 0;
     struct avroreg_error answer;
     enum avroreg_err rc = ar_call(f->client, "GET", path, NULL, &status, doc_out, &answer, err);
-    if (rc || *doc_out || (status == 404 && missing_ok))
+    if (rc || *doc_out || ((status == 404 || status == 405) && missing_ok))
         return rc;
     char what[300];
     snprintf(what, sizeof(what), "GET %s", path);
@@ -108,14 +109,15 @@ static enum avroreg_err read_mode(const json_t *doc, struct settings *s, const c
 }
 
 /* The settings at "/config<suffix>" and "/mode<suffix>" (suffix "" for the
- * global ones, "/<subject>" for a subject's, which may be unset). */
+ * global ones, "/<subject>" for a subject's). Either may be unset, and a
+ * registry without /mode (some of Confluent's peers) has no modes at all. */
 static enum avroreg_err fetch_settings(struct fetch *f, const char *subject, struct settings *s,
                                        struct avroreg_error *err)
 {
     char *config = subject ? ar_subject_path("/config", subject, NULL) : strdup("/config");
     char *mode = subject ? ar_subject_path("/mode", subject, NULL) : strdup("/mode");
     json_t *doc = NULL;
-    enum avroreg_err rc = config && mode ? get(f, config, subject != NULL, &doc, err)
+    enum avroreg_err rc = config && mode ? get(f, config, true, &doc, err)
                                          : ar_error(err, AVROREG_ERR_NOMEM, "out of memory");
     step(f);
     if (!rc && doc)
@@ -123,7 +125,7 @@ static enum avroreg_err fetch_settings(struct fetch *f, const char *subject, str
     json_decref(doc);
     doc = NULL;
     if (!rc)
-        rc = get(f, mode, subject != NULL, &doc, err);
+        rc = get(f, mode, true, &doc, err);
     step(f);
     if (!rc && doc)
         rc = read_mode(doc, s, mode, err);
