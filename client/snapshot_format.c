@@ -399,7 +399,9 @@ enum avroreg_err avroreg_snapshot_parse(const char *text, size_t len, struct avr
         return ar_error(err, AVROREG_ERR_ARG, "a text and an output are needed");
     struct avroreg_error local = {0};
     struct reader r = {.snap = ar_snap_new(), .err = err ? err : &local};
-    enum avroreg_err rc = r.snap ? AVROREG_OK : ar_error(err, AVROREG_ERR_NOMEM, "out of memory");
+    if (!r.snap)
+        return ar_error(err, AVROREG_ERR_NOMEM, "out of memory");
+    enum avroreg_err rc = AVROREG_OK;
     size_t at = 0;
     while (!rc && at < len) {
         const char *nl = memchr(text + at, '\n', len - at);
