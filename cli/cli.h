@@ -93,4 +93,14 @@ void help_produce(void);
 void help_consume(void);
 void help_broker(void);
 
+/* Moving registries (cmd_export.c, cmd_import.c, cmd_migrate.c, cmd_backup.c). */
+int cmd_export(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+void help_export(void);
+void help_import(void);
+void help_migrate(void);
+void help_backup(void);
+
 #endif

@@ -23,6 +23,11 @@ static const struct cli_command commands[] = {
     {"produce", "produce JSON lines from stdin to Kafka as framed Avro", cmd_produce, help_produce},
     {"consume", "consume framed Avro from Kafka and print JSON lines", cmd_consume, help_consume},
     {"broker", "run the bundled development Kafka broker", cmd_broker, help_broker},
+    {"export", "write a registry's whole state to a file", cmd_export, help_export},
+    {"import", "load an export or a _schemas topic into a registry, ids kept", cmd_import,
+     help_import},
+    {"migrate", "copy one registry into another, ids kept, and verify", cmd_migrate, help_migrate},
+    {"backup", "copy the SQLite store consistently while the server runs", cmd_backup, help_backup},
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

@@ -37,6 +37,12 @@ const char *avroreg_strerror(enum avroreg_err code)
         return "avro-c encoding or decoding failed";
     case AVROREG_ERR_KAFKA:
         return "kafka error";
+    case AVROREG_ERR_FORMAT:
+        return "malformed export or log record";
+    case AVROREG_ERR_CONFLICT:
+        return "conflicting or refused change";
+    case AVROREG_ERR_IO:
+        return "the output failed";
     }
     return "unknown error";
 }

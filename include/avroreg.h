@@ -57,6 +57,11 @@ enum avroreg_err {
     AVROREG_ERR_INCOMPATIBLE,   /* the reader schema cannot read the writer's data */
     AVROREG_ERR_AVRO,           /* avro-c failed to encode or decode */
     AVROREG_ERR_KAFKA,          /* librdkafka refused or failed (avroreg_kafka.h) */
+    AVROREG_ERR_FORMAT,         /* an export file or a _schemas record is malformed
+                                   (avroreg_migrate.h) */
+    AVROREG_ERR_CONFLICT,       /* the target holds something else under an id or version
+                                   being imported, or refused a change (avroreg_migrate.h) */
+    AVROREG_ERR_IO,             /* the caller's output failed (avroreg_snapshot_write) */
 };
 
 struct avroreg_error {

@@ -147,8 +147,8 @@ static void frame_null_buffer(void **state)
 static void strerror_distinct(void **state)
 {
     (void)state;
-    const char *seen[AVROREG_ERR_KAFKA + 1];
-    for (int c = AVROREG_OK; c <= AVROREG_ERR_KAFKA; c++) {
+    const char *seen[AVROREG_ERR_IO + 1];
+    for (int c = AVROREG_OK; c <= AVROREG_ERR_IO; c++) {
         seen[c] = avroreg_strerror((enum avroreg_err)c);
         assert_non_null(seen[c]);
         for (int d = 0; d < c; d++)
