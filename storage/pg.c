@@ -56,6 +56,12 @@ enum sr_err pg_simple(struct pg_store *s, PGconn *db, const char *sql, const cha
 
 /* ---- connections ------------------------------------------------------------------------ */
 
+static void ignore_notice(void *arg, const PGresult *res)
+{
+    (void)arg;
+    (void)res;
+}
+
 enum sr_err pg_connect(struct pg_store *s, PGconn **out, struct sr_error *err)
 {
     /* Defaults first: the URL (expanded from dbname) may override each. */
@@ -79,6 +85,9 @@ enum sr_err pg_connect(struct pg_store *s, PGconn **out, struct sr_error *err)
         return sr_errorf(err, SR_ERR_UNAVAILABLE, "postgresql: cannot connect to %s: %s", s->where,
                          text);
     }
+    /* libpq prints the server's notices on stderr by default; a library
+     * prints nothing. What matters arrives as errors. */
+    PQsetNoticeReceiver(db, ignore_notice, NULL);
     char settings[160];
     snprintf(settings, sizeof(settings),
              "SET lock_timeout = %d; SET idle_in_transaction_session_timeout = %d",
@@ -469,6 +478,19 @@ static enum sr_err store_new(const char *url, const struct sr_store_options *opt
     return SR_OK;
 }
 
+/* Gives the listener up to the connect timeout to start listening, so that a
+ * store that just opened is not deaf (pg_int.h). Past that it carries on:
+ * correct, only without caches until the listener gets through. */
+static void wait_for_listener(struct pg_store *s)
+{
+    struct timespec tick = {0, 2000000L};
+    for (int waited_ms = 0; waited_ms < PG_CONNECT_TIMEOUT_S * 1000; waited_ms += 2) {
+        if (atomic_load(&s->listener.listening))
+            return;
+        nanosleep(&tick, NULL);
+    }
+}
+
 enum sr_err sr_store_open_postgres(const char *url, const struct sr_store_options *opts,
                                    struct sr_store **out, struct sr_error *err)
 {
@@ -492,6 +514,8 @@ enum sr_err sr_store_open_postgres(const char *url, const struct sr_store_option
         first = NULL;
         rc = pg_listener_start(s, err);
     }
+    if (!rc)
+        wait_for_listener(s);
     if (rc) {
         conn_close(first);
         pg_close(&s->base);

@@ -100,9 +100,11 @@ static void *listener_main(void *arg)
     for (;;) {
         PGconn *db = subscribe(l);
         if (db) {
-            atomic_store(&l->listening, true);
-            /* What committed while nobody listened was not announced. */
+            /* What committed while nobody listened was not announced. The
+             * markers move before the store counts as listening, so that
+             * whoever sees it listening reads markers that stay put. */
             sr_store_note_change(&l->store->base, ALL_CHANGES);
+            atomic_store(&l->listening, true);
             pause = PAUSE_MIN_MS;
             bool stop = serve(l, db);
             atomic_store(&l->listening, false);

@@ -89,11 +89,16 @@ class Registry:
     """A server process on a free port with its own database directory (and,
     on PostgreSQL, its own database)."""
 
-    def __init__(self, db_dir=None, extra_args=(), env=None):
+    def __init__(self, db_dir=None, extra_args=(), env=None, db=None):
+        """db: a database to use instead of a fresh one (a SQLite path or a
+        PostgreSQL URL), e.g. for several nodes on one database."""
         self.own_dir = db_dir is None
         self.dir = db_dir or tempfile.mkdtemp(prefix="avroreg-test-")
         self.backend = BACKEND
-        if BACKEND == "postgresql":
+        if db is not None:
+            self.db = db
+            self.backend = "postgresql" if db.startswith(("postgresql:", "postgres:")) else "sqlite"
+        elif BACKEND == "postgresql":
             # The same directory means the same database, as it means the same file.
             name = "t_" + hashlib.sha1(os.path.realpath(self.dir).encode()).hexdigest()[:16]
             self.db = pg_server().create_database(name, exist_ok=True)
