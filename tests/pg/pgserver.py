@@ -1,5 +1,5 @@
 """A throwaway PostgreSQL for the Python suites: a thin wrapper over
-tests/pg/pgserver.sh (which starts and stops it, as an unprivileged user
+tests/pg/pgserver (which starts and stops it, as an unprivileged user
 when run as root), plus databases made and dropped with psql.
 
     from pgserver import shared
@@ -19,7 +19,7 @@ import urllib.parse
 import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPT = os.path.join(HERE, "pgserver.sh")
+SCRIPT = os.path.join(HERE, "pgserver")
 
 
 class PgServer:
@@ -32,7 +32,7 @@ class PgServer:
     def _run(self, *args):
         out = subprocess.run([SCRIPT, *args], capture_output=True, text=True, timeout=120)
         if out.returncode != 0:
-            raise RuntimeError(f"pgserver.sh {' '.join(args)}: {out.stderr.strip()}")
+            raise RuntimeError(f"pgserver {' '.join(args)}: {out.stderr.strip()}")
         return out.stdout.strip()
 
     def start(self):

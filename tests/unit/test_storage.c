@@ -3,7 +3,7 @@
  * SQLite against a real database file in a fresh temporary directory per
  * test, and PostgreSQL against a fresh schema per test on a real server (the
  * run's shared test server, AVRO_REGISTRY_TEST_PG_DIR, or one this program
- * starts with tests/pg/pgserver.sh and stops at the end). Every operation,
+ * starts with tests/pg/pgserver and stops at the end). Every operation,
  * the filters, ids that are never reused, settings, transactions (isolation,
  * rollback, failed commits), migrations on reopen, and many threads writing
  * and reading at once; then what only one backend does: SQLite's one owner
@@ -45,7 +45,7 @@ struct fixture {
 
 /* ---- the test PostgreSQL ----------------------------------------------------------- */
 
-static char pg_dir[512];     /* the server's directory (pgserver.sh) */
+static char pg_dir[512];     /* the server's directory (pgserver) */
 static char pg_url[512];     /* its URL: postgresql://avroreg@127.0.0.1:PORT/postgres */
 static bool pg_started_here; /* started by this program: stop it at the end */
 
@@ -62,11 +62,11 @@ static bool read_url(const char *dir, char *out, size_t cap)
     return ok && *out;
 }
 
-/* Runs pgserver.sh ACTION on the server's directory; true on success. */
+/* Runs pgserver ACTION on the server's directory; true on success. */
 static bool pgserver(const char *action)
 {
     char cmd[1200];
-    snprintf(cmd, sizeof(cmd), "tests/pg/pgserver.sh %s '%s' >/dev/null", action, pg_dir);
+    snprintf(cmd, sizeof(cmd), "tests/pg/pgserver %s '%s' >/dev/null", action, pg_dir);
     return system(cmd) == 0;
 }
 
@@ -1971,7 +1971,7 @@ int main(void)
     failed += cmocka_run_group_tests_name("storage/sqlite", sqlite_tests, NULL, NULL);
     if (!pg_server_up()) {
         /* Not a skip: the PostgreSQL backend is part of what this suite proves. */
-        print_error("no test PostgreSQL: tests/pg/pgserver.sh could not start one\n");
+        print_error("no test PostgreSQL: tests/pg/pgserver could not start one\n");
         return 1;
     }
     failed += cmocka_run_group_tests_name("storage/postgresql", pg_tests, NULL, NULL);
