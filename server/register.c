@@ -395,7 +395,8 @@ enum sr_err sr_register_schema(struct sr_registry *r, const char *subject,
         return rc;
     }
     struct reg_state s = {.r = r, .subject = subject, .in = in, .parsed = &parsed};
-    rc = sr_store_run(sr_registry_store(r), true, register_txn, &s, err);
+    /* Registrations that arrive together share one commit (group commit). */
+    rc = sr_store_run_batched(sr_registry_store(r), register_txn, &s, err);
     sr_input_schema_release(&parsed);
     if (!rc) {
         *id_out = s.id;

@@ -317,6 +317,26 @@ static void pg_rollback(struct sr_txn *t)
     finish(store_of(t->store), conn_of(t), "ROLLBACK", "rolling back", NULL);
 }
 
+/* ---- group commit ------------------------------------------------------------------------ */
+
+static enum sr_err pg_savepoint(struct sr_txn *t, enum sr_savepoint_step step, struct sr_error *err)
+{
+    struct pg_store *s = store_of(t->store);
+    struct pg_conn *c = conn_of(t);
+    switch (step) {
+    case SR_SAVEPOINT_OPEN:
+        return pg_simple(s, c->db, "SAVEPOINT item", "opening a savepoint", err);
+    case SR_SAVEPOINT_RELEASE:
+        return pg_simple(s, c->db, "RELEASE SAVEPOINT item", "releasing a savepoint", err);
+    case SR_SAVEPOINT_ROLLBACK:
+        /* Also what makes a transaction usable again after a failed
+         * statement of the item (PostgreSQL aborts it until then). */
+        return pg_simple(s, c->db, "ROLLBACK TO SAVEPOINT item; RELEASE SAVEPOINT item",
+                         "rolling back to a savepoint", err);
+    }
+    return sr_errorf(err, SR_ERR_INTERNAL, "postgresql: unknown savepoint step %d", (int)step);
+}
+
 /* ---- readiness ------------------------------------------------------------------------------ */
 
 static enum sr_err probe(struct pg_store *s, bool write, struct sr_error *err)
@@ -389,6 +409,8 @@ static const struct sr_store_ops pg_ops = {
     .max_id = pg_max_id,
     .schema_insert = pg_schema_insert,
     .schema_remove_if_unused = pg_schema_remove_if_unused,
+    .ids_by_guid = pg_ids_by_guid,
+    .contexts = pg_contexts,
     .referenced_by = pg_referenced_by,
     .list_versions = pg_list_versions,
     .config_get = pg_config_get,
@@ -399,6 +421,7 @@ static const struct sr_store_ops pg_ops = {
     .mode_delete = pg_mode_delete,
     .counts = pg_counts,
     .check = pg_check,
+    .savepoint = pg_savepoint,
 };
 
 /* "host:port/dbname" from the URL, for messages; libpq's defaults where it

@@ -150,7 +150,7 @@ enum sr_err pg_simple(struct pg_store *s, PGconn *db, const char *sql, const cha
  *   rc = pg_query_end(&q);
  * A failure is recorded once; after it every call is a no-op and pg_row() is
  * false. Bound text is borrowed until pg_query_end(). */
-#define PG_MAX_PARAMS 8
+#define PG_MAX_PARAMS 12
 struct pg_query {
     struct pg_conn *conn;
     struct pg_store *store;
@@ -270,6 +270,9 @@ enum sr_err pg_schema_insert(struct sr_txn *t, const char *context, const struct
                              const struct sr_ref *refs, size_t ref_count, struct sr_error *err);
 enum sr_err pg_schema_remove_if_unused(struct sr_txn *t, const char *context, int64_t id,
                                        bool *removed_out, struct sr_error *err);
+enum sr_err pg_ids_by_guid(struct sr_txn *t, const char *guid, struct sr_context_id_list *out,
+                           struct sr_error *err);
+enum sr_err pg_contexts(struct sr_txn *t, struct sr_str_list *out, struct sr_error *err);
 enum sr_err pg_referenced_by(struct sr_txn *t, const char *subject, int32_t version,
                              enum sr_deleted_filter filter, struct sr_int_list *out,
                              struct sr_error *err);

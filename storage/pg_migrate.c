@@ -19,7 +19,8 @@
 static const char *const migrations[] = {
     /* 1: the tables.
      *   schemas: one row per (context, id); hash (sr_store_schema_hash, 63
-     *     bits) finds candidates for sr_txn_schema_find.
+     *     bits) finds candidates for sr_txn_schema_find; guid
+     *     (sr_store_schema_guid) finds the ids of one content.
      *   versions: a subject's history, with the context of the schema each
      *     version carries and its registration time (ts, ms since the epoch);
      *     soft-deleted rows stay with deleted = true.
@@ -40,9 +41,11 @@ static const char *const migrations[] = {
     "  refs TEXT,"
     "  metadata TEXT,"
     "  ruleset TEXT,"
+    "  guid TEXT NOT NULL,"
     "  CONSTRAINT schemas_pkey PRIMARY KEY (context, id)"
     ");"
     "CREATE INDEX schemas_by_hash ON schemas (hash);"
+    "CREATE INDEX schemas_by_guid ON schemas (guid);"
     "CREATE TABLE versions ("
     "  subject TEXT COLLATE \"C\" NOT NULL,"
     "  version INTEGER NOT NULL,"

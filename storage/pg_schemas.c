@@ -28,6 +28,7 @@ enum sr_err pg_schema_get(struct sr_txn *t, const char *context, int64_t id,
         rec.refs = pg_col_text(&q, 2);
         rec.metadata = pg_col_text(&q, 3);
         rec.ruleset = pg_col_text(&q, 4);
+        rec.guid = pg_col_text(&q, 5);
     }
     rc = pg_query_end(&q);
     if (rc) {
@@ -159,6 +160,10 @@ static enum sr_err insert_schema_row(struct sr_txn *t, const char *context,
     pg_bind_text(&q, rec->refs);
     pg_bind_text(&q, rec->metadata);
     pg_bind_text(&q, rec->ruleset);
+    char guid[SR_GUID_SIZE];
+    if (!sr_store_schema_guid(rec, guid))
+        pg_query_fail(&q, SR_ERR_NOMEM, "out of memory deriving the GUID for");
+    pg_bind_text(&q, guid);
     pg_exec(&q);
     bool taken = pg_changes(&q) == 0; /* ON CONFLICT DO NOTHING: the id holds a schema */
     rc = pg_query_end(&q);
@@ -209,6 +214,31 @@ enum sr_err pg_schema_remove_if_unused(struct sr_txn *t, const char *context, in
     if (!rc && removed_out)
         *removed_out = removed > 0;
     return rc;
+}
+
+enum sr_err pg_ids_by_guid(struct sr_txn *t, const char *guid, struct sr_context_id_list *out,
+                           struct sr_error *err)
+{
+    struct pg_query q;
+    enum sr_err rc = pg_query_start(&q, t, PG_IDS_BY_GUID, err);
+    if (rc)
+        return rc;
+    pg_bind_text(&q, guid);
+    struct sr_context_id_list list = {0};
+    size_t cap = 0;
+    while (pg_row(&q) &&
+           pg_grow(&q, (void **)&list.items, &cap, list.count + 1, sizeof(*list.items))) {
+        struct sr_context_id *ci = &list.items[list.count++];
+        ci->context = pg_col_text(&q, 0);
+        ci->id = pg_col_int(&q, 1);
+    }
+    rc = pg_query_end(&q);
+    if (rc) {
+        sr_context_id_list_release(&list);
+        return rc;
+    }
+    *out = list;
+    return SR_OK;
 }
 
 enum sr_err pg_referenced_by(struct sr_txn *t, const char *subject, int32_t version,

@@ -49,8 +49,10 @@
                           " AND schema_id = $2 AND deleted BETWEEN $3::boolean AND $4::boolean"    \
                           " ORDER BY subject, version")                                            \
                                                                                                    \
-    X(PG_SCHEMA_GET, "SELECT schema_type, schema, refs, metadata, ruleset FROM schemas"            \
+    X(PG_SCHEMA_GET, "SELECT schema_type, schema, refs, metadata, ruleset, guid FROM schemas"      \
                      " WHERE context = $1 AND id = $2")                                            \
+    X(PG_IDS_BY_GUID, "SELECT context, id FROM schemas WHERE guid = $1 ORDER BY context, id")      \
+    X(PG_CONTEXTS, "SELECT DISTINCT context FROM versions ORDER BY context")                       \
     /* IS NOT DISTINCT FROM compares NULL with NULL as equal. */                                   \
     X(PG_SCHEMA_FIND, "SELECT id FROM schemas WHERE hash = $1 AND context = $2"                    \
                       " AND schema_type IS NOT DISTINCT FROM $3::text AND schema = $4::text"       \
@@ -67,7 +69,7 @@
     X(PG_MARK_USED, "INSERT INTO used_ids (context, id) VALUES ($1, $2)"                           \
                     " ON CONFLICT (context, id) DO NOTHING")                                       \
     X(PG_SCHEMA_INSERT, "INSERT INTO schemas (context, id, hash, schema_type, schema, refs,"       \
-                        " metadata, ruleset) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"              \
+                        " metadata, ruleset, guid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"    \
                         " ON CONFLICT (context, id) DO NOTHING")                                   \
     X(PG_REF_INSERT, "INSERT INTO refs (context, schema_id, name, subject, version)"               \
                      " VALUES ($1, $2, $3, $4, $5)")                                               \

@@ -257,6 +257,27 @@ static enum sr_err sqlite_commit(struct sr_txn *t, struct sr_error *err)
     return rc;
 }
 
+/* ---- group commit ------------------------------------------------------------------------ */
+
+static enum sr_err sqlite_savepoint(struct sr_txn *t, enum sr_savepoint_step step,
+                                    struct sr_error *err)
+{
+    struct sq_conn *c = conn_of(t);
+    switch (step) {
+    case SR_SAVEPOINT_OPEN:
+        return run(c, SQ_SAVEPOINT, err);
+    case SR_SAVEPOINT_RELEASE:
+        return run(c, SQ_SAVEPOINT_RELEASE, err);
+    case SR_SAVEPOINT_ROLLBACK: {
+        /* Some failures (disk full, I/O) make SQLite roll back the whole
+         * transaction: then there is no savepoint left to go back to. */
+        enum sr_err rc = run(c, SQ_SAVEPOINT_ROLLBACK, err);
+        return rc ? rc : run(c, SQ_SAVEPOINT_RELEASE, err);
+    }
+    }
+    return sr_errorf(err, SR_ERR_INTERNAL, "sqlite: unknown savepoint step %d", (int)step);
+}
+
 /* Whether path names a file of its own (not ":memory:", not a "file:" URI,
  * whose options the lock file name could not follow). */
 static bool is_plain_file(const char *path)
@@ -409,6 +430,8 @@ static const struct sr_store_ops sqlite_ops = {
     .max_id = sq_max_id,
     .schema_insert = sq_schema_insert,
     .schema_remove_if_unused = sq_schema_remove_if_unused,
+    .ids_by_guid = sq_ids_by_guid,
+    .contexts = sq_contexts,
     .referenced_by = sq_referenced_by,
     .list_versions = sq_list_versions,
     .config_get = sq_config_get,
@@ -419,6 +442,7 @@ static const struct sr_store_ops sqlite_ops = {
     .mode_delete = sq_mode_delete,
     .counts = sq_counts,
     .check = sqlite_check,
+    .savepoint = sqlite_savepoint,
 };
 
 /* An error-checking writer lock turns a thread beginning a second write

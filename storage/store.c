@@ -38,12 +38,23 @@ void sr_schema_rec_release(struct sr_schema_rec *r)
 {
     if (!r)
         return;
+    free(r->guid);
     free(r->schema_type);
     free(r->schema);
     free(r->refs);
     free(r->metadata);
     free(r->ruleset);
     memset(r, 0, sizeof(*r));
+}
+
+void sr_context_id_list_release(struct sr_context_id_list *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->count; i++)
+        free(l->items[i].context);
+    free(l->items);
+    memset(l, 0, sizeof(*l));
 }
 
 void sr_int_list_release(struct sr_int_list *l)
@@ -138,19 +149,42 @@ bool sr_store_grow(void **items, size_t *cap, size_t need, size_t elem_size)
 
 #define BIT(kind) (1u << (kind))
 
+/* Every operation but the optional ones must be there: a backend that
+ * misses one after the contract grew fails here, at open, not at first use. */
+static bool ops_complete(const struct sr_store_ops *ops)
+{
+    return ops->close && ops->begin && ops->commit && ops->rollback && ops->subjects &&
+           ops->versions && ops->version_rows && ops->version_get && ops->max_version &&
+           ops->version_by_id && ops->version_insert && ops->version_set_deleted &&
+           ops->version_remove && ops->versions_for_id && ops->list_versions && ops->schema_get &&
+           ops->schema_find && ops->reserve_id && ops->max_id && ops->schema_insert &&
+           ops->schema_remove_if_unused && ops->ids_by_guid && ops->contexts &&
+           ops->referenced_by && ops->config_get && ops->config_put && ops->config_delete &&
+           ops->mode_get && ops->mode_put && ops->mode_delete && ops->counts && ops->check;
+}
+
 void sr_store_init(struct sr_store *store, const struct sr_store_ops *ops)
 {
+    assert(ops_complete(ops));
+    (void)ops_complete;
     store->ops = ops;
     for (int k = 0; k < SR_CHANGE__COUNT; k++)
         atomic_init(&store->markers[k], 1);
     atomic_init(&store->injected_conflicts, 0);
     pthread_mutex_init(&store->failure_lock, NULL);
     store->failure[0] = '\0';
+    pthread_mutex_init(&store->batch_lock, NULL);
+    pthread_cond_init(&store->batch_done, NULL);
+    store->queue = NULL;
+    store->queue_tail = &store->queue;
+    store->batch_running = false;
 }
 
 void sr_store_deinit(struct sr_store *store)
 {
     pthread_mutex_destroy(&store->failure_lock);
+    pthread_mutex_destroy(&store->batch_lock);
+    pthread_cond_destroy(&store->batch_done);
 }
 
 /* Remembers a failure that says the database cannot serve, for
@@ -260,6 +294,114 @@ enum sr_err sr_store_run(struct sr_store *store, bool write, sr_txn_fn fn, void 
                          "The operation conflicted with concurrent writes %d times; retry it",
                          SR_STORE_RUN_ATTEMPTS);
     return rc;
+}
+
+/* ---- group commit ---------------------------------------------------------------------- */
+
+/* Most work one batch takes; the rest waits for the next. */
+#define BATCH_MAX 64
+
+/* Runs item's work in its own savepoint of t. Its error is its own answer,
+ * and its writes are dropped; an error of the savepoint itself loses the
+ * whole transaction (answered). */
+static enum sr_err run_item(struct sr_txn *t, struct sr_batch_item *item, struct sr_error *err)
+{
+    const struct sr_store_ops *ops = t->store->ops;
+    enum sr_err rc = ops->savepoint(t, SR_SAVEPOINT_OPEN, err);
+    if (rc)
+        return rc;
+    item->rc = item->fn(t, item->arg, item->err);
+    if (item->rc == SR_ERR_CONFLICT)
+        return sr_errorf(err, SR_ERR_CONFLICT, "%s", item->err->message); /* retry the batch */
+    return ops->savepoint(t, item->rc ? SR_SAVEPOINT_ROLLBACK : SR_SAVEPOINT_RELEASE, err);
+}
+
+/* One attempt at a batch: every item, then one commit. */
+static enum sr_err attempt_batch(struct sr_store *store, struct sr_batch_item **items, size_t n,
+                                 struct sr_error *err)
+{
+    struct sr_txn *t = NULL;
+    enum sr_err rc = sr_store_begin(store, true, &t, err);
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = run_item(t, items[i], err);
+    if (rc)
+        sr_txn_rollback(t);
+    else
+        rc = sr_txn_commit(t, err);
+    return rc;
+}
+
+/* Runs items as one batch and answers each. */
+static void run_batch(struct sr_store *store, struct sr_batch_item **items, size_t n)
+{
+    struct sr_error err = {0};
+    enum sr_err rc = SR_ERR_CONFLICT;
+    for (unsigned attempt = 0; rc == SR_ERR_CONFLICT && attempt < SR_STORE_RUN_ATTEMPTS;
+         attempt++) {
+        if (attempt)
+            back_off(attempt);
+        rc = attempt_batch(store, items, n, &err);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (rc == SR_ERR_CONFLICT) /* the retries are spent */
+            items[i]->rc = sr_errorf(items[i]->err, SR_ERR_CONFLICT,
+                                     "The operation conflicted with concurrent writes %d "
+                                     "times; retry it",
+                                     SR_STORE_RUN_ATTEMPTS);
+        else if (rc) /* nothing was committed: nobody's work stands */
+            items[i]->rc = sr_errorf(items[i]->err, rc, "%s", err.message);
+    }
+}
+
+/* Takes up to BATCH_MAX items off the queue (batch_lock held). */
+static size_t take_batch(struct sr_store *store, struct sr_batch_item **items)
+{
+    size_t n = 0;
+    while (store->queue && n < BATCH_MAX) {
+        items[n++] = store->queue;
+        store->queue = store->queue->next;
+    }
+    if (!store->queue)
+        store->queue_tail = &store->queue;
+    return n;
+}
+
+enum sr_err sr_store_run_batched(struct sr_store *store, sr_txn_fn fn, void *arg,
+                                 struct sr_error *err)
+{
+    /* Set while this thread runs a batch: work that itself writes (or a
+     * test's hook inside the batch's begin) must not wait for its own batch. */
+    static _Thread_local bool running_batch;
+    assert(store && fn);
+    if (!store->ops->savepoint || running_batch)
+        return sr_store_run(store, true, fn, arg, err);
+    struct sr_error own = {0};
+    struct sr_batch_item me = {.fn = fn, .arg = arg, .err = err ? err : &own};
+    pthread_mutex_lock(&store->batch_lock);
+    *store->queue_tail = &me;
+    store->queue_tail = &me.next;
+    while (!me.done) {
+        if (store->batch_running) {
+            pthread_cond_wait(&store->batch_done, &store->batch_lock);
+            continue;
+        }
+        /* No batch is running: this caller runs the next one, which holds
+         * its own work unless more than BATCH_MAX came before it. */
+        struct sr_batch_item *items[BATCH_MAX];
+        size_t n = take_batch(store, items);
+        store->batch_running = true;
+        pthread_mutex_unlock(&store->batch_lock);
+        running_batch = true;
+        run_batch(store, items, n);
+        running_batch = false;
+        pthread_mutex_lock(&store->batch_lock);
+        for (size_t i = 0; i < n; i++)
+            items[i]->done = true;
+        store->batch_running = false;
+        pthread_cond_broadcast(&store->batch_done);
+    }
+    pthread_mutex_unlock(&store->batch_lock);
+    return me.rc;
 }
 
 /* ---- lifecycle ----------------------------------------------------------------------- */
@@ -489,6 +631,19 @@ enum sr_err sr_txn_schema_remove_if_unused(struct sr_txn *t, const char *context
     if (!rc && removed_out)
         *removed_out = removed;
     return rc;
+}
+
+enum sr_err sr_txn_ids_by_guid(struct sr_txn *t, const char *guid, struct sr_context_id_list *out,
+                               struct sr_error *err)
+{
+    assert(t && guid && out);
+    return noted(t->store, t->store->ops->ids_by_guid(t, guid, out, err), err);
+}
+
+enum sr_err sr_txn_contexts(struct sr_txn *t, struct sr_str_list *out, struct sr_error *err)
+{
+    assert(t && out);
+    return noted(t->store, t->store->ops->contexts(t, out, err), err);
 }
 
 enum sr_err sr_txn_referenced_by(struct sr_txn *t, const char *subject, int32_t version,

@@ -28,6 +28,19 @@
 
 #include "storage/store.h"
 
+enum sr_savepoint_step { SR_SAVEPOINT_OPEN, SR_SAVEPOINT_RELEASE, SR_SAVEPOINT_ROLLBACK };
+
+/* One caller's work waiting for (or in) a batch of sr_store_run_batched(),
+ * on the caller's stack while it waits for the answer. */
+struct sr_batch_item {
+    struct sr_batch_item *next;
+    sr_txn_fn fn;
+    void *arg;
+    struct sr_error *err; /* the caller's */
+    enum sr_err rc;
+    bool done;
+};
+
 struct sr_store_ops {
     /* lifecycle */
     void (*close)(struct sr_store *store);
@@ -81,6 +94,9 @@ struct sr_store_ops {
                                  size_t ref_count, struct sr_error *err);
     enum sr_err (*schema_remove_if_unused)(struct sr_txn *t, const char *context, int64_t id,
                                            bool *removed_out, struct sr_error *err);
+    enum sr_err (*ids_by_guid)(struct sr_txn *t, const char *guid, struct sr_context_id_list *out,
+                               struct sr_error *err);
+    enum sr_err (*contexts)(struct sr_txn *t, struct sr_str_list *out, struct sr_error *err);
     enum sr_err (*referenced_by)(struct sr_txn *t, const char *subject, int32_t version,
                                  enum sr_deleted_filter filter, struct sr_int_list *out,
                                  struct sr_error *err);
@@ -105,6 +121,11 @@ struct sr_store_ops {
     /* readiness (sr_store_check): a real read, the room to write, and with
      * write_probe a real write, committed */
     enum sr_err (*check)(struct sr_store *store, bool write_probe, struct sr_error *err);
+
+    /* group commit (sr_store_run_batched); NULL when the backend has none. One
+     * savepoint at a time: open it, then release it (keep its writes) or roll
+     * back to it (drop them). An error means the transaction is lost. */
+    enum sr_err (*savepoint)(struct sr_txn *t, enum sr_savepoint_step step, struct sr_error *err);
 };
 
 /* The first member of every backend's store. */
@@ -114,6 +135,10 @@ struct sr_store {
     _Atomic unsigned injected_conflicts; /* sr_store_inject_conflicts() */
     pthread_mutex_t failure_lock;        /* guards failure */
     char failure[SR_ERROR_MESSAGE_MAX];  /* the last storage failure noted, "" since a success */
+    pthread_mutex_t batch_lock;          /* guards the three below */
+    pthread_cond_t batch_done;           /* a batch finished */
+    struct sr_batch_item *queue, **queue_tail; /* work waiting for a batch */
+    bool batch_running;                        /* a caller is running a batch */
 };
 
 /* The first member of every backend's transaction. The backend sets store

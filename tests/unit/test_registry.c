@@ -9,6 +9,7 @@
  * caches follow the store's change markers.
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -386,6 +387,102 @@ static void deletes_and_settings_retry_their_conflicts(void **state)
     sr_int_list_release(&versions);
 }
 
+/* ---- group commit ----------------------------------------------------------------------- */
+
+/* How many callers wait for the next batch. */
+static size_t queued(struct fixture *f)
+{
+    struct sr_store *store = &f->hooked.base;
+    size_t n = 0;
+    pthread_mutex_lock(&store->batch_lock);
+    for (struct sr_batch_item *i = store->queue; i; i = i->next)
+        n++;
+    pthread_mutex_unlock(&store->batch_lock);
+    return n;
+}
+
+#define BATCHED 4
+
+/* Inside the first batch's begin: waits until the next batch has formed,
+ * then removes r/1 for good, which one of the queued registrations uses. */
+static void hold_until_batch_formed(struct fixture *f)
+{
+    for (int i = 0; i < 5000 && queued(f) < BATCHED; i++)
+        usleep(1000);
+    assert_int_equal(queued(f), BATCHED);
+    drop_r1(f);
+}
+
+struct queued_reg {
+    struct fixture *f;
+    const char *subject, *schema, *refs;
+    enum sr_err rc;
+    int64_t id;
+    char message[SR_ERROR_MESSAGE_MAX];
+};
+
+static void *register_thread(void *p)
+{
+    struct queued_reg *q = p;
+    struct sr_error err = {0};
+    q->rc = try_register(q->f, q->subject, q->schema, q->refs, &q->id, &err);
+    snprintf(q->message, sizeof(q->message), "%s", err.message);
+    return NULL;
+}
+
+#define R_NO_DEFAULT                                                                               \
+    "{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"},"           \
+    "{\"name\":\"c\",\"type\":\"int\"}]}"
+#define DUP "{\"type\":\"record\",\"name\":\"D\",\"fields\":[{\"name\":\"d\",\"type\":\"int\"}]}"
+
+/* Registrations that arrive while a commit is under way share the next
+ * batch, and each keeps its own answer: one incompatible, one whose
+ * reference went away before the batch ran, two identical ones (one id,
+ * one version). */
+static void a_batch_answers_each_registration_on_its_own(void **state)
+{
+    struct fixture *f = *state;
+    must_register(f, "r", X, NULL);
+    must_register(f, "inc", R1, NULL);
+    f->point = HOOK_BEFORE_WRITE_BEGIN;
+    f->hook = hold_until_batch_formed;
+    pthread_t threads[BATCHED];
+    struct queued_reg regs[BATCHED] = {
+        {f, "inc", R_NO_DEFAULT, NULL, 0, 0, ""},
+        {f, "s", S_USES_X, X_IS_R1, 0, 0, ""},
+        {f, "dup", DUP, NULL, 0, 0, ""},
+        {f, "dup", DUP, NULL, 0, 0, ""},
+    };
+    struct queued_reg first = {f, "first", R2, NULL, 0, 0, ""};
+    pthread_t leader;
+    assert_int_equal(pthread_create(&leader, NULL, register_thread, &first), 0);
+    while (f->point != HOOK_NONE && queued(f) == 0 && first.rc == SR_OK && !first.id)
+        usleep(1000); /* the leader's batch is under way, or about to be */
+    usleep(20000);
+    for (int i = 0; i < BATCHED; i++)
+        assert_int_equal(pthread_create(&threads[i], NULL, register_thread, &regs[i]), 0);
+    for (int i = 0; i < BATCHED; i++)
+        pthread_join(threads[i], NULL);
+    pthread_join(leader, NULL);
+    assert_int_equal(f->point, HOOK_NONE); /* the batch did form behind the first */
+    assert_int_equal(first.rc, SR_OK);
+    assert_int_equal(regs[0].rc, SR_ERR_INCOMPATIBLE);
+    assert_int_equal(regs[1].rc, SR_ERR_INVALID_SCHEMA);
+    assert_non_null(strstr(regs[1].message, "version 1, which does not exist"));
+    assert_int_equal(regs[2].rc, SR_OK);
+    assert_int_equal(regs[3].rc, SR_OK);
+    assert_int_equal(regs[2].id, regs[3].id);
+    struct sr_int_list versions = versions_of(f, "dup");
+    assert_int_equal(versions.count, 1);
+    sr_int_list_release(&versions);
+    versions = versions_of(f, "inc");
+    assert_int_equal(versions.count, 1); /* the incompatible one left nothing */
+    sr_int_list_release(&versions);
+    versions = versions_of(f, "s");
+    assert_int_equal(versions.count, 0);
+    sr_int_list_release(&versions);
+}
+
 /* ---- caches and writes made elsewhere ---------------------------------------------------- */
 
 /* Removes s/1 and its schema straight through the inner store, as another
@@ -482,6 +579,7 @@ int main(void)
         T(a_registration_that_conflicts_is_retried_once_through),
         T(a_registration_that_keeps_conflicting_writes_nothing),
         T(deletes_and_settings_retry_their_conflicts),
+        T(a_batch_answers_each_registration_on_its_own),
         T(caches_follow_the_change_marker),
         T(deletes_move_the_markers),
         cmocka_unit_test(idcache_keeps_no_value_read_before_a_change),
