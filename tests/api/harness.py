@@ -82,7 +82,7 @@ def pg_server():
     """The shared test PostgreSQL (tests/pg/pgserver.py)."""
     sys.path.insert(0, os.path.join(ROOT, "tests", "pg"))
     import pgserver  # noqa: E402
-    return pgserverared()
+    return pgserver.shared()
 
 
 class Registry:

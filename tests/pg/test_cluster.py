@@ -29,7 +29,7 @@ from harness import Registry, eq, finish, ok  # noqa: E402
 import pgserver  # noqa: E402
 
 CLIENTS = 16
-pg = pgserverared()
+pg = pgserver.shared()
 url = pg.create_database()
 nodes = [Registry(db=url, extra_args=["--threads", "4"]).start() for _ in range(3)]
 A, B, C = nodes
