@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_copy.h"
 #include "common/jalloc.h"
 
 static const struct cli_command commands[] = {
@@ -23,6 +24,7 @@ static const struct cli_command commands[] = {
     {"produce", "produce JSON lines from stdin to Kafka as framed Avro", cmd_produce, help_produce},
     {"consume", "consume framed Avro from Kafka and print JSON lines", cmd_consume, help_consume},
     {"broker", "run the bundled development Kafka broker", cmd_broker, help_broker},
+    {"copy", "copy a registry's database into another (SQLite to PostgreSQL)", cmd_copy, help_copy},
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
