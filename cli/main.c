@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_copy.h"
 #include "common/jalloc.h"
 
 static const struct cli_command commands[] = {
@@ -28,6 +29,7 @@ static const struct cli_command commands[] = {
      help_import},
     {"migrate", "copy one registry into another, ids kept, and verify", cmd_migrate, help_migrate},
     {"backup", "copy the SQLite store consistently while the server runs", cmd_backup, help_backup},
+    {"copy", "copy a registry's database into another (SQLite to PostgreSQL)", cmd_copy, help_copy},
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

@@ -28,8 +28,9 @@ static const char usage_text[] =
     "  --listen ADDR          address to listen on (AVRO_REGISTRY_LISTEN, "
     "default " SR_CONFIG_DEFAULT_LISTEN ")\n"
     "  --port N               TCP port, 0 for any free port (AVRO_REGISTRY_PORT, default 8081)\n"
-    "  --db PATH              SQLite database file (AVRO_REGISTRY_DB, default " SR_CONFIG_DEFAULT_DB
-    ")\n"
+    "  --db PATH|URL          the database (AVRO_REGISTRY_DB, default " SR_CONFIG_DEFAULT_DB "):\n"
+    "                         a SQLite file, or postgresql://USER@HOST:PORT/DBNAME for a\n"
+    "                         PostgreSQL database that several servers share\n"
     "  --log-level L          error, warn, info or debug (AVRO_REGISTRY_LOG_LEVEL, default info)\n"
     "  --max-body-bytes N     largest request body; suffix k, m or g for KiB, MiB, GiB\n"
     "                         (AVRO_REGISTRY_MAX_BODY, default 16m)\n"
@@ -186,7 +187,7 @@ static enum sr_err apply_db(struct sr_config *cfg, const char *value, const char
                             struct sr_error *err)
 {
     if (!*value)
-        return sr_errorf(err, SR_ERR_BAD_REQUEST, "%s: the database path is empty", source);
+        return sr_errorf(err, SR_ERR_BAD_REQUEST, "%s: the database path or URL is empty", source);
     return set_string(&cfg->db_path, value, err);
 }
 

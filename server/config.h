@@ -4,7 +4,8 @@
  *
  *   --listen ADDR          AVRO_REGISTRY_LISTEN     0.0.0.0
  *   --port N               AVRO_REGISTRY_PORT       8081 (0: any free port)
- *   --db PATH              AVRO_REGISTRY_DB         ./data/registry.db
+ *   --db PATH|URL          AVRO_REGISTRY_DB         ./data/registry.db
+ *                          (a SQLite file, or a postgresql:// URL: see sr_store_open)
  *   --log-level L          AVRO_REGISTRY_LOG_LEVEL  info (error|warn|info|debug)
  *   --max-body-bytes N     AVRO_REGISTRY_MAX_BODY   16 MiB (suffixes k, m, g: KiB, MiB, GiB)
  *   --threads N            AVRO_REGISTRY_THREADS    number of online cores
@@ -35,7 +36,7 @@
 struct sr_config {
     char *listen;  /* owned: a numeric IPv4/IPv6 address or a host name */
     uint16_t port; /* 0 asks the kernel for a free port */
-    char *db_path; /* owned */
+    char *db_path; /* owned: a SQLite path or a PostgreSQL URL (storage/store.h) */
     enum sr_log_level log_level;
     size_t max_body_bytes; /* request bodies larger than this get 413 */
     unsigned threads;      /* size of the HTTP thread pool, >= 1 */

@@ -71,10 +71,14 @@ static enum sr_err mkdir_p(char *dir, struct sr_error *err)
     }
 }
 
-/* Creates the directory holding path if missing (nothing to do for a bare
- * file name, a file in "/", ":memory:" or a "file:" URI). */
-static enum sr_err make_parent_dirs(const char *path, struct sr_error *err)
+/* Creates the directory holding a SQLite database if missing (nothing to do
+ * for a PostgreSQL URL, a bare file name, a file in "/", ":memory:" or a
+ * "file:" URI). */
+static enum sr_err make_parent_dirs(const char *spec, struct sr_error *err)
 {
+    if (sr_store_spec_is_postgres(spec))
+        return SR_OK;
+    const char *path = strncmp(spec, "sqlite:", 7) == 0 ? spec + 7 : spec;
     if (strncmp(path, "file:", 5) == 0 || !strchr(path, '/'))
         return SR_OK;
     char *dir = strdup(path);
@@ -90,16 +94,20 @@ static void log_listening(const struct sr_server *srv)
 {
     const char *addr = srv->config.listen;
     bool v6 = strchr(addr, ':') != NULL;
+    char db[1024];
+    sr_store_spec_redact(srv->config.db_path, db, sizeof(db)); /* a URL may hold a password */
     sr_log(SR_LOG_INFO, "listening on %s%s%s:%u (%u threads, database %s)", v6 ? "[" : "", addr,
-           v6 ? "]" : "", (unsigned)srv->bound_port, srv->config.threads, srv->config.db_path);
+           v6 ? "]" : "", (unsigned)srv->bound_port, srv->config.threads, db);
 }
 
 /* Opens store, registry and metrics, and starts HTTP. */
 static enum sr_err start(struct sr_server *srv, struct sr_error *err)
 {
     enum sr_err rc = make_parent_dirs(srv->config.db_path, err);
+    /* One connection per HTTP thread: each holds at most one transaction. */
+    struct sr_store_options store_opts = {.connections = srv->config.threads};
     if (rc == SR_OK)
-        rc = sr_store_open_sqlite(srv->config.db_path, &srv->store, err);
+        rc = sr_store_open(srv->config.db_path, &store_opts, &srv->store, err);
     if (rc == SR_OK)
         rc = sr_registry_open(srv->store, &srv->registry, err);
     if (rc == SR_OK)

@@ -211,10 +211,50 @@ struct sr_store_counts {
 
 /* ---- lifecycle ------------------------------------------------------------ */
 
+/* How a store is opened; zero-initialise and set what you need. */
+struct sr_store_options {
+    /* The most connections a shared backend keeps to its database (one per
+     * thread that may hold a transaction at once: the server passes its
+     * thread count); 0 for the backend's default. SQLite ignores it. */
+    unsigned connections;
+};
+
+/* Opens the store that spec names, by its form:
+ *   postgresql://... or postgres://...  a PostgreSQL database (libpq's URL
+ *                         syntax and parameters), shared by any number of
+ *                         registry processes: sr_store_open_postgres();
+ *   sqlite:PATH           the SQLite database file PATH;
+ *   anything else         a SQLite database file path: sr_store_open_sqlite().
+ * opts may be NULL (defaults). The caller owns the store; close it with
+ * sr_store_close(). Errors are those of the backend's open. */
+enum sr_err sr_store_open(const char *spec, const struct sr_store_options *opts,
+                          struct sr_store **out, struct sr_error *err);
+
+/* Whether spec names a PostgreSQL database (see sr_store_open). */
+bool sr_store_spec_is_postgres(const char *spec);
+
+/* spec as it may be shown in logs and messages: a PostgreSQL URL with its
+ * password (user:PASSWORD@ and password=...) replaced by "***"; other specs
+ * unchanged. Always NUL-terminates out (cap >= 1), truncating if needed. */
+void sr_store_spec_redact(const char *spec, char *out, size_t cap);
+
 /* Opens (creating if needed) the SQLite database at path and brings its
  * tables to the newest version (migrations keyed by PRAGMA user_version).
  * The caller owns the store; close it with sr_store_close(). */
 enum sr_err sr_store_open_sqlite(const char *path, struct sr_store **out, struct sr_error *err);
+
+/* Connects to the PostgreSQL database at url (a libpq connection URL or
+ * key=value string) and brings its tables to the newest version: versioned
+ * migrations, applied in one transaction under an advisory lock, so that of
+ * several nodes starting at once one migrates and the others wait and find
+ * the work done. See storage/pg_int.h for the model (a connection pool of at
+ * most opts->connections, a writer lock, serializable writes, a listener
+ * thread that moves the change markers for other nodes' commits).
+ * Errors: SR_ERR_UNAVAILABLE when the database cannot be reached (naming
+ * host, port and database, never the password); SR_ERR_INTERNAL when its
+ * tables are newer than this program knows, or a migration fails. */
+enum sr_err sr_store_open_postgres(const char *url, const struct sr_store_options *opts,
+                                   struct sr_store **out, struct sr_error *err);
 
 /* Closes the store. Every transaction must have ended. NULL-safe. */
 void sr_store_close(struct sr_store *store);

@@ -1,11 +1,19 @@
 """Test harness shared by the API and client suites.
 
 Starts the real server binary (AVRO_REGISTRY_BIN, the sanitizer build under
-make test) on a free loopback port with a fresh SQLite file, speaks HTTP with
+make test) on a free loopback port with a fresh database, speaks HTTP with
 the standard library only, and prints TAP-style lines that scripts/run-tests
 counts: "ok - name" or "not ok - name" followed by indented details.
+
+The backend is one parameter, AVRO_REGISTRY_TEST_BACKEND: "sqlite" (the
+default) gives each Registry a SQLite file in its directory;
+"postgresql" gives it a fresh database on the shared test PostgreSQL
+(tests/pg/pgserver.py), and every TAP line is prefixed "pg: " so that the
+two runs of a suite count apart. A Registry made again on the same db_dir
+finds the same database, as it would find the same file.
 """
 import atexit
+import hashlib
 import http.client
 import json
 import os
@@ -20,6 +28,10 @@ import time
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("AVRO_REGISTRY_BIN", os.path.join(ROOT, "bin", "avro-registry"))
 JSON_TYPE = "application/vnd.schemaregistry.v1+json"
+BACKEND = os.environ.get("AVRO_REGISTRY_TEST_BACKEND", "sqlite")
+if BACKEND not in ("sqlite", "postgresql"):
+    raise SystemExit(f"AVRO_REGISTRY_TEST_BACKEND={BACKEND!r}: sqlite or postgresql")
+TAP_PREFIX = "pg: " if BACKEND == "postgresql" else ""
 
 _failures = 0
 
@@ -28,10 +40,10 @@ def ok(name, cond, detail=""):
     """Records one check; returns cond."""
     global _failures
     if cond:
-        print(f"ok - {name}", flush=True)
+        print(f"ok - {TAP_PREFIX}{name}", flush=True)
     else:
         _failures += 1
-        print(f"not ok - {name}", flush=True)
+        print(f"not ok - {TAP_PREFIX}{name}", flush=True)
         for line in str(detail).splitlines()[:40]:
             print(f"    {line}", flush=True)
     return cond
@@ -66,13 +78,32 @@ class Response:
         return f"<{self.status} {self.raw[:300]!r}>"
 
 
-class Registry:
-    """A server process on a free port with its own database directory."""
+def pg_server():
+    """The shared test PostgreSQL (tests/pg/pgserver.py)."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "pg"))
+    import pgserver  # noqa: E402
+    return pgserver.shared()
 
-    def __init__(self, db_dir=None, extra_args=(), env=None):
+
+class Registry:
+    """A server process on a free port with its own database directory (and,
+    on PostgreSQL, its own database)."""
+
+    def __init__(self, db_dir=None, extra_args=(), env=None, db=None):
+        """db: a database to use instead of a fresh one (a SQLite path or a
+        PostgreSQL URL), e.g. for several nodes on one database."""
         self.own_dir = db_dir is None
         self.dir = db_dir or tempfile.mkdtemp(prefix="avroreg-test-")
-        self.db = os.path.join(self.dir, "registry.db")
+        self.backend = BACKEND
+        if db is not None:
+            self.db = db
+            self.backend = "postgresql" if db.startswith(("postgresql:", "postgres:")) else "sqlite"
+        elif BACKEND == "postgresql":
+            # The same directory means the same database, as it means the same file.
+            name = "t_" + hashlib.sha1(os.path.realpath(self.dir).encode()).hexdigest()[:16]
+            self.db = pg_server().create_database(name, exist_ok=True)
+        else:
+            self.db = os.path.join(self.dir, "registry.db")
         self.port = free_port()
         self.extra_args = list(extra_args)
         self.env = dict(os.environ, **(env or {}))
@@ -119,6 +150,33 @@ class Registry:
                rc == 0 and "Sanitizer" not in log and "runtime error" not in log,
                f"exit {rc}\n{log[-3000:]}")
         return rc
+
+    def integrity_check(self):
+        """'ok', or what is wrong with the stopped server's database: SQLite's
+        PRAGMA integrity_check; on PostgreSQL, the promises the tables keep
+        (every version and reference names a stored schema, every stored id
+        is marked used, no counter is behind an id it handed out)."""
+        if self.backend == "sqlite":
+            out = subprocess.run(["sqlite3", self.db, "PRAGMA integrity_check"],
+                                 capture_output=True, text=True)
+            return out.stdout.strip() or out.stderr.strip()
+        checks = {
+            "versions without their schema": "SELECT count(*) FROM versions v WHERE NOT EXISTS "
+            "(SELECT 1 FROM schemas s WHERE s.context = v.context AND s.id = v.schema_id)",
+            "references without their schema": "SELECT count(*) FROM refs r WHERE NOT EXISTS "
+            "(SELECT 1 FROM schemas s WHERE s.context = r.context AND s.id = r.schema_id)",
+            "schema ids not marked used": "SELECT count(*) FROM schemas s WHERE NOT EXISTS "
+            "(SELECT 1 FROM used_ids u WHERE u.context = s.context AND u.id = s.id)",
+            "duplicate (subject, version) rows": "SELECT count(*) FROM (SELECT subject, version "
+            "FROM versions GROUP BY 1, 2 HAVING count(*) > 1) d",
+        }
+        bad = []
+        pg = pg_server()
+        for what, sql in checks.items():
+            n = int(pg.psql(sql, url=self.db)[0][0])
+            if n:
+                bad.append(f"{n} {what}")
+        return "ok" if not bad else "; ".join(bad)
 
     def log(self):
         try:

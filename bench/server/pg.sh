@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# bench/server/pg.sh - the PostgreSQL backend next to the SQLite server, all
+# measured in this run (scripts/run-bench runs it after bench/server/run.sh):
+#
+#   GET /schemas/ids/{id}     req/s, wrk -c64; the cached path touches no database
+#   re-registration           req/s of POSTing a registered schema again
+#   new schemas               registrations/s, each a new subject, at 1 and 16 clients
+# for: the SQLite server, one node on PostgreSQL, three nodes on one
+# PostgreSQL database (three wrk at once, one per node, their req/s summed;
+# 16 clients spread 6/5/5). Then how soon a write on one node reaches another
+# node's caches (bench/server/pg_delay.py).
+#
+# PostgreSQL 15 from Debian, started for the run in a temporary directory with
+# its durable defaults (fsync on, synchronous commit: PGSERVER_DURABLE), as
+# SQLite runs with synchronous=FULL. Everything on loopback; the machine's
+# cores are shared by wrk, the nodes and PostgreSQL.
+#
+# Usage: bench/server/pg.sh [BIN_DIR]   (default bin, from the repo root)
+# Environment: SERVER_BENCH_SECONDS (each wrk run, default 5).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+bindir=${1:-bin}
+registry=$(realpath "$bindir/avro-registry")
+py=/usr/bin/python3
+secs=${SERVER_BENCH_SECONDS:-5}
+loopback=127.0.0.1
+
+die() {
+    echo "pg bench: $*" >&2
+    exit 1
+}
+[[ -x "$registry" ]] || die "$registry is missing; run 'make' first"
+command -v wrk >/dev/null || die "wrk is missing; run scripts/install-deps --bench"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/avroreg-pg-bench.XXXXXX")
+chmod 0711 "$work" # PostgreSQL runs as another user when we are root
+pids=()
+cleanup() {
+    trap - EXIT INT TERM
+    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    "$root/tests/pg/pgserver" stop "$work/pg" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+cp "$registry" "$work/avro-registry"
+registry=$work/avro-registry
+pyc() { "$py" "$here/client.py" "$@"; }
+
+# start_node DB: one server on a free port; appends to pids, sets port.
+start_node() {
+    local db=$1
+    for _ in 1 2 3; do
+        port=$(pyc port)
+        "$registry" --listen "$loopback" --port "$port" --db "$db" --log-level warn \
+            </dev/null >>"$work/nodes.log" 2>&1 &
+        local pid=$!
+        if pyc wait-ok "$port" /health/ready 30 "$pid"; then
+            pids+=("$pid")
+            return 0
+        fi
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    tail -20 "$work/nodes.log" >&2
+    die "a node did not become ready on $db"
+}
+
+stop_nodes() {
+    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    pids=()
+}
+
+# rps FILE: wrk's requests/s in FILE; notes non-2xx answers.
+rps() {
+    local bad
+    bad=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$1")
+    [[ -z "$bad" ]] || echo "  note: $(basename "$1"): $bad answers not 2xx" >>"$work/notes"
+    awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$1"
+}
+
+# wrk_all NAME KIND ARG TAG: one wrk per node in ports, all at once, node i
+# with conns[i] connections; prints the summed req/s. KIND get: GET path ARG;
+# post: POST the body file ARG (re-registration); new: new schemas from the
+# template ARG, tagged TAG.
+wrk_all() {
+    local name=$1 kind=$2 arg=$3 tag=$4
+    local i=0 wpids=() sum=0
+    for p in "${ports[@]}"; do
+        local c=${conns[$i]}
+        local out=$work/wrk-$name-$i.out
+        case $kind in
+        get) wrk -t1 -c"$c" -d"${secs}s" --timeout 10s "http://$loopback:$p$arg" >"$out" 2>&1 & ;;
+        post) wrk -t1 -c"$c" -d"${secs}s" --timeout 10s -s "$here/post.lua" \
+            "http://$loopback:$p/subjects/orders-value/versions" -- "$arg" >"$out" 2>&1 & ;;
+        new) wrk -t1 -c"$c" -d"${secs}s" --timeout 10s -s "$here/new_schemas.lua" \
+            "http://$loopback:$p" -- "$arg" "$tag$i" >"$out" 2>&1 & ;;
+        esac
+        wpids+=($!)
+        i=$((i + 1))
+    done
+    for w in "${wpids[@]}"; do wait "$w" || die "wrk failed ($name)"; done
+    for ((i = 0; i < ${#ports[@]}; i++)); do
+        sum=$((sum + $(rps "$work/wrk-$name-$i.out")))
+    done
+    echo "$sum"
+}
+
+max() { awk -v a="$1" -v b="$2" 'BEGIN { print (a + 0 > b + 0) ? a : b }'; }
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b > 0 ? 100 * a / b : 0) }'; }
+
+# measure LABEL: GET (best of 2), re-registration, new schemas at 1 (or one
+# per node) and 16 clients, on the nodes in ports; sets get_rps, post_rps,
+# new_few, new16 and prints one line.
+measure() {
+    local label=$1 tagbase=$2 n=${#ports[@]}
+    local answer id
+    answer=$(pyc post "http://$loopback:${ports[0]}/subjects/orders-value/versions" \
+        "$work/register.json") || die "registering failed on $label: $answer"
+    id=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' <<<"$answer")
+    for p in "${ports[@]}"; do # warm every node's caches
+        timeout 30 wrk -t1 -c4 -d1s "http://$loopback:$p/schemas/ids/$id" >/dev/null 2>&1 || true
+    done
+    if [[ $n -eq 1 ]]; then conns=(64); else conns=(22 21 21); fi
+    get_rps=0
+    for _ in 1 2; do
+        get_rps=$(max "$get_rps" "$(wrk_all get-$tagbase get "/schemas/ids/$id" x)")
+    done
+    post_rps=$(wrk_all post-$tagbase post "$work/register.json" x)
+    if [[ $n -eq 1 ]]; then conns=(1); else conns=(1 1 1); fi
+    new_few=$(wrk_all new1-$tagbase new "$work/new_template.json" "${tagbase}a")
+    if [[ $n -eq 1 ]]; then conns=(16); else conns=(6 5 5); fi
+    new16=$(wrk_all new16-$tagbase new "$work/new_template.json" "${tagbase}b")
+}
+
+pyc prepare "$here/order.avsc" "$work"
+echo "-- PostgreSQL backend (loopback; wrk -c64 for GET and re-registration, best of 2 GET" \
+    "runs of ${secs}s; 3 nodes: one wrk per node at once, summed; $(nproc) CPUs shared by all)"
+
+# ---- the SQLite server --------------------------------------------------------------
+ports=()
+start_node "$work/sqlite.db"
+ports=("$port")
+measure "SQLite" sq
+sq_get=$get_rps sq_post=$post_rps sq_new1=$new_few sq_new16=$new16
+stop_nodes
+
+# ---- PostgreSQL: one node, then three --------------------------------------------------
+PGSERVER_DURABLE=1 "$root/tests/pg/pgserver" start "$work/pg" >/dev/null
+pg_version=$(psql -X -A -t "$(cat "$work/pg/url")" -c "SHOW server_version" | cut -d' ' -f1)
+db1=$("$root/tests/pg/pgserver" createdb "$work/pg" bench1)
+start_node "$db1"
+ports=("$port")
+measure "1 PostgreSQL node" p1
+p1_get=$get_rps p1_post=$post_rps p1_new1=$new_few p1_new16=$new16
+stop_nodes
+
+db3=$("$root/tests/pg/pgserver" createdb "$work/pg" bench3)
+ports=()
+for _ in 1 2 3; do
+    start_node "$db3"
+    ports+=("$port")
+done
+measure "3 PostgreSQL nodes" p3
+p3_get=$get_rps p3_post=$post_rps p3_new3=$new_few p3_new16=$new16
+read -r d_med d_p95 d_max < <("$py" "$here/pg_delay.py" "${ports[0]}" "${ports[1]}" 50) ||
+    die "the delay measurement failed"
+stop_nodes
+
+echo "GET /schemas/ids/{id}: SQLite $sq_get req/s | 1 PG node $p1_get req/s" \
+    "($(pct "$p1_get" "$sq_get")% of SQLite; target >= 90%) | 3 PG nodes $p3_get req/s"
+echo "re-registration (same body): SQLite $sq_post req/s | 1 PG node $p1_post req/s" \
+    "($(pct "$p1_post" "$sq_post")%) | 3 PG nodes $p3_post req/s"
+echo "new schemas at 1 client: SQLite $sq_new1 reg/s | 1 PG node $p1_new1 reg/s" \
+    "| 3 PG nodes, 1 client each: $p3_new3 reg/s"
+echo "new schemas at 16 clients: SQLite $sq_new16 reg/s | 1 PG node $p1_new16 reg/s" \
+    "| 3 PG nodes (6/5/5): $p3_new16 reg/s"
+echo "a permanent delete on node A reaches node B's by-id cache after: median $d_med ms," \
+    "p95 $d_p95 ms, max $d_max ms (50 rounds; PostgreSQL $pg_version, durable)"
+if [[ -s "$work/notes" ]]; then
+    cat "$work/notes"
+fi

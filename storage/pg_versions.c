@@ -1,0 +1,327 @@
+/*
+ * pg_versions.c - subjects and their versions (as sqlite_versions.c, on pg_query).
+ */
+#include "storage/pg_int.h"
+
+#include <stdlib.h>
+
+static void version_recs_free(struct sr_version_rec *recs, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        sr_version_rec_release(&recs[i]);
+    free(recs);
+}
+
+/* The row at the cursor from columns (version, schema_id, deleted, context,
+ * ts), starting at column first. */
+static void read_row(struct pg_query *q, int first, struct sr_version_rec *r)
+{
+    r->version = (int32_t)pg_col_int(q, first);
+    r->id = pg_col_int(q, first + 1);
+    r->deleted = pg_col_bool(q, first + 2);
+    r->context = pg_col_text(q, first + 3);
+    r->ts = pg_col_int(q, first + 4);
+}
+
+static void read_version(struct pg_query *q, const char *subject, struct sr_version_rec *r)
+{
+    r->subject = pg_strdup(q, subject);
+    read_row(q, 0, r);
+}
+
+/* The row at the cursor, the subject first (pg_sql.h's listed rows). */
+static void read_listed_version(struct pg_query *q, struct sr_version_rec *r)
+{
+    r->subject = pg_col_text(q, 0);
+    read_row(q, 1, r);
+}
+
+static enum sr_err version_not_found(struct sr_error *err)
+{
+    return sr_errorf(err, SR_ERR_VERSION_NOT_FOUND, "%s",
+                     sr_error_default_message(SR_ERR_VERSION_NOT_FOUND));
+}
+
+/* Runs the bound query to its end, collecting column 0 of every row. */
+static enum sr_err collect_strings(struct pg_query *q, struct sr_str_list *out)
+{
+    struct sr_str_list list = {0};
+    size_t cap = 0;
+    while (pg_row(q) &&
+           pg_grow(q, (void **)&list.items, &cap, list.count + 1, sizeof(*list.items))) {
+        list.items[list.count] = pg_col_text(q, 0);
+        if (list.items[list.count])
+            list.count++;
+    }
+    enum sr_err rc = pg_query_end(q);
+    if (rc) {
+        sr_str_list_release(&list);
+        return rc;
+    }
+    *out = list;
+    return SR_OK;
+}
+
+enum sr_err pg_contexts(struct sr_txn *t, struct sr_str_list *out, struct sr_error *err)
+{
+    struct pg_query q;
+    enum sr_err rc = pg_query_start(&q, t, PG_CONTEXTS, err);
+    return rc ? rc : collect_strings(&q, out);
+}
+
+enum sr_err pg_subjects(struct sr_txn *t, const char *prefix, enum sr_deleted_filter filter,
+                        struct sr_str_list *out, struct sr_error *err)
+{
+    /* Every stored subject is UTF-8 (PostgreSQL checks): none starts with
+     * a prefix that is not, and the prefix could not even be sent. */
+    if (!pg_utf8_valid(prefix)) {
+        *out = (struct sr_str_list){0};
+        return SR_OK;
+    }
+    struct pg_query q;
+    enum sr_err rc = pg_query_start(&q, t, PG_SUBJECTS, err);
+    if (rc)
+        return rc;
+    pg_bind_prefix(&q, prefix);
+    pg_bind_filter(&q, filter);
+    return collect_strings(&q, out);
+}
+
+enum sr_err pg_versions(struct sr_txn *t, const char *subject, enum sr_deleted_filter filter,
+                        struct sr_int_list *out, struct sr_error *err)
+{
+    struct pg_query q;
+    enum sr_err rc = pg_query_start(&q, t, PG_VERSIONS, err);
+    if (rc)
+        return rc;
+    pg_bind_text(&q, subject);
+    pg_bind_filter(&q, filter);
+    return pg_collect_ints(&q, out);
+}
+
+enum sr_err pg_version_rows(struct sr_txn *t, const char *subject, struct sr_version_rec **out,
+                            size_t *count_out, struct sr_error *err)
+{
+    struct pg_query q;
+    enum sr_err rc = pg_query_start(&q, t, PG_VERSION_ROWS, err);
+    if (rc)
+        return rc;
+    pg_bind_text(&q, subject);
+    struct sr_version_rec *recs = NULL;
+    size_t count = 0, cap = 0;
+    while (pg_row(&q) && pg_grow(&q, (void **)&recs, &cap, count + 1, sizeof(*recs)))
+        read_version(&q, subject, &recs[count++]);
+    rc = pg_query_end(&q);
+    if (rc) {
+        version_recs_free(recs, count);
+        return rc;
+    }
+    *out = recs;
+    *count_out = count;
+    return SR_OK;
+}
+
+/* One row of subject into *out; *found_out says whether there was one. */
+static enum sr_err version_row(struct sr_txn *t, const char *subject, int32_t version,
+                               struct sr_version_rec *out, bool *found_out, struct sr_error *err)
+{
+    bool latest = version == -1;
+    struct pg_query q;
+    enum sr_err rc = pg_query_start(&q, t, latest ? PG_VERSION_LATEST : PG_VERSION_GET, err);
+    if (rc)
+        return rc;
+    pg_bind_text(&q, subject);
+    if (!latest)
+        pg_bind_int(&q, version);
+    struct sr_version_rec rec = {0};
+    bool found = pg_row(&q);
+    if (found)
+        read_version(&q, subject, &rec);
+    rc = pg_query_end(&q);
+    if (rc) {
+        sr_version_rec_release(&rec);
+        return rc;
+    }
+    *out = rec;
+    *found_out = found;
+    return SR_OK;
+}
+
+enum sr_err pg_version_get(struct sr_txn *t, const char *subject, int32_t version,
+                           bool include_deleted, struct sr_version_rec *out, struct sr_error *err)
+{
+    struct sr_version_rec rec = {0};
+    bool found = false;
+    enum sr_err rc = version_row(t, subject, version, &rec, &found, err);
+    if (rc)
+        return rc;
+    if (!found || (rec.deleted && !include_deleted)) {
+        sr_version_rec_release(&rec);
+        return version_not_found(err);
+    }
+    *out = rec;
+    return SR_OK;
+}
+
+enum sr_err pg_max_version(struct sr_txn *t, const char *subject, int32_t *out,
+                           struct sr_error *err)
+{
+    struct pg_query q;
+    enum sr_err rc = pg_query_start(&q, t, PG_MAX_VERSION, err);
+    if (rc)
+        return rc;
+    pg_bind_text(&q, subject);
+    int32_t max = 0;
+    if (pg_row(&q))
+        max = (int32_t)pg_col_int(&q, 0);
+    rc = pg_query_end(&q);
+    if (rc)
+        return rc;
+    *out = max;
+    return SR_OK;
+}
+
+enum sr_err pg_version_by_id(struct sr_txn *t, const char *subject, const char *context, int64_t id,
+                             enum sr_deleted_filter filter, struct sr_version_rec *out,
+                             struct sr_error *err)
+{
+    struct pg_query q;
+    enum sr_err rc = pg_query_start(&q, t, PG_VERSION_BY_ID, err);
+    if (rc)
+        return rc;
+    pg_bind_text(&q, subject);
+    pg_bind_text(&q, context);
+    pg_bind_int(&q, id);
+    pg_bind_filter(&q, filter);
+    struct sr_version_rec rec = {0};
+    bool found = pg_row(&q);
+    if (found)
+        read_version(&q, subject, &rec);
+    rc = pg_query_end(&q);
+    if (rc) {
+        sr_version_rec_release(&rec);
+        return rc;
+    }
+    if (!found)
+        return version_not_found(err);
+    *out = rec;
+    return SR_OK;
+}
+
+enum sr_err pg_version_insert(struct sr_txn *t, const char *subject, int32_t version,
+                              const char *context, int64_t id, int64_t ts, struct sr_error *err)
+{
+    struct pg_query q;
+    enum sr_err rc = pg_query_start(&q, t, PG_VERSION_INSERT, err);
+    if (rc)
+        return rc;
+    pg_bind_text(&q, subject);
+    pg_bind_int(&q, version);
+    pg_bind_text(&q, context);
+    pg_bind_int(&q, id);
+    pg_bind_int(&q, ts);
+    pg_exec(&q);
+    bool taken = pg_changes(&q) == 0; /* ON CONFLICT DO NOTHING: the row exists */
+    rc = pg_query_end(&q);
+    if (!rc && taken)
+        rc = sr_errorf(err, SR_ERR_CONFLICT, "Version %d of subject %s was taken by another writer",
+                       (int)version, subject);
+    return rc;
+}
+
+/* Runs a statement keyed by (subject, version) that changes at most one row;
+ * SR_ERR_VERSION_NOT_FOUND when it changed none. */
+static enum sr_err change_version(struct sr_txn *t, enum pg_stmt id, const char *subject,
+                                  int32_t version, const bool *value, struct sr_error *err)
+{
+    struct pg_query q;
+    enum sr_err rc = pg_query_start(&q, t, id, err);
+    if (rc)
+        return rc;
+    pg_bind_text(&q, subject);
+    pg_bind_int(&q, version);
+    if (value)
+        pg_bind_bool(&q, *value);
+    pg_exec(&q);
+    int64_t changed = pg_changes(&q);
+    rc = pg_query_end(&q);
+    if (!rc && changed == 0)
+        rc = version_not_found(err);
+    return rc;
+}
+
+enum sr_err pg_version_set_deleted(struct sr_txn *t, const char *subject, int32_t version,
+                                   bool deleted, struct sr_error *err)
+{
+    return change_version(t, PG_VERSION_SET_DELETED, subject, version, &deleted, err);
+}
+
+enum sr_err pg_version_remove(struct sr_txn *t, const char *subject, int32_t version,
+                              struct sr_error *err)
+{
+    /* The schema row stays, with its references, until
+     * sr_txn_schema_remove_if_unused() finds it carried by no version. */
+    return change_version(t, PG_VERSION_REMOVE, subject, version, NULL, err);
+}
+
+enum sr_err pg_versions_for_id(struct sr_txn *t, const char *context, int64_t id,
+                               enum sr_deleted_filter filter, struct sr_subject_version_list *out,
+                               struct sr_error *err)
+{
+    struct pg_query q;
+    enum sr_err rc = pg_query_start(&q, t, PG_VERSIONS_FOR_ID, err);
+    if (rc)
+        return rc;
+    pg_bind_text(&q, context);
+    pg_bind_int(&q, id);
+    pg_bind_filter(&q, filter);
+    struct sr_subject_version_list list = {0};
+    size_t cap = 0;
+    while (pg_row(&q) &&
+           pg_grow(&q, (void **)&list.items, &cap, list.count + 1, sizeof(*list.items))) {
+        struct sr_subject_version *sv = &list.items[list.count++];
+        sv->subject = pg_col_text(&q, 0);
+        sv->version = (int32_t)pg_col_int(&q, 1);
+    }
+    rc = pg_query_end(&q);
+    if (rc) {
+        sr_subject_version_list_release(&list);
+        return rc;
+    }
+    *out = list;
+    return SR_OK;
+}
+
+enum sr_err pg_list_versions(struct sr_txn *t, const char *prefix, enum sr_deleted_filter filter,
+                             bool latest_only, int64_t offset, int64_t limit,
+                             struct sr_version_rec **out, size_t *count_out, struct sr_error *err)
+{
+    if (!pg_utf8_valid(prefix)) { /* as in pg_subjects */
+        *out = NULL;
+        *count_out = 0;
+        return SR_OK;
+    }
+    struct pg_query q;
+    enum sr_err rc = pg_query_start(&q, t, latest_only ? PG_LIST_LATEST : PG_LIST_VERSIONS, err);
+    if (rc)
+        return rc;
+    pg_bind_prefix(&q, prefix);
+    pg_bind_filter(&q, filter);
+    if (limit < 0)
+        pg_bind_null(&q); /* LIMIT NULL: no limit */
+    else
+        pg_bind_int(&q, limit);
+    pg_bind_int(&q, offset);
+    struct sr_version_rec *recs = NULL;
+    size_t count = 0, cap = 0;
+    while (pg_row(&q) && pg_grow(&q, (void **)&recs, &cap, count + 1, sizeof(*recs)))
+        read_listed_version(&q, &recs[count++]);
+    rc = pg_query_end(&q);
+    if (rc) {
+        version_recs_free(recs, count);
+        return rc;
+    }
+    *out = recs;
+    *count_out = count;
+    return SR_OK;
+}
