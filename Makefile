@@ -7,7 +7,7 @@
 #   make fmt/lint   clang-format in place / clang-tidy + cppcheck
 
 CC      ?= cc
-PKGS    := jansson sqlite3 libmicrohttpd avro-c libcurl rdkafka
+PKGS    := jansson sqlite3 libmicrohttpd avro-c libcurl rdkafka gnutls nettle libsodium libpcre2-8
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wwrite-strings -Wvla -Wformat=2 -fno-common
 BASE_CFLAGS := -fPIC -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -I. -MMD -MP \
@@ -37,8 +37,9 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(B)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(B)/%.o)
 SERVER_LIB_OBJ := $(filter-out $(B)/server/main.o,$(SERVER_OBJ))
 CLIENT_OBJ := $(CLIENT_SRC:%.c=$(B)/%.o)
-# libavroreg as users get it: the client plus the schema model it stands on.
-LIB_OBJ := $(CLIENT_OBJ) $(filter-out $(B)/storage/%,$(CORE_OBJ))
+# libavroreg as users get it: the client plus the schema model it stands on
+# (password hashing is the server's and avroreg's only).
+LIB_OBJ := $(CLIENT_OBJ) $(filter-out $(B)/storage/% $(B)/common/pwhash.o,$(CORE_OBJ))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 ifeq ($(FLAVOR),check)
@@ -92,7 +93,7 @@ lib/libavroreg.so: $(LIB_OBJ) client/libavroreg.map
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  LD    $@")
 	$(Q)$(CC) -shared -Wl,-soname,libavroreg.so -Wl,--version-script=client/libavroreg.map \
-	  -o $@ $(LIB_OBJ) $(LIBS)
+	  -o $@ $(LIB_OBJ) -Wl,--as-needed $(LIBS)
 
 lib/pkgconfig/avroreg.pc: client/avroreg.pc.in
 	@mkdir -p $(dir $@)

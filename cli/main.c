@@ -23,6 +23,8 @@ static const struct cli_command commands[] = {
     {"produce", "produce JSON lines from stdin to Kafka as framed Avro", cmd_produce, help_produce},
     {"consume", "consume framed Avro from Kafka and print JSON lines", cmd_consume, help_consume},
     {"broker", "run the bundled development Kafka broker", cmd_broker, help_broker},
+    {"passwd", "print an authfile entry for a user (the registry's --auth-file)", cmd_passwd,
+     help_passwd},
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
@@ -32,6 +34,7 @@ static void usage(FILE *out)
     fprintf(out, "usage: avroreg <command> [options] [args]\n\ncommands:\n");
     for (size_t i = 0; i < COMMAND_COUNT; i++)
         fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n%s", cli_registry_options_help());
     fprintf(out, "\n'avroreg <command> --help' describes a command.\n"
                  "exit codes: 0 success, 1 invalid or incompatible, 2 usage or I/O error\n");
 }
@@ -39,6 +42,8 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
     sr_jalloc_install();
+    if (cli_take_registry_options(&argc, argv) != CLI_OK)
+        return CLI_USAGE;
     if (argc < 2) {
         usage(stderr);
         return CLI_USAGE;
