@@ -70,8 +70,7 @@ void sr_edge_free(struct sr_edge *e)
     free(e);
 }
 
-/* Whether every address listen resolves to is a loopback one. */
-static bool loopback_only(const char *listen)
+bool sr_edge_loopback_only(const char *listen)
 {
     struct addrinfo hints = {.ai_flags = AI_PASSIVE, .ai_socktype = SOCK_STREAM};
     struct addrinfo *res = NULL;
@@ -108,7 +107,7 @@ void sr_edge_log_start(const struct sr_server *srv)
         sr_log(SR_LOG_INFO, "authentication on: %s (%zu users, %zu permissions)", cfg->auth_file,
                users, perms);
     }
-    if (!e->enforce && !loopback_only(cfg->listen))
+    if (!e->enforce && !sr_edge_loopback_only(cfg->listen))
         sr_log(SR_LOG_WARN,
                "listening on %s with no authentication: anyone who can reach the port may "
                "register, change and delete schemas (see --auth-file, --tls-client-ca)",

@@ -51,6 +51,10 @@ void sr_edge_free(struct sr_edge *e);
  * beyond loopback without authentication. */
 void sr_edge_log_start(const struct sr_server *srv);
 
+/* Whether every address listen (a --listen value) resolves to is a
+ * loopback one: no warning is due for an unauthenticated server there. */
+bool sr_edge_loopback_only(const char *listen);
+
 /* SIGHUP: reloads the certificate and the authfile, reopens the audit log.
  * Each that fails keeps what it had; every outcome is logged. */
 void sr_edge_reload(struct sr_server *srv);

@@ -25,6 +25,7 @@
 #include "common/pwhash.h"
 #include "server/auth.h"
 #include "server/authfile.h"
+#include "server/edge.h"
 #include "server/limits.h"
 #include "server/origin.h"
 #include "server/request.h"
@@ -563,6 +564,17 @@ static void every_route_has_a_rule(void **state)
     }
 }
 
+static void exposure_warning_rule(void **state)
+{
+    (void)state;
+    assert_true(sr_edge_loopback_only("127.0.0.1"));
+    assert_true(sr_edge_loopback_only("127.0.0.2"));
+    assert_true(sr_edge_loopback_only("::1"));
+    assert_false(sr_edge_loopback_only("0.0.0.0"));
+    assert_false(sr_edge_loopback_only("::"));
+    assert_false(sr_edge_loopback_only("192.0.2.1"));
+}
+
 static void error_rows(void **state)
 {
     (void)state;
@@ -591,6 +603,7 @@ int main(void)
         cmocka_unit_test(header_deadline_shuts_the_socket),
         cmocka_unit_test(origin_policy),
         cmocka_unit_test(every_route_has_a_rule),
+        cmocka_unit_test(exposure_warning_rule),
         cmocka_unit_test(error_rows),
     };
     return cmocka_run_group_tests_name("security edge", tests, NULL, NULL);
