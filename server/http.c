@@ -758,7 +758,7 @@ static const char *const noisy[] = {
     "Error: An unexpected TLS packet was received",
 };
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     static _Atomic int64_t next_ok[sizeof noisy / sizeof noisy[0]];
     static _Atomic uint64_t dropped[sizeof noisy / sizeof noisy[0]];
