@@ -11,7 +11,7 @@
 #   make fmt-check  fails when clang-format would change a file
 
 CC      ?= cc
-PKGS    := jansson sqlite3 libpq libmicrohttpd avro-c libcurl rdkafka gnutls
+PKGS    := jansson sqlite3 libpq libmicrohttpd avro-c libcurl rdkafka gnutls nettle libsodium libpcre2-8
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wwrite-strings -Wvla -Wformat=2 -fno-common
 BASE_CFLAGS := -fPIC -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -I. -MMD -MP \
@@ -55,8 +55,9 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(B)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(B)/%.o) $(B)/build/gen/ui_assets.o
 SERVER_LIB_OBJ := $(filter-out $(B)/server/main.o,$(SERVER_OBJ))
 CLIENT_OBJ := $(CLIENT_SRC:%.c=$(B)/%.o)
-# libavroreg as users get it: the client plus the schema model it stands on.
-LIB_OBJ := $(CLIENT_OBJ) $(filter-out $(B)/storage/%,$(CORE_OBJ))
+# libavroreg as users get it: the client plus the schema model it stands on
+# (password hashing is the server's and avroreg's only).
+LIB_OBJ := $(CLIENT_OBJ) $(filter-out $(B)/storage/% $(B)/common/pwhash.o,$(CORE_OBJ))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all run test check bench fmt lint clean deps unit
@@ -107,7 +108,7 @@ $(LIBDIR)/libavroreg.so: $(LIB_OBJ) client/libavroreg.map
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  LD    $@")
 	$(Q)$(CC) -shared -Wl,-soname,libavroreg.so -Wl,--version-script=client/libavroreg.map \
-	  -o $@ $(LIB_OBJ) $(LIBS)
+	  -o $@ $(LIB_OBJ) -Wl,--as-needed $(LIBS)
 
 $(LIBDIR)/pkgconfig/avroreg.pc: client/avroreg.pc.in
 	@mkdir -p $(dir $@)

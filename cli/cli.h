@@ -70,8 +70,31 @@ void help_get(void);
 void help_subjects(void);
 /* --registry, else $AVROREG_REGISTRY_URL, else http://localhost:8081. */
 const char *cli_registry_url(const char *flag);
-/* Makes a client for url (basic auth from $AVROREG_REGISTRY_USER/PASSWORD);
- * prints the reason and returns CLI_USAGE on failure. */
+
+/* The registry's credentials and TLS files, given anywhere on the command
+ * line (main() takes them out of argv before the command sees it):
+ *   --user NAME[:PASSWORD]   basic auth; without ":PASSWORD" the password
+ *                            comes from $AVROREG_REGISTRY_PASSWORD
+ *   --tls-ca FILE            CA bundle that signed the registry's certificate
+ *   --tls-cert FILE          client certificate (mutual TLS)
+ *   --tls-key FILE           its private key (default: in --tls-cert)
+ * Each falls back to its variable: AVROREG_REGISTRY_USER (and _PASSWORD),
+ * AVROREG_REGISTRY_CA_FILE, AVROREG_REGISTRY_CERT_FILE,
+ * AVROREG_REGISTRY_KEY_FILE. */
+struct cli_registry_options {
+    const char *user; /* as given, NAME or NAME:PASSWORD */
+    const char *ca_file, *cert_file, *key_file;
+};
+extern struct cli_registry_options cli_registry_options;
+/* Takes the options above out of argv[1..*argc) (both "--opt VALUE" and
+ * "--opt=VALUE"), shortening *argc. Returns CLI_OK, or CLI_USAGE (printed)
+ * when one lacks its value. Stops at "--". */
+int cli_take_registry_options(int *argc, char **argv);
+/* The help text for them (static). */
+const char *cli_registry_options_help(void);
+
+/* Makes a client for url with the options above; prints the reason and
+ * returns CLI_USAGE on failure. */
 struct avroreg_client;
 int cli_client(const char *url, struct avroreg_client **out);
 /* Prints a client error as a one-liner with the registry's error_code; returns
@@ -84,6 +107,10 @@ int cli_print_verdict(const char *path, long status, const char *answer, bool js
 
 /* The CI gate (cmd_git.c). */
 int cli_check_git(const char *base, enum sr_compat_level level, char **paths, int path_count);
+
+/* Authfile entries (cmd_passwd.c). */
+int cmd_passwd(int argc, char **argv);
+void help_passwd(void);
 
 /* Kafka commands (cmd_kafka.c). */
 int cmd_produce(int argc, char **argv);

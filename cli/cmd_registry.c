@@ -22,17 +22,95 @@ const char *cli_registry_url(const char *flag)
     return flag ? flag : env && *env ? env : DEFAULT_REGISTRY;
 }
 
+struct cli_registry_options cli_registry_options;
+
+static const char *const registry_flags[] = {"--user", "--tls-ca", "--tls-cert", "--tls-key"};
+
+/* The slot of cli_registry_options for registry_flags[i]. */
+static const char **registry_slot(size_t i)
+{
+    const char **slots[] = {&cli_registry_options.user, &cli_registry_options.ca_file,
+                            &cli_registry_options.cert_file, &cli_registry_options.key_file};
+    return slots[i];
+}
+
+/* Whether arg is one of the flags (then *slot and *value, NULL when the
+ * value is the next argument). */
+static bool registry_flag(const char *arg, const char ***slot, const char **value)
+{
+    for (size_t i = 0; i < sizeof registry_flags / sizeof registry_flags[0]; i++) {
+        size_t n = strlen(registry_flags[i]);
+        if (strncmp(arg, registry_flags[i], n) != 0 || (arg[n] && arg[n] != '='))
+            continue;
+        *slot = registry_slot(i);
+        *value = arg[n] == '=' ? arg + n + 1 : NULL;
+        return true;
+    }
+    return false;
+}
+
+int cli_take_registry_options(int *argc, char **argv)
+{
+    int out = 1;
+    for (int i = 1; i < *argc; i++) {
+        const char **slot, *value;
+        if (strcmp(argv[i], "--") == 0) {
+            while (i < *argc)
+                argv[out++] = argv[i++];
+            break;
+        }
+        if (!registry_flag(argv[i], &slot, &value)) {
+            argv[out++] = argv[i];
+            continue;
+        }
+        if (!value && i + 1 >= *argc) {
+            fprintf(stderr, "avroreg: %s needs a value\n", argv[i]);
+            return CLI_USAGE;
+        }
+        *slot = value ? value : argv[++i];
+    }
+    *argc = out;
+    argv[out] = NULL;
+    return CLI_OK;
+}
+
+const char *cli_registry_options_help(void)
+{
+    return "registry options (any command that talks to a registry; each also from the\n"
+           "environment variable shown):\n"
+           "  --user NAME[:PASSWORD]   basic auth (AVROREG_REGISTRY_USER; the password from\n"
+           "                           AVROREG_REGISTRY_PASSWORD when not given here)\n"
+           "  --tls-ca FILE            CA bundle for the registry's certificate\n"
+           "                           (AVROREG_REGISTRY_CA_FILE)\n"
+           "  --tls-cert FILE          client certificate, PEM (AVROREG_REGISTRY_CERT_FILE)\n"
+           "  --tls-key FILE           its key, PEM (AVROREG_REGISTRY_KEY_FILE)\n";
+}
+
 int cli_client(const char *url, struct avroreg_client **out)
 {
-    struct avroreg_client_config cfg = {.url = url,
-                                        .username = getenv("AVROREG_REGISTRY_USER"),
-                                        .password = getenv("AVROREG_REGISTRY_PASSWORD")};
-    struct avroreg_error err = {0};
-    if (avroreg_client_new(&cfg, out, &err)) {
-        fprintf(stderr, "avroreg: %s\n", err.message);
-        return CLI_USAGE;
+    const struct cli_registry_options *o = &cli_registry_options;
+    struct avroreg_client_config cfg = {
+        .url = url, .ca_file = o->ca_file, .cert_file = o->cert_file, .key_file = o->key_file};
+    char *user = o->user ? strdup(o->user) : NULL;
+    if (user) {
+        char *colon = strchr(user, ':');
+        if (colon)
+            *colon = '\0';
+        cfg.username = user;
+        cfg.password = colon ? colon + 1 : getenv("AVROREG_REGISTRY_PASSWORD");
     }
-    return CLI_OK;
+    avroreg_client_config_from_env(&cfg);
+    struct avroreg_error err = {0};
+    int rc = CLI_OK;
+    if (o->user && !user) {
+        fprintf(stderr, "avroreg: out of memory\n");
+        rc = CLI_USAGE;
+    } else if (avroreg_client_new(&cfg, out, &err)) {
+        fprintf(stderr, "avroreg: %s\n", err.message);
+        rc = CLI_USAGE;
+    }
+    free(user);
+    return rc;
 }
 
 int cli_report(const struct avroreg_error *err)
@@ -54,7 +132,7 @@ void help_register(void)
     printf("usage: avroreg register --subject S [--registry URL] FILE\n\n"
            "Registers the schema in FILE under subject S and prints its id.\n"
            "The registry is --registry, else $AVROREG_REGISTRY_URL, else %s\n"
-           "($AVROREG_REGISTRY_USER and $AVROREG_REGISTRY_PASSWORD give basic auth).\n"
+           "(credentials and TLS: see 'avroreg --help').\n"
            "Exit 0 registered, 1 refused (invalid or incompatible), 2 usage or I/O error.\n",
            DEFAULT_REGISTRY);
 }

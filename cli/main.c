@@ -30,6 +30,8 @@ static const struct cli_command commands[] = {
     {"migrate", "copy one registry into another, ids kept, and verify", cmd_migrate, help_migrate},
     {"backup", "copy the SQLite store consistently while the server runs", cmd_backup, help_backup},
     {"copy", "copy a registry's database into another (SQLite to PostgreSQL)", cmd_copy, help_copy},
+    {"passwd", "print an authfile entry for a user (the registry's --auth-file)", cmd_passwd,
+     help_passwd},
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
@@ -39,6 +41,7 @@ static void usage(FILE *out)
     fprintf(out, "usage: avroreg <command> [options] [args]\n\ncommands:\n");
     for (size_t i = 0; i < COMMAND_COUNT; i++)
         fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n%s", cli_registry_options_help());
     fprintf(out, "\n'avroreg <command> --help' describes a command.\n"
                  "exit codes: 0 success, 1 invalid or incompatible, 2 usage or I/O error\n");
 }
@@ -46,6 +49,8 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
     sr_jalloc_install();
+    if (cli_take_registry_options(&argc, argv) != CLI_OK)
+        return CLI_USAGE;
     if (argc < 2) {
         usage(stderr);
         return CLI_USAGE;

@@ -62,6 +62,8 @@ static bool copy_config(struct ar_http *h, const struct avroreg_client_config *c
     h->username = dup_opt(config->username, &ok);
     h->password = dup_opt(config->password ? config->password : "", &ok);
     h->ca_file = dup_opt(config->ca_file, &ok);
+    h->cert_file = dup_opt(config->cert_file, &ok);
+    h->key_file = dup_opt(config->key_file, &ok);
     return ok && h->base_url && make_headers(h);
 }
 
@@ -72,9 +74,35 @@ static void free_config(struct ar_http *h)
     free(h->username);
     free(h->password);
     free(h->ca_file);
+    free(h->cert_file);
+    free(h->key_file);
     curl_slist_free_all(h->headers);
     curl_slist_free_all(h->body_headers);
     memset(h, 0, sizeof(*h));
+}
+
+/* An environment variable, or NULL when unset or empty. */
+static const char *env(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
+}
+
+void avroreg_client_config_from_env(struct avroreg_client_config *config)
+{
+    if (!config->url)
+        config->url = env("AVROREG_REGISTRY_URL");
+    if (!config->username) {
+        config->username = env("AVROREG_REGISTRY_USER");
+        if (config->username && !config->password)
+            config->password = env("AVROREG_REGISTRY_PASSWORD");
+    }
+    if (!config->ca_file)
+        config->ca_file = env("AVROREG_REGISTRY_CA_FILE");
+    if (!config->cert_file)
+        config->cert_file = env("AVROREG_REGISTRY_CERT_FILE");
+    if (!config->key_file)
+        config->key_file = env("AVROREG_REGISTRY_KEY_FILE");
 }
 
 enum avroreg_err ar_http_init(struct ar_http *h, const struct avroreg_client_config *config,
@@ -174,6 +202,12 @@ static void set_security(CURL *c, const struct ar_http *h)
     }
     if (h->ca_file)
         curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_file);
+    if (h->cert_file) {
+        curl_easy_setopt(c, CURLOPT_SSLCERT, h->cert_file);
+        curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM");
+        curl_easy_setopt(c, CURLOPT_SSLKEY, h->key_file ? h->key_file : h->cert_file);
+        curl_easy_setopt(c, CURLOPT_SSLKEYTYPE, "PEM");
+    }
     if (h->insecure) {
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);

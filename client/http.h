@@ -26,6 +26,8 @@ struct ar_http {
     char *username; /* NULL, or basic auth with password */
     char *password;
     char *ca_file;
+    char *cert_file; /* client certificate, or NULL */
+    char *key_file;  /* its key, or NULL */
     bool insecure;
     long timeout_ms;
     long connect_timeout_ms;

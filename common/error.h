@@ -16,7 +16,10 @@
 #define SR_ERRORS(X)                                                                               \
     X(SR_OK, 200, 0, "OK")                                                                         \
     X(SR_ERR_BAD_REQUEST, 400, 400, "Bad Request")                                                 \
-    X(SR_ERR_UNAUTHORIZED, 401, 401, "Unauthorized")                                               \
+    /* No credentials, or credentials that do not check out (a challenge goes with it). */         \
+    X(SR_ERR_UNAUTHORIZED, 401, 40101, "Unauthorized")                                             \
+    /* The principal may not do this, or the request's Origin may not. */                          \
+    X(SR_ERR_FORBIDDEN, 403, 40301, "Forbidden")                                                   \
     X(SR_ERR_NOT_FOUND, 404, 404, "HTTP 404 Not Found")                                            \
     X(SR_ERR_SUBJECT_NOT_FOUND, 404, 40401, "Subject not found.")                                  \
     X(SR_ERR_VERSION_NOT_FOUND, 404, 40402, "Version not found.")                                  \
@@ -34,7 +37,10 @@
     X(SR_ERR_INCOMPATIBLE, 409, 409,                                                               \
       "Schema being registered is incompatible with an earlier schema")                            \
     X(SR_ERR_PAYLOAD_TOO_LARGE, 413, 413, "HTTP 413 Payload Too Large")                            \
+    X(SR_ERR_URI_TOO_LONG, 414, 414, "HTTP 414 URI Too Long")                                      \
     X(SR_ERR_UNSUPPORTED_MEDIA_TYPE, 415, 415, "HTTP 415 Unsupported Media Type")                  \
+    /* A Host header outside --allowed-hosts (DNS rebinding). */                                   \
+    X(SR_ERR_MISDIRECTED, 421, 421, "HTTP 421 Misdirected Request")                                \
     X(SR_ERR_UNPROCESSABLE, 422, 422, "Unprocessable Entity")                                      \
     X(SR_ERR_INVALID_SCHEMA, 422, 42201, "Invalid schema")                                         \
     X(SR_ERR_INVALID_VERSION, 422, 42202, "Invalid version")                                       \
@@ -44,6 +50,8 @@
     X(SR_ERR_REFERENCE_EXISTS, 422, 42206, "Schema is referenced")                                 \
     X(SR_ERR_ID_DOES_NOT_MATCH, 422, 42207, "Id does not match")                                   \
     X(SR_ERR_INVALID_SUBJECT, 422, 42208, "Invalid subject")                                       \
+    X(SR_ERR_TOO_MANY_REQUESTS, 429, 42901, "Too many requests")                                   \
+    X(SR_ERR_HEADERS_TOO_LARGE, 431, 431, "HTTP 431 Request Header Fields Too Large")              \
     X(SR_ERR_INTERNAL, 500, 50001, "Error in the backend data store")                              \
     X(SR_ERR_TIMEOUT, 500, 50002, "Operation timed out")                                           \
     X(SR_ERR_FORWARDING, 500, 50003, "Error while forwarding the request to the leader")           \

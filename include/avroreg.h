@@ -129,7 +129,18 @@ struct avroreg_client_config {
     const char *ca_file;       /* TLS: CA bundle to trust, or NULL for the system's */
     bool insecure_skip_verify; /* TLS: do not verify the server (testing only) */
     long timeout_ms;           /* per request; 0 means 30 s; connecting gets at most 10 s */
+    const char *cert_file;     /* TLS: client certificate (PEM) for mutual TLS, or NULL */
+    const char *key_file;      /* TLS: its private key (PEM); NULL: in cert_file */
 };
+
+/* Fills the fields of config that are NULL from the environment, the way
+ * avroreg reads it: url from AVROREG_REGISTRY_URL, username and password
+ * from AVROREG_REGISTRY_USER and AVROREG_REGISTRY_PASSWORD, ca_file,
+ * cert_file and key_file from AVROREG_REGISTRY_CA_FILE,
+ * AVROREG_REGISTRY_CERT_FILE and AVROREG_REGISTRY_KEY_FILE. Empty variables
+ * count as unset. The strings are borrowed from the environment: use config
+ * before changing it. Nothing else is read; nothing is checked yet. */
+void avroreg_client_config_from_env(struct avroreg_client_config *config);
 
 /* Creates a client. Borrowed config strings are copied. Thread-safe once made:
  * requests may run in parallel (each on its own pooled libcurl handle).

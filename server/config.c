@@ -3,6 +3,8 @@
  */
 #include "server/config.h"
 
+#include "server/origin.h"
+
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
@@ -36,6 +38,26 @@ static const char usage_text[] =
     "                         (AVRO_REGISTRY_MAX_BODY, default 16m)\n"
     "  --threads N            HTTP worker threads (AVRO_REGISTRY_THREADS, default: one per core)\n"
     "  --ui on|off            the web UI at /ui/ (AVRO_REGISTRY_UI, default on)\n"
+    "\n"
+    "Security (each also from AVRO_REGISTRY_ and the flag's name in capitals, e.g.\n"
+    "AVRO_REGISTRY_TLS_CERT; SIGHUP reloads the certificate and the authfile):\n"
+    "  --tls-cert FILE        serve HTTPS only, with this PEM certificate (and chain)\n"
+    "  --tls-key FILE         its unencrypted PEM private key\n"
+    "  --tls-client-ca FILE   verify client certificates against this CA bundle; a\n"
+    "                         verified certificate's subject CN is the principal\n"
+    "  --auth-file FILE       HTTP Basic users and permissions, Karapace's authfile format\n"
+    "  --audit-log FILE       append the audit trail there (default: stderr)\n"
+    "  --protect-metrics B    true: /metrics needs Read on Config: (default false)\n"
+    "  --cors-origins LIST    origins (http[s]://host[:port], comma-separated) that may\n"
+    "                         call the registry from a browser, writes included\n"
+    "  --allowed-hosts LIST   answer only requests for these Host names (421 otherwise)\n"
+    "  --max-connections-per-address N   default 1024; 0: no cap\n"
+    "  --header-timeout S     seconds a new connection has to send its request header\n"
+    "                         (default 10)\n"
+    "  --rate-limit N         requests per second per principal, or per address without\n"
+    "                         one; bursts of 2N; 429 past it (default 10000; 0: off)\n"
+    "  --max-request-line N   414 past it (default 8k)\n"
+    "  --max-header-bytes N   431 past it (default 32k)\n"
     "  --help                 print this text and exit\n";
 
 const char *sr_config_usage(void)
@@ -227,6 +249,135 @@ static enum sr_err apply_ui(struct sr_config *cfg, const char *value, const char
     return SR_OK;
 }
 
+static enum sr_err apply_path(char **slot, const char *value, const char *source,
+                              struct sr_error *err)
+{
+    if (!*value)
+        return sr_errorf(err, SR_ERR_BAD_REQUEST, "%s: the file name is empty", source);
+    return set_string(slot, value, err);
+}
+
+static enum sr_err apply_tls_cert(struct sr_config *cfg, const char *value, const char *source,
+                                  struct sr_error *err)
+{
+    return apply_path(&cfg->tls_cert, value, source, err);
+}
+
+static enum sr_err apply_tls_key(struct sr_config *cfg, const char *value, const char *source,
+                                 struct sr_error *err)
+{
+    return apply_path(&cfg->tls_key, value, source, err);
+}
+
+static enum sr_err apply_tls_client_ca(struct sr_config *cfg, const char *value, const char *source,
+                                       struct sr_error *err)
+{
+    return apply_path(&cfg->tls_client_ca, value, source, err);
+}
+
+static enum sr_err apply_auth_file(struct sr_config *cfg, const char *value, const char *source,
+                                   struct sr_error *err)
+{
+    return apply_path(&cfg->auth_file, value, source, err);
+}
+
+static enum sr_err apply_audit_log(struct sr_config *cfg, const char *value, const char *source,
+                                   struct sr_error *err)
+{
+    return apply_path(&cfg->audit_log, value, source, err);
+}
+
+static enum sr_err apply_protect_metrics(struct sr_config *cfg, const char *value,
+                                         const char *source, struct sr_error *err)
+{
+    if (strcasecmp(value, "true") == 0 || strcmp(value, "1") == 0)
+        cfg->protect_metrics = true;
+    else if (strcasecmp(value, "false") == 0 || strcmp(value, "0") == 0)
+        cfg->protect_metrics = false;
+    else
+        return sr_errorf(err, SR_ERR_BAD_REQUEST, "%s: '%s' is not true or false", source, value);
+    return SR_OK;
+}
+
+/* A list checked by the policy parser now, so that a typo is a usage error. */
+static enum sr_err apply_list(char **slot, bool origins, const char *value, const char *source,
+                              struct sr_error *err)
+{
+    struct sr_origin_policy p;
+    struct sr_error why = {0};
+    if (sr_origin_policy_parse(origins ? value : NULL, origins ? NULL : value, &p, &why) != SR_OK) {
+        const char *reason = strstr(why.message, ": "); /* after the parser's own flag name */
+        return sr_errorf(err, why.code, "%s: %s", source, reason ? reason + 2 : why.message);
+    }
+    sr_origin_policy_release(&p);
+    return set_string(slot, value, err);
+}
+
+static enum sr_err apply_cors_origins(struct sr_config *cfg, const char *value, const char *source,
+                                      struct sr_error *err)
+{
+    return apply_list(&cfg->cors_origins, true, value, source, err);
+}
+
+static enum sr_err apply_allowed_hosts(struct sr_config *cfg, const char *value, const char *source,
+                                       struct sr_error *err)
+{
+    return apply_list(&cfg->allowed_hosts, false, value, source, err);
+}
+
+static enum sr_err apply_unsigned(unsigned *slot, const char *value, unsigned long long min,
+                                  unsigned long long max, const char *source, struct sr_error *err)
+{
+    unsigned long long v;
+    if (!parse_uint(value, min, max, &v, NULL))
+        return sr_errorf(err, SR_ERR_BAD_REQUEST, "%s: '%s' is not a number from %llu to %llu",
+                         source, value, min, max);
+    *slot = (unsigned)v;
+    return SR_OK;
+}
+
+static enum sr_err apply_conn_per_address(struct sr_config *cfg, const char *value,
+                                          const char *source, struct sr_error *err)
+{
+    return apply_unsigned(&cfg->max_conn_per_address, value, 0, 65535, source, err);
+}
+
+static enum sr_err apply_header_timeout(struct sr_config *cfg, const char *value,
+                                        const char *source, struct sr_error *err)
+{
+    return apply_unsigned(&cfg->header_timeout_s, value, 1, 3600, source, err);
+}
+
+static enum sr_err apply_rate_limit(struct sr_config *cfg, const char *value, const char *source,
+                                    struct sr_error *err)
+{
+    return apply_unsigned(&cfg->rate_limit, value, 0, 10000000, source, err);
+}
+
+static enum sr_err apply_head_size(size_t *slot, size_t min, const char *value, const char *source,
+                                   struct sr_error *err)
+{
+    size_t v;
+    if (!sr_config_parse_size(value, &v) || v < min || v > SR_CONFIG_MAX_HEAD_LIMIT)
+        return sr_errorf(err, SR_ERR_BAD_REQUEST,
+                         "%s: '%s' is not a size from %zu bytes to 1m (e.g. 8k)", source, value,
+                         min);
+    *slot = v;
+    return SR_OK;
+}
+
+static enum sr_err apply_max_request_line(struct sr_config *cfg, const char *value,
+                                          const char *source, struct sr_error *err)
+{
+    return apply_head_size(&cfg->max_request_line, 256, value, source, err);
+}
+
+static enum sr_err apply_max_header(struct sr_config *cfg, const char *value, const char *source,
+                                    struct sr_error *err)
+{
+    return apply_head_size(&cfg->max_header_bytes, 1024, value, source, err);
+}
+
 static const struct option_def options[] = {
     {"--listen", "AVRO_REGISTRY_LISTEN", apply_listen},
     {"--port", "AVRO_REGISTRY_PORT", apply_port},
@@ -235,6 +386,20 @@ static const struct option_def options[] = {
     {"--max-body-bytes", "AVRO_REGISTRY_MAX_BODY", apply_max_body},
     {"--threads", "AVRO_REGISTRY_THREADS", apply_threads},
     {"--ui", "AVRO_REGISTRY_UI", apply_ui},
+    {"--tls-cert", "AVRO_REGISTRY_TLS_CERT", apply_tls_cert},
+    {"--tls-key", "AVRO_REGISTRY_TLS_KEY", apply_tls_key},
+    {"--tls-client-ca", "AVRO_REGISTRY_TLS_CLIENT_CA", apply_tls_client_ca},
+    {"--auth-file", "AVRO_REGISTRY_AUTH_FILE", apply_auth_file},
+    {"--audit-log", "AVRO_REGISTRY_AUDIT_LOG", apply_audit_log},
+    {"--protect-metrics", "AVRO_REGISTRY_PROTECT_METRICS", apply_protect_metrics},
+    {"--cors-origins", "AVRO_REGISTRY_CORS_ORIGINS", apply_cors_origins},
+    {"--allowed-hosts", "AVRO_REGISTRY_ALLOWED_HOSTS", apply_allowed_hosts},
+    {"--max-connections-per-address", "AVRO_REGISTRY_MAX_CONNECTIONS_PER_ADDRESS",
+     apply_conn_per_address},
+    {"--header-timeout", "AVRO_REGISTRY_HEADER_TIMEOUT", apply_header_timeout},
+    {"--rate-limit", "AVRO_REGISTRY_RATE_LIMIT", apply_rate_limit},
+    {"--max-request-line", "AVRO_REGISTRY_MAX_REQUEST_LINE", apply_max_request_line},
+    {"--max-header-bytes", "AVRO_REGISTRY_MAX_HEADER_BYTES", apply_max_header},
 };
 
 #define OPTION_COUNT (sizeof options / sizeof options[0])
@@ -247,6 +412,11 @@ static enum sr_err set_defaults(struct sr_config *cfg, struct sr_error *err)
     cfg->max_body_bytes = SR_CONFIG_DEFAULT_MAX_BODY;
     cfg->threads = sr_config_default_threads();
     cfg->ui = true;
+    cfg->max_conn_per_address = SR_CONFIG_DEFAULT_CONN_PER_ADDRESS;
+    cfg->header_timeout_s = SR_CONFIG_DEFAULT_HEADER_TIMEOUT;
+    cfg->rate_limit = SR_CONFIG_DEFAULT_RATE_LIMIT;
+    cfg->max_request_line = SR_CONFIG_DEFAULT_MAX_REQUEST_LINE;
+    cfg->max_header_bytes = SR_CONFIG_DEFAULT_MAX_HEADER;
     enum sr_err rc = set_string(&cfg->listen, SR_CONFIG_DEFAULT_LISTEN, err);
     if (rc == SR_OK)
         rc = set_string(&cfg->db_path, SR_CONFIG_DEFAULT_DB, err);
@@ -314,6 +484,16 @@ static enum sr_err apply_values(struct sr_config *cfg, const char **values, stru
     return SR_OK;
 }
 
+/* The security flags that only make sense together. */
+static enum sr_err check_security(const struct sr_config *cfg, struct sr_error *err)
+{
+    if (!cfg->tls_cert != !cfg->tls_key)
+        return sr_errorf(err, SR_ERR_BAD_REQUEST, "--tls-cert and --tls-key go together");
+    if (cfg->tls_client_ca && !cfg->tls_cert)
+        return sr_errorf(err, SR_ERR_BAD_REQUEST, "--tls-client-ca needs --tls-cert and --tls-key");
+    return SR_OK;
+}
+
 enum sr_err sr_config_load(struct sr_config *cfg, int argc, char *const *argv,
                            enum sr_config_outcome *outcome_out, struct sr_error *err)
 {
@@ -324,6 +504,8 @@ enum sr_err sr_config_load(struct sr_config *cfg, int argc, char *const *argv,
         rc = collect_arguments(argc, argv, values, &outcome, err);
     if (rc == SR_OK && outcome == SR_CONFIG_RUN)
         rc = apply_values(cfg, values, err);
+    if (rc == SR_OK && outcome == SR_CONFIG_RUN)
+        rc = check_security(cfg, err);
     if (rc != SR_OK) {
         sr_config_release(cfg);
         return rc;
@@ -338,5 +520,12 @@ void sr_config_release(struct sr_config *cfg)
         return;
     free(cfg->listen);
     free(cfg->db_path);
+    free(cfg->tls_cert);
+    free(cfg->tls_key);
+    free(cfg->tls_client_ca);
+    free(cfg->auth_file);
+    free(cfg->audit_log);
+    free(cfg->cors_origins);
+    free(cfg->allowed_hosts);
     memset(cfg, 0, sizeof *cfg);
 }

@@ -10,6 +10,21 @@
  *   --max-body-bytes N     AVRO_REGISTRY_MAX_BODY   16 MiB (suffixes k, m, g: KiB, MiB, GiB)
  *   --threads N            AVRO_REGISTRY_THREADS    number of online cores
  *   --ui on|off            AVRO_REGISTRY_UI         on (the web UI at /ui/; off: 404)
+ *
+ * Security (edge.h; each also from AVRO_REGISTRY_<NAME>, e.g. --tls-cert from
+ * AVRO_REGISTRY_TLS_CERT, --max-connections-per-address from
+ * AVRO_REGISTRY_MAX_CONNECTIONS_PER_ADDRESS):
+ *   --tls-cert FILE, --tls-key FILE        serve HTTPS only (PEM; both or neither)
+ *   --tls-client-ca FILE                   verify client certificates (needs --tls-cert)
+ *   --auth-file FILE                       Basic authentication and permissions (Karapace's format)
+ *   --audit-log FILE                       audit lines there (default: stderr)
+ *   --protect-metrics BOOL                 /metrics needs Read on Config: (default false)
+ *   --cors-origins LIST, --allowed-hosts LIST   comma-separated
+ *   --max-connections-per-address N        1024 (0: no cap)
+ *   --header-timeout SECONDS               10
+ *   --rate-limit N                         10000 requests/s per principal or address (0: off)
+ *   --max-request-line N                   8k (414 past it)
+ *   --max-header-bytes N                   32k (431 past it)
  *   --help
  *
  * Flags take their value as the next argument or after '=' (--port=8081).
@@ -32,6 +47,12 @@
 #define SR_CONFIG_DEFAULT_MAX_BODY ((size_t)16 * 1024 * 1024)
 #define SR_CONFIG_MAX_BODY_LIMIT ((size_t)1024 * 1024 * 1024) /* largest accepted cap */
 #define SR_CONFIG_MAX_THREADS 1024
+#define SR_CONFIG_DEFAULT_CONN_PER_ADDRESS 1024
+#define SR_CONFIG_DEFAULT_HEADER_TIMEOUT 10
+#define SR_CONFIG_DEFAULT_RATE_LIMIT 10000
+#define SR_CONFIG_DEFAULT_MAX_REQUEST_LINE ((size_t)8 * 1024)
+#define SR_CONFIG_DEFAULT_MAX_HEADER ((size_t)32 * 1024)
+#define SR_CONFIG_MAX_HEAD_LIMIT ((size_t)1024 * 1024) /* largest line or header cap */
 
 struct sr_config {
     char *listen;  /* owned: a numeric IPv4/IPv6 address or a host name */
@@ -41,6 +62,17 @@ struct sr_config {
     size_t max_body_bytes; /* request bodies larger than this get 413 */
     unsigned threads;      /* size of the HTTP thread pool, >= 1 */
     bool ui;               /* serve the web UI under /ui/ (server/ui.h) */
+    /* security (edge.h); strings owned, NULL when not given */
+    char *tls_cert, *tls_key, *tls_client_ca;
+    char *auth_file;
+    char *audit_log;
+    bool protect_metrics;
+    char *cors_origins, *allowed_hosts;
+    unsigned max_conn_per_address; /* 0: no cap */
+    unsigned header_timeout_s;
+    unsigned rate_limit;     /* requests per second per principal or address; 0: off */
+    size_t max_request_line; /* 414 past it */
+    size_t max_header_bytes; /* 431 past it */
 };
 
 enum sr_config_outcome {

@@ -31,6 +31,8 @@ enum sr_err sr_h_schemas_list(struct sr_request *req, struct sr_response *resp,
                                   sr_request_query_bool(req, "latestOnly"), offset < 0 ? 0 : offset,
                                   limit, &rows, &n, err);
     for (size_t i = 0; !rc && i < n; i++) {
+        if (!sr_request_may_read(req, rows[i].subject))
+            continue;
         struct sr_schema_rec s = {0};
         rc = sr_txn_schema_get(t, rows[i].context, rows[i].id, &s, err);
         if (!rc)
@@ -139,7 +141,7 @@ static enum sr_err id_usages(struct sr_request *req, struct sr_subject_version_l
 static bool in_scope(const struct sr_request *req, const char *subject)
 {
     const char *want = sr_request_query(req, "subject");
-    return !want || !*want || strcmp(want, subject) == 0;
+    return (!want || !*want || strcmp(want, subject) == 0) && sr_request_may_read(req, subject);
 }
 
 enum sr_err sr_h_schema_id_subjects(struct sr_request *req, struct sr_response *resp,

@@ -39,6 +39,7 @@ enum sr_err sr_h_subjects_list(struct sr_request *req, struct sr_response *resp,
     if (!rc)
         rc = sr_txn_subjects(t, prefix, hu_deleted_filter(req), &subjects, err);
     sr_txn_rollback(t);
+    subjects.count = sr_request_keep_readable(req, subjects.items, subjects.count);
     size_t from = 0, to = 0;
     if (!rc)
         rc = page(req, subjects.count, &from, &to, err);

@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "server/access.h"
+#include "server/edge.h"
 #include "server/handlers.h"
 #include "server/log.h"
 #include "server/metrics.h"
@@ -32,7 +34,7 @@
 #include "server/router.h"
 #include "server/ui.h"
 
-#define CONNECTION_TIMEOUT_S 30u
+#define CONNECTION_TIMEOUT_S SR_IDLE_TIMEOUT_S
 #define MAX_CONNECTIONS 16384u
 #define SCRATCH_ON_STACK 512
 #define FIRST_BODY_CHUNK 4096
@@ -269,8 +271,8 @@ static enum sr_err check_media(const struct sr_http_input *in, const struct sr_r
 }
 
 static enum sr_err run_handler(struct sr_server *srv, const struct sr_http_input *in,
-                               const struct sr_route_match *match, struct sr_response *resp,
-                               struct sr_error *err)
+                               const struct sr_route_match *match, const struct sr_access *acc,
+                               struct sr_response *resp, struct sr_error *err)
 {
     struct query_state qs = {in->query, in->header, in->query_cls, NULL};
     struct sr_request req = {
@@ -281,6 +283,7 @@ static enum sr_err run_handler(struct sr_server *srv, const struct sr_http_input
         .body_len = in->body ? in->body_len : 0,
         .server = srv,
         .conn = &qs,
+        .access = acc,
     };
     memcpy(req.params, match->params, sizeof req.params);
     enum sr_err rc = match->route->handler(&req, resp, err);
@@ -311,8 +314,9 @@ void sr_http_dispatch(struct sr_server *srv, const struct sr_route *routes,
     char *scratch = need <= sizeof stack_scratch ? stack_scratch : malloc(need);
     struct sr_error err;
     struct sr_route_match match = {.route_index = SR_METRICS_UNMATCHED};
+    struct sr_access acc = {0};
     enum sr_media media = SR_MEDIA_V1;
-    enum sr_err rc;
+    enum sr_err rc, routed;
 
     sr_error_clear(&err);
     if (!scratch)
@@ -320,16 +324,19 @@ void sr_http_dispatch(struct sr_server *srv, const struct sr_route *routes,
     else
         rc = sr_router_match(routes, in->method, in->path, scratch, need, &match, &err);
     assert(rc != SR_OK || match.route);
-    if (rc == SR_OK)
+    routed = rc;
+    rc = sr_access_check(srv, in, &match, rc, &acc, resp, &err);
+    if (rc == SR_OK && !acc.answered)
         rc = check_media(in, match.route, &media, &err);
-    if (rc == SR_OK)
-        rc = run_handler(srv, in, &match, resp, &err);
+    if (rc == SR_OK && !acc.answered)
+        rc = run_handler(srv, in, &match, &acc, resp, &err);
     if (rc != SR_OK)
         reply_failure(in, rc, err.message, resp);
     if (!resp->content_type)
         resp->content_type = sr_media_name(media);
     if (resp->status == 0)
         resp->status = 200;
+    sr_access_done(srv, in, &match, routed, &acc, resp);
     if (scratch != stack_scratch)
         free(scratch);
     *route_index_out = match.route ? match.route_index : SR_METRICS_UNMATCHED;
@@ -380,6 +387,10 @@ struct upload {
 struct head {
     const char *content_type;
     const char *accept;
+    const char *authorization;
+    const char *origin;
+    const char *host;
+    const char *cors_method;
 };
 
 static uint64_t now_ns(void)
@@ -400,10 +411,20 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
     struct head *h = cls;
     (void)kind;
     (void)value_len;
-    if (key_is(key, key_len, "Content-Type", sizeof "Content-Type" - 1))
+#define HEADER_IS(name) key_is(key, key_len, name, sizeof name - 1)
+    if (HEADER_IS("Content-Type"))
         h->content_type = value;
-    else if (key_is(key, key_len, "Accept", sizeof "Accept" - 1))
+    else if (HEADER_IS("Accept"))
         h->accept = value;
+    else if (HEADER_IS("Authorization"))
+        h->authorization = value;
+    else if (HEADER_IS("Origin"))
+        h->origin = value;
+    else if (HEADER_IS("Host"))
+        h->host = value;
+    else if (HEADER_IS("Access-Control-Request-Method"))
+        h->cors_method = value;
+#undef HEADER_IS
     return MHD_YES;
 }
 
@@ -437,6 +458,30 @@ static struct MHD_Response *to_mhd_response(struct sr_response *r)
     return mr;
 }
 
+/* The headers the access checks asked for (access.h). */
+static void add_edge_headers(struct MHD_Response *mr, const struct sr_response *resp)
+{
+    if (resp->challenge)
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                                "Basic realm=\"avro-registry\", charset=\"UTF-8\"");
+    if (resp->retry_after) {
+        char seconds[16];
+        snprintf(seconds, sizeof seconds, "%u", resp->retry_after);
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
+    }
+    if (resp->allow_origin) {
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN,
+                                resp->allow_origin);
+        MHD_add_response_header(mr, "Access-Control-Allow-Credentials", "true");
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_VARY, "Origin");
+    }
+    if (resp->preflight) {
+        MHD_add_response_header(mr, "Access-Control-Allow-Methods", SR_CORS_ALLOW_METHODS);
+        MHD_add_response_header(mr, "Access-Control-Allow-Headers", SR_CORS_ALLOW_HEADERS);
+        MHD_add_response_header(mr, "Access-Control-Max-Age", SR_CORS_MAX_AGE);
+    }
+}
+
 /* Sends resp, records it, and frees what it holds. */
 static enum MHD_Result send_reply(struct sr_server *srv, struct MHD_Connection *conn,
                                   const struct sr_http_input *in, struct sr_response *resp,
@@ -448,6 +493,7 @@ static enum MHD_Result send_reply(struct sr_server *srv, struct MHD_Connection *
         MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
         for (size_t i = 0; i < resp->header_count && i < SR_RESPONSE_MAX_HEADERS; i++)
             MHD_add_response_header(mr, resp->headers[i].name, resp->headers[i].value);
+        add_edge_headers(mr, resp);
         if (atomic_load_explicit(&srv->stopping, memory_order_relaxed))
             MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION, "close");
         ret = MHD_queue_response(conn, (unsigned)resp->status, mr);
@@ -462,6 +508,41 @@ static enum MHD_Result send_reply(struct sr_server *srv, struct MHD_Connection *
     return ret;
 }
 
+/* The edge's record of conn (limits.h), or NULL. */
+static struct sr_conn *conn_state(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
+}
+
+/* What the connection tells about the client: its address, and over TLS its
+ * certificate, judged once per connection. */
+static void describe_client(struct sr_server *srv, struct MHD_Connection *conn,
+                            struct sr_http_input *in)
+{
+    struct sr_conn *c = conn_state(conn);
+    struct sr_tls *tls = srv->edge ? srv->edge->tls : NULL;
+    if (c && c->addr_len)
+        in->peer = (const struct sockaddr *)&c->addr;
+    if (!tls)
+        return;
+    in->tls = true;
+    if (!c)
+        return;
+    if (!c->peer_state) {
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+        enum sr_tls_peer v = sr_tls_check_peer(tls, info ? info->tls_session : NULL, c->peer_cn,
+                                               sizeof c->peer_cn, &c->peer_why);
+        c->peer_state = (int)v + 1;
+    }
+    if (c->peer_state == SR_TLS_PEER_VERIFIED + 1)
+        in->tls_cn = c->peer_cn;
+    else if (c->peer_state == SR_TLS_PEER_REFUSED + 1)
+        in->tls_refusal = c->peer_why;
+}
+
 static enum MHD_Result answer(struct sr_server *srv, struct MHD_Connection *conn,
                               struct sr_http_input *in, uint64_t start_ns)
 {
@@ -471,6 +552,11 @@ static enum MHD_Result answer(struct sr_server *srv, struct MHD_Connection *conn
     MHD_get_connection_values_n(conn, MHD_HEADER_KIND, collect_header, &h);
     in->content_type = h.content_type;
     in->accept = h.accept;
+    in->authorization = h.authorization;
+    in->origin = h.origin;
+    in->host = h.host;
+    in->cors_method = h.cors_method;
+    describe_client(srv, conn, in);
     sr_http_dispatch(srv, sr_routes, in, &resp, &route_index);
     return send_reply(srv, conn, in, &resp, route_index, start_ns);
 }
@@ -499,12 +585,42 @@ static uint64_t content_length(struct MHD_Connection *conn)
     return v ? strtoull(v, NULL, 10) : 0;
 }
 
-/* The first call: refuse an announced body over the cap at once. */
+/* Adds the bytes of one header or query argument to *cls (a size_t). */
+static enum MHD_Result count_bytes(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   size_t key_len, const char *value, size_t value_len)
+{
+    (void)key;
+    (void)value;
+    /* "Key: value\r\n" in the header; "key=value&" in the query */
+    *(size_t *)cls += key_len + value_len + (kind == MHD_HEADER_KIND ? 4 : 2);
+    return MHD_YES;
+}
+
+/* The request line's and the header block's sizes over the caps: 414/431. */
+static enum sr_err check_head(struct sr_server *srv, struct MHD_Connection *conn,
+                              const struct sr_http_input *in, const char *version,
+                              struct sr_error *err)
+{
+    size_t line = strlen(in->method) + strlen(in->path) + strlen(version) + 2, headers = 0;
+    MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, count_bytes, &line);
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, count_bytes, &headers);
+    return sr_limits_check_sizes(srv->edge->limits, line, headers, err);
+}
+
+/* The first call: the header is in; refuse a head over the caps or an
+ * announced body over the cap at once. */
 static enum MHD_Result first_call(struct sr_server *srv, struct MHD_Connection *conn,
-                                  const struct sr_http_input *in, void **con_cls)
+                                  const struct sr_http_input *in, const char *version,
+                                  void **con_cls)
 {
     size_t limit = srv->config.max_body_bytes;
+    struct sr_error err = {0};
     sr_metrics_inflight_add(srv->metrics, 1);
+    if (srv->edge) {
+        sr_limits_headers_in(conn_state(conn));
+        if (check_head(srv, conn, in, version, &err) != SR_OK)
+            return answer_refusal(srv, conn, in, err.code, err.message, now_ns());
+    }
     if (content_length(conn) > limit) {
         char msg[96];
         return answer_refusal(srv, conn, in, SR_ERR_PAYLOAD_TOO_LARGE,
@@ -593,9 +709,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                .query = lookup_query,
                                .header = lookup_header,
                                .query_cls = conn};
-    (void)version;
     if (!*con_cls)
-        return first_call(srv, conn, &in, con_cls);
+        return first_call(srv, conn, &in, version, con_cls);
     if (*upload_data_size > 0) {
         if (*con_cls == &no_body) {
             struct upload *up = upload_new(conn, srv->config.max_body_bytes);
@@ -617,14 +732,35 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
     struct sr_server *srv = cls;
     struct upload *up = *con_cls;
-    (void)conn;
-    (void)toe;
     if (up && *con_cls != &no_body) {
         free(up->body);
         free(up);
     }
     *con_cls = NULL;
     sr_metrics_inflight_add(srv->metrics, -1);
+    if (srv->edge && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        sr_limits_request_done(srv->edge->limits, conn_state(conn));
+}
+
+/* Connections come and go: the edge keeps their deadlines (limits.h). */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct sr_server *srv = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *fd =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        const union MHD_ConnectionInfo *addr =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        const struct sockaddr *sa = addr ? addr->client_addr : NULL;
+        socklen_t len = !sa                         ? 0
+                        : sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                    : sizeof(struct sockaddr_in);
+        *socket_context = sr_limits_conn_open(srv->edge->limits, fd ? fd->connect_fd : -1, sa, len);
+    } else {
+        sr_limits_conn_close(srv->edge->limits, *socket_context);
+        *socket_context = NULL;
+    }
 }
 
 /* Leaves the path and query text as sent; see the file comment. */
@@ -635,10 +771,37 @@ static size_t unescape_nothing(void *cls, struct MHD_Connection *conn, char *s)
     return strlen(s);
 }
 
+/* Messages libmicrohttpd repeats for every connection it refuses: under a
+ * flood they would drown the log, so each is written at most once every
+ * LOG_QUIET_S seconds, with the count of the ones left out. */
+#define LOG_QUIET_S 10
+static const char *const noisy[] = {
+    "IP connection limit reached",
+    "Server reached connection limit",
+    "Error: received handshake message out of context", /* plaintext to the TLS port */
+    "Error: An unexpected TLS packet was received",
+};
+
 /* libmicrohttpd's error logger: its fmt is a printf format, checked as one. */
 __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
+    static _Atomic int64_t next_ok[sizeof noisy / sizeof noisy[0]];
+    static _Atomic uint64_t dropped[sizeof noisy / sizeof noisy[0]];
     (void)cls;
+    for (size_t i = 0; i < sizeof noisy / sizeof noisy[0]; i++) {
+        if (strncmp(fmt, noisy[i], strlen(noisy[i])) != 0)
+            continue;
+        int64_t now = (int64_t)(now_ns() / 1000000000u), due = atomic_load(&next_ok[i]);
+        if (now < due || !atomic_compare_exchange_strong(&next_ok[i], &due, now + LOG_QUIET_S)) {
+            atomic_fetch_add(&dropped[i], 1);
+            return;
+        }
+        uint64_t n = atomic_exchange(&dropped[i], 0);
+        if (n)
+            sr_log(SR_LOG_WARN, "(%llu more like the next in the last %d s)", (unsigned long long)n,
+                   LOG_QUIET_S);
+        break;
+    }
     sr_log_v(SR_LOG_WARN, fmt, ap);
 }
 
@@ -687,17 +850,51 @@ static unsigned connection_limit(void)
     return rl.rlim_cur - 64 > MAX_CONNECTIONS ? MAX_CONNECTIONS : (unsigned)(rl.rlim_cur - 64);
 }
 
+#define MAX_EDGE_OPTIONS 8
+
+/* The options the security edge adds (edge.h): limits, and TLS. */
+static size_t edge_options(struct sr_server *srv, struct MHD_OptionItem *o, unsigned *flags)
+{
+    struct sr_edge *e = srv->edge;
+    size_t n = 0;
+    if (!e)
+        return 0;
+    const struct sr_limits_config *lc = sr_limits_config(e->limits);
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, srv};
+    o[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                                     (intptr_t)sr_limits_pool_bytes(e->limits), NULL};
+    if (lc->per_address)
+        o[n++] = (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                                         (intptr_t)lc->per_address, NULL};
+    if (e->tls) {
+        *flags |= MHD_USE_TLS;
+        /* options of one pointer take it in ptr_value */
+        o[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_CERT_CALLBACK, 0,
+                                         (void *)sr_tls_cert_callback};
+        o[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)SR_TLS_PRIORITIES};
+        if (sr_tls_client_ca_pem(e->tls))
+            o[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_TRUST, 0,
+                                             (void *)sr_tls_client_ca_pem(e->tls)};
+    }
+    assert(n < MAX_EDGE_OPTIONS);
+    return n;
+}
+
 static struct MHD_Daemon *start_daemon(struct sr_server *srv, struct sockaddr_storage *addr)
 {
-    unsigned threads = srv->config.threads;
+    unsigned threads = srv->config.threads, flags = daemon_flags(addr);
+    struct MHD_OptionItem edge[MAX_EDGE_OPTIONS + 1];
+    size_t n = edge_options(srv, edge, &flags);
+    edge[n] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
     /* MHD wants a pool of at least two workers; one worker is the polling thread. */
     return MHD_start_daemon(
-        daemon_flags(addr), srv->config.port, NULL, NULL, on_request, srv,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, /* first, so it sees every message */
+        flags, srv->config.port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+        NULL, /* first, so it sees every message */
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)addr, MHD_OPTION_THREAD_POOL_SIZE,
         threads > 1 ? threads : 0u, MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
         MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_S, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, srv, MHD_OPTION_UNESCAPE_CALLBACK, unescape_nothing, NULL, MHD_OPTION_END);
+        on_completed, srv, MHD_OPTION_UNESCAPE_CALLBACK, unescape_nothing, NULL, MHD_OPTION_ARRAY,
+        edge, MHD_OPTION_END);
 }
 
 enum sr_err sr_http_start(struct sr_server *srv, struct sr_error *err)

@@ -18,7 +18,11 @@
  *   nothing acceptable in Accept 406 (GET /metrics and the /ui routes are
  *                                exempt: they answer text and files)
  *   otherwise                    the handler's answer
- * Authorization headers are ignored. Responses carry the negotiated type
+ * with the security edge's checks (access.h: Host, Origin, credentials, the
+ * request rate, the route's access rule) after routing and before the media
+ * types, and the limits (limits.h: connections per address, the header
+ * deadline, request-line and header sizes) around it all. Handlers never
+ * see the Authorization header. Responses carry the negotiated type
  * (default application/vnd.schemaregistry.v1+json) unless the handler set
  * content_type, plus any headers it listed in resp->headers.
  */
@@ -61,6 +65,8 @@ enum sr_media sr_http_negotiate(const char *accept);
  * turned into spaces but not percent-decoded), or NULL. */
 typedef const char *(*sr_http_query_fn)(void *cls, const char *key);
 
+struct sockaddr;
+
 /* One request as the transport hands it over. All borrowed. */
 struct sr_http_input {
     const char *method;
@@ -72,6 +78,15 @@ struct sr_http_input {
     sr_http_query_fn query;  /* NULL: no query parameters */
     sr_http_query_fn header; /* request headers by name; NULL: none */
     void *query_cls;         /* passed to query and header */
+    /* What the access checks (access.h) read; NULL when absent. */
+    const char *authorization;
+    const char *origin;
+    const char *host;
+    const char *cors_method;     /* Access-Control-Request-Method */
+    const struct sockaddr *peer; /* the client's address */
+    bool tls;                    /* arrived over TLS */
+    const char *tls_cn;          /* a verified client certificate's subject CN */
+    const char *tls_refusal;     /* why a presented client certificate was refused */
 };
 
 /* Routes in against routes (sr_routes in the server; tests may pass their

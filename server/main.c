@@ -4,8 +4,12 @@
  * gracefully (stop accepting, let in-flight requests finish for up to
  * DRAIN_TIMEOUT_MS, close everything) and exit 0.
  *
+ * SIGHUP reloads the TLS certificate and the authfile and reopens the audit
+ * log (edge.h); once a second the authfile is reloaded if it changed.
+ *
  * Exit status: 0 after a clean shutdown or --help, 1 when the server cannot
- * start (store, bind), 2 for a usage error.
+ * start (store, bind), 2 for a usage error or a security file (certificate,
+ * key, CA, authfile, audit log) that cannot be used.
  */
 #include <errno.h>
 #include <signal.h>
@@ -17,6 +21,7 @@
 #include <time.h>
 
 #include "server/config.h"
+#include "server/edge.h"
 #include "server/http.h"
 #include "server/log.h"
 #include "server/metrics.h"
@@ -28,14 +33,16 @@
 #define DRAIN_TIMEOUT_MS 10000
 #define DRAIN_TICK_MS 10
 #define MAX_OPEN_FILES 65536
+#define TICK_S 1
 
-/* Blocks SIGINT and SIGTERM in this thread and every thread it starts, so
- * that only sigwait() in main sees them; ignores SIGPIPE. */
+/* Blocks SIGINT, SIGTERM and SIGHUP in this thread and every thread it
+ * starts, so that only sigwait() in main sees them; ignores SIGPIPE. */
 static void block_signals(sigset_t *set)
 {
     sigemptyset(set);
     sigaddset(set, SIGINT);
     sigaddset(set, SIGTERM);
+    sigaddset(set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, set, NULL);
     signal(SIGPIPE, SIG_IGN);
 }
@@ -100,7 +107,8 @@ static void log_listening(const struct sr_server *srv)
            v6 ? "]" : "", (unsigned)srv->bound_port, srv->config.threads, db);
 }
 
-/* Opens store, registry and metrics, and starts HTTP. */
+/* Opens store, registry and metrics, and starts HTTP (the security edge is
+ * already open). */
 static enum sr_err start(struct sr_server *srv, struct sr_error *err)
 {
     enum sr_err rc = make_parent_dirs(srv->config.db_path, err);
@@ -149,6 +157,24 @@ static void stop(struct sr_server *srv, const sigset_t *signals)
     srv->store = NULL;
     sr_metrics_free(srv->metrics);
     srv->metrics = NULL;
+    sr_edge_free(srv->edge);
+    srv->edge = NULL;
+}
+
+/* Waits for SIGINT or SIGTERM (returned); SIGHUP reloads, and the edge
+ * ticks once a second meanwhile. */
+static int wait_for_stop(struct sr_server *srv, const sigset_t *signals)
+{
+    struct timespec tick = {TICK_S, 0};
+    for (;;) {
+        int sig = sigtimedwait(signals, NULL, &tick);
+        if (sig == SIGINT || sig == SIGTERM)
+            return sig;
+        if (sig == SIGHUP)
+            sr_edge_reload(srv);
+        else
+            sr_edge_tick(srv);
+    }
 }
 
 static int serve(struct sr_server *srv)
@@ -157,16 +183,19 @@ static int serve(struct sr_server *srv)
     sigset_t signals;
     block_signals(&signals);
     raise_open_files_limit();
+    if (sr_edge_open(&srv->config, &srv->edge, &err) != SR_OK) {
+        sr_log(SR_LOG_ERROR, "%s", err.message);
+        return 2;
+    }
     if (start(srv, &err) != SR_OK) {
         sr_log(SR_LOG_ERROR, "%s", err.message);
         stop(srv, &signals);
         return 1;
     }
     log_listening(srv);
+    sr_edge_log_start(srv);
     atomic_store(&srv->ready, true);
-    int sig = 0;
-    while (sigwait(&signals, &sig) != 0)
-        ;
+    int sig = wait_for_stop(srv, &signals);
     sr_log(SR_LOG_INFO, "%s received: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
     stop(srv, &signals);
     sr_log(SR_LOG_INFO, "stopped");

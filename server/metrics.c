@@ -27,8 +27,8 @@ static const char *const method_names[] = {"GET",  "POST",    "PUT",   "DELETE",
                                            "HEAD", "OPTIONS", "PATCH", "other"};
 #define METHOD_COUNT (sizeof method_names / sizeof method_names[0])
 
-static const int known_statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 406,
-                                     408, 409, 413, 415, 422, 429, 500, 503};
+static const int known_statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 406, 408,
+                                     409, 413, 414, 415, 421, 422, 429, 431, 500, 503};
 #define STATUS_COUNT (sizeof known_statuses / sizeof known_statuses[0] + 1) /* + "other" */
 
 static const struct {

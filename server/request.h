@@ -9,6 +9,12 @@
  * or returns an error code with a message in *err; the HTTP layer then sends
  * {"error_code": N, "message": "..."} with the status from the error table.
  * Handlers never build error bodies or pick error statuses themselves.
+ *
+ * Security stays out of the handlers: each route names its access rule in
+ * the table, and the HTTP layer (access.c) authenticates the request and
+ * applies the rule before the handler runs. A handler never sees
+ * credentials; the only thing it asks is sr_request_may_read(), to leave out
+ * of a listing the subjects its caller may not read.
  */
 #ifndef SR_SERVER_REQUEST_H
 #define SR_SERVER_REQUEST_H
@@ -20,6 +26,7 @@
 #include "common/error.h"
 
 struct sr_server;
+struct sr_access;
 
 #define SR_MAX_PATH_PARAMS 3
 
@@ -31,7 +38,8 @@ struct sr_request {
     const char *body; /* NUL-terminated; "" when there is none */
     size_t body_len;
     struct sr_server *server;
-    void *conn; /* the transport's connection, for query lookups */
+    void *conn;                     /* the transport's connection, for query lookups */
+    const struct sr_access *access; /* who is asking (access.h); NULL: anyone may read all */
 };
 
 /* A query parameter's value, or NULL when absent. Borrowed for the request. */
@@ -50,6 +58,12 @@ struct sr_header {
 };
 
 #define SR_RESPONSE_MAX_HEADERS 8
+/* Whether the caller may read subject: listings show only such subjects.
+ * Always true when the server checks no credentials. (access.c) */
+bool sr_request_may_read(const struct sr_request *req, const char *subject);
+/* Keeps the subjects of items[0..count) (heap strings) that the caller may
+ * read, in order, frees the others, and returns how many are kept. */
+size_t sr_request_keep_readable(const struct sr_request *req, char **items, size_t count);
 
 struct sr_response {
     int status; /* 0 means 200 */
@@ -60,16 +74,38 @@ struct sr_response {
     const void *static_body;
     struct sr_header headers[SR_RESPONSE_MAX_HEADERS]; /* sent with any status */
     size_t header_count;
+    /* Set by the HTTP layer's access checks, never by handlers: */
+    bool challenge;           /* 401: send WWW-Authenticate: Basic realm="avro-registry" */
+    bool preflight;           /* a CORS preflight answer: send the Allow-Methods/Headers */
+    unsigned retry_after;     /* > 0: send Retry-After (429) */
+    const char *allow_origin; /* send CORS headers for this origin (borrowed for the request) */
 };
 
 typedef enum sr_err (*sr_handler_fn)(struct sr_request *req, struct sr_response *resp,
                                      struct sr_error *err);
+
+/* Who may call a route; the HTTP layer applies it before the handler runs
+ * whenever the server checks credentials (--auth-file, --tls-client-ca).
+ * Resources are Karapace's: "Subject:<name>" and "Config:". */
+enum sr_access_rule {
+    SR_ACCESS_UNSET, /* not said: as SR_ACCESS_CONFIG_WRITE (a test keeps the table free of it) */
+    SR_ACCESS_OPEN,  /* anyone, with or without credentials (health) */
+    SR_ACCESS_PRINCIPAL,     /* any authenticated principal */
+    SR_ACCESS_LISTING,       /* any principal; the handler lists only what it may read */
+    SR_ACCESS_SUBJECT_READ,  /* Read on Subject:{subject} */
+    SR_ACCESS_SUBJECT_WRITE, /* Write on Subject:{subject} (audited) */
+    SR_ACCESS_CONFIG_READ,   /* Read on Config: */
+    SR_ACCESS_CONFIG_WRITE,  /* Write on Config: (audited) */
+    SR_ACCESS_SCHEMA_ID,     /* Read on some subject that carries {id}; lists filtered */
+    SR_ACCESS_METRICS,       /* open, or Read on Config: with --protect-metrics */
+};
 
 /* One route. pattern segments in braces are parameters: "/subjects/{subject}". */
 struct sr_route {
     const char *method;
     const char *pattern;
     sr_handler_fn handler;
+    enum sr_access_rule access;
 };
 
 /* The route table, in server/routes.c; NULL-terminated (method NULL). */

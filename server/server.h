@@ -21,6 +21,7 @@ struct MHD_Daemon;
 struct sr_store;
 struct sr_registry;
 struct sr_metrics;
+struct sr_edge;
 
 /* Reported by GET /v1/metadata/version; the build may override both with -D. */
 #ifndef AVRO_REGISTRY_VERSION
@@ -35,6 +36,7 @@ struct sr_server {
     struct sr_store *store;       /* borrowed: main opens and closes it */
     struct sr_registry *registry; /* borrowed: main opens and closes it */
     struct sr_metrics *metrics;   /* owned by main; NULL disables metrics */
+    struct sr_edge *edge;         /* owned by main: TLS, auth, limits (edge.h); NULL: none */
     atomic_bool ready;            /* GET /health/ready says UP only while true */
     atomic_bool stopping;         /* shutting down: replies carry Connection: close */
     struct MHD_Daemon *daemon;    /* the HTTP layer's; NULL when not running */

@@ -258,12 +258,12 @@ static enum sr_err probe(struct sr_request *req, struct sr_response *resp, struc
 }
 
 static const struct sr_route probe_routes[] = {
-    {"GET", "/", probe},
-    {"GET", "/subjects/{subject}/versions/{version}", probe},
-    {"POST", "/subjects/{subject}", probe},
-    {"GET", "/schemas/ids/{id}", probe},
-    {"DELETE", "/config/{subject}", probe},
-    {NULL, NULL, NULL},
+    {"GET", "/", probe, SR_ACCESS_OPEN},
+    {"GET", "/subjects/{subject}/versions/{version}", probe, SR_ACCESS_OPEN},
+    {"POST", "/subjects/{subject}", probe, SR_ACCESS_OPEN},
+    {"GET", "/schemas/ids/{id}", probe, SR_ACCESS_OPEN},
+    {"DELETE", "/config/{subject}", probe, SR_ACCESS_OPEN},
+    {NULL, NULL, NULL, SR_ACCESS_UNSET},
 };
 
 static void check_dispatch(const char *method, const char *path, const char *ctype,

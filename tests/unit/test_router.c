@@ -362,14 +362,14 @@ static enum sr_err h_empty(struct sr_request *req, struct sr_response *resp, str
 }
 
 static const struct sr_route test_routes[] = {
-    {"GET", "/echo/{a}/{b}", h_echo},
-    {"POST", "/echo/{a}/{b}", h_echo},
-    {"GET", "/fail", h_fail},
-    {"GET", "/quiet", h_fail_quietly},
-    {"GET", "/raw", h_raw},
-    {"DELETE", "/empty", h_empty},
-    {"GET", "/metrics", sr_h_metrics_get},
-    {NULL, NULL, NULL},
+    {"GET", "/echo/{a}/{b}", h_echo, SR_ACCESS_OPEN},
+    {"POST", "/echo/{a}/{b}", h_echo, SR_ACCESS_OPEN},
+    {"GET", "/fail", h_fail, SR_ACCESS_OPEN},
+    {"GET", "/quiet", h_fail_quietly, SR_ACCESS_OPEN},
+    {"GET", "/raw", h_raw, SR_ACCESS_OPEN},
+    {"DELETE", "/empty", h_empty, SR_ACCESS_OPEN},
+    {"GET", "/metrics", sr_h_metrics_get, SR_ACCESS_OPEN},
+    {NULL, NULL, NULL, SR_ACCESS_UNSET},
 };
 
 /* Query parameters from a "k=v&k2=v2" string, as libmicrohttpd hands them

@@ -1,0 +1,375 @@
+/*
+ * access.c - the per-request gate; see access.h.
+ */
+#include "server/access.h"
+
+#include <arpa/inet.h>
+#include <assert.h>
+#include <errno.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/edge.h"
+#include "server/registry.h"
+#include "server/server.h"
+#include "storage/store.h"
+
+#define CONFIG_RESOURCE "Config:"
+#define AUDIT_RESULT_MAX 4096
+
+/* ---- the subjects that carry an id --------------------------------------------- */
+
+/* An immutable, reference-counted list of subject names. */
+struct carriers {
+    atomic_int refs;
+    size_t count;
+    char *names[];
+};
+
+static void *carriers_ref(void *v)
+{
+    struct carriers *c = v;
+    atomic_fetch_add_explicit(&c->refs, 1, memory_order_relaxed);
+    return c;
+}
+
+static void carriers_unref(void *v)
+{
+    struct carriers *c = v;
+    if (c && atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) == 1) {
+        for (size_t i = 0; i < c->count; i++)
+            free(c->names[i]);
+        free(c);
+    }
+}
+
+/* The distinct subjects of uses (sorted by subject, as the store gives them). */
+static struct carriers *carriers_from(const struct sr_subject_version_list *uses, size_t *cost)
+{
+    struct carriers *c = calloc(1, sizeof *c + uses->count * sizeof c->names[0]);
+    if (!c)
+        return NULL;
+    atomic_init(&c->refs, 1);
+    *cost = sizeof *c;
+    for (size_t i = 0; i < uses->count; i++) {
+        const char *s = uses->items[i].subject;
+        if (c->count && strcmp(c->names[c->count - 1], s) == 0)
+            continue;
+        if (!(c->names[c->count] = strdup(s))) {
+            carriers_unref(c);
+            return NULL;
+        }
+        *cost += strlen(s) + 1 + sizeof c->names[0];
+        c->count++;
+    }
+    return c;
+}
+
+struct sr_idcache *sr_access_carriers_new(void)
+{
+    return sr_idcache_new(65536, (size_t)16 * 1024 * 1024, carriers_ref, carriers_unref);
+}
+
+/* The subjects that carry id (a new reference), from the cache or the store. */
+static enum sr_err carriers_of(struct sr_server *srv, int64_t id, struct carriers **out,
+                               struct sr_error *err)
+{
+    struct sr_store *store = srv->store;
+    struct sr_idcache *cache = srv->edge->carriers;
+    uint64_t marker = sr_store_marker(store, SR_CHANGE_ANY);
+    struct carriers *c = sr_idcache_get(cache, id, marker);
+    if (c) {
+        *out = c;
+        return SR_OK;
+    }
+    struct sr_txn *t = NULL;
+    struct sr_subject_version_list uses = {0};
+    enum sr_err rc = sr_store_begin(store, false, &t, err);
+    uint64_t stamp = t ? sr_txn_marker(t, SR_CHANGE_ANY) : 0;
+    if (rc == SR_OK)
+        rc = sr_txn_versions_for_id(t, SR_DEFAULT_CONTEXT, id, SR_WITH_DELETED, &uses, err);
+    sr_txn_rollback(t);
+    size_t cost = 0;
+    if (rc == SR_OK && !(c = carriers_from(&uses, &cost)))
+        rc = sr_errorf(err, SR_ERR_NOMEM, "out of memory");
+    sr_subject_version_list_release(&uses);
+    if (rc != SR_OK)
+        return rc;
+    sr_idcache_put(cache, id, c, cost, stamp, sr_store_marker(store, SR_CHANGE_ANY));
+    *out = c;
+    return SR_OK;
+}
+
+/* ---- helpers ---------------------------------------------------------------------- */
+
+static bool is_write_rule(enum sr_access_rule r)
+{
+    return r == SR_ACCESS_SUBJECT_WRITE || r == SR_ACCESS_CONFIG_WRITE || r == SR_ACCESS_UNSET;
+}
+
+static bool is_read_method(const char *m)
+{
+    return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "OPTIONS") == 0;
+}
+
+/* The decoded {name} parameter of the matched route, or NULL. */
+static const char *param(const struct sr_route_match *m, const char *name)
+{
+    size_t index = 0, n = strlen(name);
+    for (const char *p = m->route->pattern; (p = strchr(p, '{')) != NULL; p++, index++)
+        if (strncmp(p + 1, name, n) == 0 && p[n + 1] == '}')
+            return index < m->param_count ? m->params[index] : NULL;
+    return NULL;
+}
+
+static void format_address(const struct sockaddr *sa, char *out, size_t cap)
+{
+    const void *bytes = NULL;
+    if (sa && sa->sa_family == AF_INET)
+        bytes = &((const struct sockaddr_in *)sa)->sin_addr;
+    else if (sa && sa->sa_family == AF_INET6)
+        bytes = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+    if (!bytes || !inet_ntop(sa->sa_family, bytes, out, (socklen_t)cap))
+        snprintf(out, cap, "unknown");
+}
+
+/* Charges the request to key; on refusal, a 429 with Retry-After. */
+static enum sr_err charge(struct sr_edge *e, const char *kind, const char *name,
+                          struct sr_response *resp, struct sr_error *err)
+{
+    char key[SR_PRINCIPAL_MAX + 8];
+    int n = snprintf(key, sizeof key, "%s:%s", kind, name);
+    unsigned wait = 0;
+    if (sr_limits_admit(e->limits, key, n > 0 ? (size_t)n : 0, &wait))
+        return SR_OK;
+    resp->retry_after = wait;
+    return sr_errorf(err, SR_ERR_TOO_MANY_REQUESTS, "Too many requests; retry after %u second%s",
+                     wait, wait == 1 ? "" : "s");
+}
+
+static enum sr_err unauthenticated(struct sr_edge *e, const char *why, struct sr_response *resp,
+                                   struct sr_error *err)
+{
+    resp->challenge = sr_auth_has_file(e->auth);
+    return sr_errorf(err, SR_ERR_UNAUTHORIZED, "%s", why);
+}
+
+static bool rule_needs_principal(const struct sr_edge *e, enum sr_access_rule r)
+{
+    return r != SR_ACCESS_OPEN && (r != SR_ACCESS_METRICS || e->protect_metrics);
+}
+
+/* Steps 5 and 6: a principal for the request, charged for. */
+static enum sr_err authenticate(struct sr_edge *e, const struct sr_http_input *in,
+                                struct sr_access *acc, struct sr_response *resp,
+                                struct sr_error *err)
+{
+    const char *why = NULL;
+    if (in->tls_refusal)
+        return unauthenticated(e, in->tls_refusal, resp, err);
+    if (in->authorization) {
+        enum sr_auth_verdict v =
+            sr_auth_basic(e->auth, in->authorization, false, &acc->principal, &why);
+        if (v == SR_AUTH_ACCEPTED)
+            return charge(e, "p", acc->principal.name, resp, err);
+        enum sr_err rc = charge(e, "a", acc->address, resp, err);
+        if (rc != SR_OK)
+            return rc;
+        if (v == SR_AUTH_NEEDS_HASH)
+            v = sr_auth_basic(e->auth, in->authorization, true, &acc->principal, &why);
+        return v == SR_AUTH_ACCEPTED ? SR_OK : unauthenticated(e, why, resp, err);
+    }
+    if (in->tls_cn) {
+        sr_auth_certificate(e->auth, in->tls_cn, &acc->principal);
+        return charge(e, "p", acc->principal.name, resp, err);
+    }
+    enum sr_err rc = charge(e, "a", acc->address, resp, err);
+    if (rc != SR_OK)
+        return rc;
+    return unauthenticated(e,
+                           sr_auth_has_file(e->auth) ? "Authentication required"
+                                                     : "A client certificate is required",
+                           resp, err);
+}
+
+static enum sr_err forbidden(const struct sr_access *acc, const char *what, const char *resource,
+                             struct sr_error *err)
+{
+    return sr_errorf(err, SR_ERR_FORBIDDEN, "User '%s' may not %s %s", acc->principal.name, what,
+                     resource);
+}
+
+static enum sr_err check_schema_id(struct sr_server *srv, const struct sr_route_match *m,
+                                   const struct sr_access *acc, struct sr_error *err)
+{
+    const char *text = param(m, "id");
+    char *end = NULL;
+    errno = 0;
+    long long id = text ? strtoll(text, &end, 10) : 0;
+    if (!text || end == text || *end || errno || id < 1)
+        return SR_OK; /* not an id the store holds: the handler answers */
+    struct carriers *c = NULL;
+    enum sr_err rc = carriers_of(srv, id, &c, err);
+    if (rc != SR_OK)
+        return rc;
+    bool ok = c->count == 0;
+    for (size_t i = 0; !ok && i < c->count; i++)
+        ok = sr_principal_may_subject(&acc->principal, SR_OP_READ, c->names[i]);
+    carriers_unref(c);
+    if (ok)
+        return SR_OK;
+    return sr_errorf(err, SR_ERR_FORBIDDEN, "User '%s' may not read any subject of schema %lld",
+                     acc->principal.name, id);
+}
+
+/* Step 7. */
+static enum sr_err authorize(struct sr_server *srv, const struct sr_route_match *m,
+                             const struct sr_access *acc, struct sr_error *err)
+{
+    const struct sr_principal *p = &acc->principal;
+    const char *subject = param(m, "subject");
+    switch (m->route->access) {
+    case SR_ACCESS_OPEN:
+    case SR_ACCESS_PRINCIPAL:
+    case SR_ACCESS_LISTING:
+        return SR_OK;
+    case SR_ACCESS_SUBJECT_READ:
+    case SR_ACCESS_SUBJECT_WRITE: {
+        bool write = m->route->access == SR_ACCESS_SUBJECT_WRITE;
+        if (subject && sr_principal_may_subject(p, write ? SR_OP_WRITE : SR_OP_READ, subject))
+            return SR_OK;
+        char resource[SR_PRINCIPAL_MAX + 16];
+        snprintf(resource, sizeof resource, "Subject:%.200s%s", subject ? subject : "",
+                 subject && strlen(subject) > 200 ? "..." : "");
+        return forbidden(acc, write ? "write" : "read", resource, err);
+    }
+    case SR_ACCESS_METRICS:
+    case SR_ACCESS_CONFIG_READ:
+        if (sr_principal_may(p, SR_OP_READ, CONFIG_RESOURCE, sizeof CONFIG_RESOURCE - 1))
+            return SR_OK;
+        return forbidden(acc, "read", CONFIG_RESOURCE, err);
+    case SR_ACCESS_UNSET:
+    case SR_ACCESS_CONFIG_WRITE:
+        if (sr_principal_may(p, SR_OP_WRITE, CONFIG_RESOURCE, sizeof CONFIG_RESOURCE - 1))
+            return SR_OK;
+        return forbidden(acc, "write", CONFIG_RESOURCE, err);
+    case SR_ACCESS_SCHEMA_ID:
+        return check_schema_id(srv, m, acc, err);
+    }
+    return forbidden(acc, "call", m->route->pattern, err);
+}
+
+/* Step 2: a CORS preflight for a path some route has. */
+static bool is_preflight(const struct sr_http_input *in, const struct sr_route_match *m)
+{
+    return strcmp(in->method, "OPTIONS") == 0 && in->origin && in->cors_method && m->route;
+}
+
+enum sr_err sr_access_check(struct sr_server *srv, const struct sr_http_input *in,
+                            const struct sr_route_match *match, enum sr_err router_rc,
+                            struct sr_access *acc, struct sr_response *resp, struct sr_error *err)
+{
+    struct sr_edge *e = srv ? srv->edge : NULL;
+    if (!e)
+        return router_rc;
+    if (!sr_origin_host_allowed(&e->origin, in->host))
+        return sr_errorf(err, SR_ERR_MISDIRECTED, "Host '%.200s' is not served here", in->host);
+    enum sr_origin_verdict origin = sr_origin_judge(&e->origin, in->origin, in->host, in->tls);
+    if (origin == SR_ORIGIN_LISTED)
+        resp->allow_origin = in->origin;
+    if (is_preflight(in, match)) {
+        if (origin != SR_ORIGIN_LISTED && origin != SR_ORIGIN_SAME)
+            return sr_errorf(err, SR_ERR_FORBIDDEN, "Origin '%.200s' is not allowed", in->origin);
+        resp->status = 204;
+        resp->preflight = true;
+        acc->answered = true;
+        return SR_OK;
+    }
+    if (router_rc != SR_OK)
+        return router_rc;
+    assert(match->route);
+    format_address(in->peer, acc->address, sizeof acc->address);
+    if (!is_read_method(in->method) && origin == SR_ORIGIN_FOREIGN)
+        return sr_errorf(err, SR_ERR_FORBIDDEN,
+                         "Origin '%.200s' may not write here (see --cors-origins)", in->origin);
+    acc->enforced = e->enforce;
+    if (!e->enforce || !rule_needs_principal(e, match->route->access))
+        return charge(e, "a", acc->address, resp, err);
+    enum sr_err rc = authenticate(e, in, acc, resp, err);
+    return rc != SR_OK ? rc : authorize(srv, match, acc, err);
+}
+
+bool sr_request_may_read(const struct sr_request *req, const char *subject)
+{
+    const struct sr_access *acc = req->access;
+    if (!acc || !acc->enforced)
+        return true;
+    return sr_principal_may_subject(&acc->principal, SR_OP_READ, subject);
+}
+
+size_t sr_request_keep_readable(const struct sr_request *req, char **items, size_t count)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (sr_request_may_read(req, items[i]))
+            items[kept++] = items[i];
+        else
+            free(items[i]);
+    }
+    return kept;
+}
+
+/* ---- the audit line ------------------------------------------------------------------ */
+
+/* What a write's answer says it did: its id, version(s), level or mode. */
+static json_t *audit_result(const struct sr_response *resp)
+{
+    static const char *const keys[] = {"id", "compatibility", "compatibilityLevel", "mode"};
+    if (!resp->body || resp->body_len > AUDIT_RESULT_MAX || resp->status >= 300)
+        return NULL;
+    json_t *doc = json_loadb(resp->body, resp->body_len, JSON_DECODE_ANY, NULL);
+    json_t *out = NULL;
+    if (json_is_integer(doc)) {
+        out = json_pack("{s:O}", "version", doc);
+    } else if (json_is_array(doc)) {
+        out = json_pack("{s:O}", "versions", doc);
+    } else if (json_is_object(doc)) {
+        out = json_object();
+        for (size_t i = 0; out && i < sizeof keys / sizeof keys[0]; i++) {
+            json_t *v = json_object_get(doc, keys[i]);
+            if (json_is_integer(v) || json_is_string(v))
+                json_object_set(out, keys[i], v);
+        }
+    }
+    json_decref(doc);
+    return out;
+}
+
+void sr_access_done(struct sr_server *srv, const struct sr_http_input *in,
+                    const struct sr_route_match *match, enum sr_err router_rc,
+                    struct sr_access *acc, const struct sr_response *resp)
+{
+    struct sr_edge *e = srv ? srv->edge : NULL;
+    if (e && router_rc == SR_OK && match->route && is_write_rule(match->route->access) &&
+        !acc->answered) {
+        if (!acc->address[0])
+            format_address(in->peer, acc->address, sizeof acc->address);
+        json_t *result = audit_result(resp);
+        struct sr_audit_event ev = {
+            .principal = acc->principal.name,
+            .address = acc->address,
+            .method = in->method,
+            .route = match->route->pattern,
+            .subject = param(match, "subject"),
+            .status = resp->status,
+            .result = result,
+        };
+        sr_audit_write(e->audit, &ev);
+        json_decref(result);
+    }
+    sr_principal_release(&acc->principal);
+}
