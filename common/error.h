@@ -50,6 +50,8 @@
     X(SR_ERR_REFERENCE_EXISTS, 422, 42206, "Schema is referenced")                                 \
     X(SR_ERR_ID_DOES_NOT_MATCH, 422, 42207, "Id does not match")                                   \
     X(SR_ERR_INVALID_SUBJECT, 422, 42208, "Invalid subject")                                       \
+    X(SR_ERR_INVALID_RULESET, 422, 42210, "Invalid rule set")                                      \
+    X(SR_ERR_CONTEXT_NOT_EMPTY, 422, 42211, "The context is not empty")                            \
     X(SR_ERR_TOO_MANY_REQUESTS, 429, 42901, "Too many requests")                                   \
     X(SR_ERR_HEADERS_TOO_LARGE, 431, 431, "HTTP 431 Request Header Fields Too Large")              \
     X(SR_ERR_INTERNAL, 500, 50001, "Error in the backend data store")                              \

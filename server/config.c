@@ -38,6 +38,11 @@ static const char usage_text[] =
     "                         (AVRO_REGISTRY_MAX_BODY, default 16m)\n"
     "  --threads N            HTTP worker threads (AVRO_REGISTRY_THREADS, default: one per core)\n"
     "  --ui on|off            the web UI at /ui/ (AVRO_REGISTRY_UI, default on)\n"
+    "  --api-shapes V         8: answer with Confluent 8.0/8.1's JSON shapes (full register\n"
+    "                         response, guid, schemaType); 7: Confluent 7.0's, for old clients\n"
+    "                         (AVRO_REGISTRY_API_SHAPES, default 8)\n"
+    "  --max-schema-bytes N   largest schema text accepted; suffix k, m or g\n"
+    "                         (AVRO_REGISTRY_MAX_SCHEMA, default 1m)\n"
     "\n"
     "Security (each also from AVRO_REGISTRY_ and the flag's name in capitals, e.g.\n"
     "AVRO_REGISTRY_TLS_CERT; SIGHUP reloads the certificate and the authfile):\n"
@@ -378,6 +383,26 @@ static enum sr_err apply_max_header(struct sr_config *cfg, const char *value, co
     return apply_head_size(&cfg->max_header_bytes, 1024, value, source, err);
 }
 
+static enum sr_err apply_api_shapes(struct sr_config *cfg, const char *value, const char *source,
+                                    struct sr_error *err)
+{
+    if (strcmp(value, "8") == 0 || strcmp(value, "7") == 0) {
+        cfg->api_shapes = value[0] - '0';
+        return SR_OK;
+    }
+    return sr_errorf(err, SR_ERR_BAD_REQUEST, "%s: '%s' is not 8 or 7", source, value);
+}
+
+static enum sr_err apply_max_schema(struct sr_config *cfg, const char *value, const char *source,
+                                    struct sr_error *err)
+{
+    if (!sr_config_parse_size(value, &cfg->max_schema_bytes))
+        return sr_errorf(err, SR_ERR_BAD_REQUEST,
+                         "%s: '%s' is not a size from 1 byte to 1g (e.g. 1048576, 512k, 1m)",
+                         source, value);
+    return SR_OK;
+}
+
 static const struct option_def options[] = {
     {"--listen", "AVRO_REGISTRY_LISTEN", apply_listen},
     {"--port", "AVRO_REGISTRY_PORT", apply_port},
@@ -386,6 +411,8 @@ static const struct option_def options[] = {
     {"--max-body-bytes", "AVRO_REGISTRY_MAX_BODY", apply_max_body},
     {"--threads", "AVRO_REGISTRY_THREADS", apply_threads},
     {"--ui", "AVRO_REGISTRY_UI", apply_ui},
+    {"--api-shapes", "AVRO_REGISTRY_API_SHAPES", apply_api_shapes},
+    {"--max-schema-bytes", "AVRO_REGISTRY_MAX_SCHEMA", apply_max_schema},
     {"--tls-cert", "AVRO_REGISTRY_TLS_CERT", apply_tls_cert},
     {"--tls-key", "AVRO_REGISTRY_TLS_KEY", apply_tls_key},
     {"--tls-client-ca", "AVRO_REGISTRY_TLS_CLIENT_CA", apply_tls_client_ca},
@@ -412,6 +439,8 @@ static enum sr_err set_defaults(struct sr_config *cfg, struct sr_error *err)
     cfg->max_body_bytes = SR_CONFIG_DEFAULT_MAX_BODY;
     cfg->threads = sr_config_default_threads();
     cfg->ui = true;
+    cfg->api_shapes = SR_CONFIG_DEFAULT_API_SHAPES;
+    cfg->max_schema_bytes = SR_CONFIG_DEFAULT_MAX_SCHEMA;
     cfg->max_conn_per_address = SR_CONFIG_DEFAULT_CONN_PER_ADDRESS;
     cfg->header_timeout_s = SR_CONFIG_DEFAULT_HEADER_TIMEOUT;
     cfg->rate_limit = SR_CONFIG_DEFAULT_RATE_LIMIT;

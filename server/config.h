@@ -10,6 +10,8 @@
  *   --max-body-bytes N     AVRO_REGISTRY_MAX_BODY   16 MiB (suffixes k, m, g: KiB, MiB, GiB)
  *   --threads N            AVRO_REGISTRY_THREADS    number of online cores
  *   --ui on|off            AVRO_REGISTRY_UI         on (the web UI at /ui/; off: 404)
+ *   --api-shapes V         AVRO_REGISTRY_API_SHAPES 8 (Confluent 8.0/8.1 shapes) or 7 (7.0)
+ *   --max-schema-bytes N   AVRO_REGISTRY_MAX_SCHEMA 1 MiB (the largest schema text accepted)
  *
  * Security (edge.h; each also from AVRO_REGISTRY_<NAME>, e.g. --tls-cert from
  * AVRO_REGISTRY_TLS_CERT, --max-connections-per-address from
@@ -53,6 +55,8 @@
 #define SR_CONFIG_DEFAULT_MAX_REQUEST_LINE ((size_t)8 * 1024)
 #define SR_CONFIG_DEFAULT_MAX_HEADER ((size_t)32 * 1024)
 #define SR_CONFIG_MAX_HEAD_LIMIT ((size_t)1024 * 1024) /* largest line or header cap */
+#define SR_CONFIG_DEFAULT_API_SHAPES 8
+#define SR_CONFIG_DEFAULT_MAX_SCHEMA ((size_t)1024 * 1024)
 
 struct sr_config {
     char *listen;  /* owned: a numeric IPv4/IPv6 address or a host name */
@@ -73,6 +77,8 @@ struct sr_config {
     unsigned rate_limit;     /* requests per second per principal or address; 0: off */
     size_t max_request_line; /* 414 past it */
     size_t max_header_bytes; /* 431 past it */
+    int api_shapes;          /* 8 or 7: which Confluent generation's JSON shapes to answer in */
+    size_t max_schema_bytes; /* schema texts longer than this are refused (42201) */
 };
 
 enum sr_config_outcome {

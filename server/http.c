@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "server/access.h"
+#include "server/context.h"
 #include "server/edge.h"
 #include "server/handlers.h"
 #include "server/log.h"
@@ -204,12 +205,41 @@ struct query_state {
     sr_http_query_fn header;
     void *cls;
     struct decoded_value *decoded;
+    const char *prefixed_key; /* a /contexts/{ctx}/ rewrite puts prefix before this one */
+    const char *prefix;
 };
+
+/* a followed by b, kept until the request is done; NULL on OOM. */
+static const char *keep_value(struct query_state *qs, const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    struct decoded_value *v = malloc(sizeof *v + la + lb + 1);
+    if (!v)
+        return NULL;
+    memcpy(v->text, a, la);
+    memcpy(v->text + la, b, lb + 1);
+    v->next = qs->decoded;
+    qs->decoded = v;
+    return v->text;
+}
+
+static const char *query_value(struct query_state *qs, const char *key);
 
 const char *sr_request_query(const struct sr_request *req, const char *key)
 {
     struct query_state *qs = req->conn;
-    if (!qs || !qs->lookup)
+    if (!qs)
+        return NULL;
+    if (qs->prefixed_key && strcmp(key, qs->prefixed_key) == 0) {
+        const char *given = query_value(qs, key);
+        return keep_value(qs, qs->prefix, given ? given : "");
+    }
+    return query_value(qs, key);
+}
+
+static const char *query_value(struct query_state *qs, const char *key)
+{
+    if (!qs->lookup)
         return NULL;
     const char *raw = qs->lookup(qs->cls, key);
     if (!raw || !strchr(raw, '%'))
@@ -271,10 +301,11 @@ static enum sr_err check_media(const struct sr_http_input *in, const struct sr_r
 }
 
 static enum sr_err run_handler(struct sr_server *srv, const struct sr_http_input *in,
+                               const struct sr_context_rewrite *cx,
                                const struct sr_route_match *match, const struct sr_access *acc,
                                struct sr_response *resp, struct sr_error *err)
 {
-    struct query_state qs = {in->query, in->header, in->query_cls, NULL};
+    struct query_state qs = {in->query, in->header, in->query_cls, NULL, cx->query_key, cx->prefix};
     struct sr_request req = {
         .method = match->route->method,
         .path = in->path,
@@ -306,30 +337,36 @@ static void reply_failure(const struct sr_http_input *in, enum sr_err code, cons
 }
 
 void sr_http_dispatch(struct sr_server *srv, const struct sr_route *routes,
-                      const struct sr_http_input *in, struct sr_response *resp,
+                      const struct sr_http_input *given, struct sr_response *resp,
                       size_t *route_index_out)
 {
-    char stack_scratch[SCRATCH_ON_STACK];
-    size_t need = sr_router_scratch_size(in->path);
-    char *scratch = need <= sizeof stack_scratch ? stack_scratch : malloc(need);
     struct sr_error err;
     struct sr_route_match match = {.route_index = SR_METRICS_UNMATCHED};
     struct sr_access acc = {0};
     enum sr_media media = SR_MEDIA_V1;
-    enum sr_err rc, routed;
-
+    struct sr_context_rewrite cx;
     sr_error_clear(&err);
-    if (!scratch)
+    /* /contexts/{ctx}/... is the same request on qualified subjects: routing,
+     * access checks and handlers all see the rewritten path. */
+    enum sr_err rc = sr_context_rewrite(given->path, &cx, &err);
+    struct sr_http_input rewritten = *given;
+    if (cx.path)
+        rewritten.path = cx.path;
+    const struct sr_http_input *in = &rewritten;
+    char stack_scratch[SCRATCH_ON_STACK];
+    size_t need = sr_router_scratch_size(in->path);
+    char *scratch = need <= sizeof stack_scratch ? stack_scratch : malloc(need);
+    if (rc == SR_OK && !scratch)
         rc = sr_errorf(&err, SR_ERR_NOMEM, "Out of memory");
-    else
+    else if (rc == SR_OK)
         rc = sr_router_match(routes, in->method, in->path, scratch, need, &match, &err);
     assert(rc != SR_OK || match.route);
-    routed = rc;
+    enum sr_err routed = rc;
     rc = sr_access_check(srv, in, &match, rc, &acc, resp, &err);
     if (rc == SR_OK && !acc.answered)
         rc = check_media(in, match.route, &media, &err);
     if (rc == SR_OK && !acc.answered)
-        rc = run_handler(srv, in, &match, &acc, resp, &err);
+        rc = run_handler(srv, in, &cx, &match, &acc, resp, &err);
     if (rc != SR_OK)
         reply_failure(in, rc, err.message, resp);
     if (!resp->content_type)
@@ -339,6 +376,7 @@ void sr_http_dispatch(struct sr_server *srv, const struct sr_route *routes,
     sr_access_done(srv, in, &match, routed, &acc, resp);
     if (scratch != stack_scratch)
         free(scratch);
+    free(cx.path);
     *route_index_out = match.route ? match.route_index : SR_METRICS_UNMATCHED;
 }
 

@@ -119,6 +119,10 @@ static enum sr_err start(struct sr_server *srv, struct sr_error *err)
     if (rc == SR_OK)
         rc = sr_registry_open(srv->store, &srv->registry, err);
     if (rc == SR_OK)
+        sr_registry_set_opts(srv->registry,
+                             &(struct sr_registry_opts){(enum sr_api)srv->config.api_shapes,
+                                                        srv->config.max_schema_bytes});
+    if (rc == SR_OK)
         rc = sr_metrics_new(sr_routes, srv->config.threads, &srv->metrics, err);
     if (rc == SR_OK)
         rc = sr_http_start(srv, err);

@@ -23,6 +23,7 @@
 
 struct sr_registry {
     struct sr_store *store;
+    struct sr_registry_opts opts;
     struct sr_idcache *schemas;        /* id -> struct sr_schema * */
     struct sr_idcache *bodies;         /* id -> struct sr_body * */
     struct sr_regcache *registrations; /* (subject, request body) -> id */
@@ -72,6 +73,7 @@ enum sr_err sr_registry_open(struct sr_store *store, struct sr_registry **out, s
     struct sr_registry *r = calloc(1, sizeof(*r));
     if (r) {
         r->store = store;
+        r->opts = (struct sr_registry_opts){SR_API_8, (size_t)1 << 20};
         r->schemas =
             sr_idcache_new(SCHEMA_CACHE_ENTRIES, SCHEMA_CACHE_BYTES, schema_ref, schema_unref);
         r->bodies = sr_idcache_new(BODY_CACHE_ENTRIES, BODY_CACHE_BYTES, body_ref, body_unref);
@@ -98,6 +100,16 @@ void sr_registry_close(struct sr_registry *r)
 struct sr_store *sr_registry_store(struct sr_registry *r)
 {
     return r->store;
+}
+
+void sr_registry_set_opts(struct sr_registry *r, const struct sr_registry_opts *opts)
+{
+    r->opts = *opts;
+}
+
+const struct sr_registry_opts *sr_registry_opts(const struct sr_registry *r)
+{
+    return &r->opts;
 }
 
 /* Only the default context's ids are cached: the caches are keyed by id. */

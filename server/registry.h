@@ -27,6 +27,17 @@
 
 struct sr_registry;
 
+/* Which generation of Confluent's API the registry answers like. */
+enum sr_api {
+    SR_API_7 = 7, /* Confluent 7.0: {"id"} for a registration, no guid, no schemaType for AVRO */
+    SR_API_8 = 8, /* Confluent 8.0/8.1: full register answer, guid, schemaType, ts, deleted */
+};
+
+struct sr_registry_opts {
+    enum sr_api api;         /* default SR_API_8 */
+    size_t max_schema_bytes; /* longest schema text accepted; default 1 MiB */
+};
+
 /* Takes no ownership of store, which must outlive the registry. Caller owns
  * *out; close it with sr_registry_close(). Errors: SR_ERR_NOMEM. */
 enum sr_err sr_registry_open(struct sr_store *store, struct sr_registry **out,
@@ -36,6 +47,10 @@ void sr_registry_close(struct sr_registry *r);
 
 /* Borrowed: the store the registry was opened on. */
 struct sr_store *sr_registry_store(struct sr_registry *r);
+
+/* Replaces the defaults; call before serving. */
+void sr_registry_set_opts(struct sr_registry *r, const struct sr_registry_opts *opts);
+const struct sr_registry_opts *sr_registry_opts(const struct sr_registry *r);
 
 /* ---- parsed stored schemas ------------------------------------------------------ */
 
