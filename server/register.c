@@ -9,15 +9,20 @@
 #include <time.h>
 
 #include "common/buf.h"
+#include "server/context.h"
 #include "server/loader.h"
 #include "server/settings.h"
 
-/* Every subject lives in the default context until qualified subject names
- * are served: this is where a subject's context is decided. */
-static const char *context_of(const char *subject)
+/* A subject's context, by value: its schema ids are numbered there. */
+struct context_name {
+    char s[SR_CONTEXT_MAX];
+};
+
+static struct context_name context_of(const char *subject)
 {
-    (void)subject;
-    return SR_DEFAULT_CONTEXT;
+    struct context_name c;
+    sr_context_of(subject, c.s);
+    return c;
 }
 
 static bool same_str(const char *a, const char *b)
@@ -94,14 +99,14 @@ static enum sr_err existing_version(struct sr_registry *r, struct sr_txn *t, con
 {
     int64_t id = 0;
     *version_out = 0;
-    enum sr_err rc = sr_txn_schema_find(t, context_of(subject), rec, &id, err);
+    enum sr_err rc = sr_txn_schema_find(t, context_of(subject).s, rec, &id, err);
     if (!rc && !id && !rec->refs)
         return resolved_version(r, t, subject, rec, id_out, version_out, err);
     if (rc || !id)
         return rc;
     struct sr_version_rec v = {0};
     struct sr_error miss = {0};
-    rc = sr_txn_version_by_id(t, subject, context_of(subject), id, SR_LIVE_ONLY, &v, &miss);
+    rc = sr_txn_version_by_id(t, subject, context_of(subject).s, id, SR_LIVE_ONLY, &v, &miss);
     if (rc == SR_ERR_VERSION_NOT_FOUND && !rec->refs)
         return resolved_version(r, t, subject, rec, id_out, version_out, err);
     if (rc == SR_ERR_VERSION_NOT_FOUND)
@@ -300,7 +305,8 @@ static int64_t now_ms(void)
 
 static enum sr_err register_in_txn(struct reg_state *s, struct sr_error *err)
 {
-    const char *context = context_of(s->subject);
+    struct context_name ctx = context_of(s->subject);
+    const char *context = ctx.s;
     int32_t found_version = 0;
     int64_t found_id = 0;
     enum sr_err rc =
