@@ -5,6 +5,7 @@
 
 #include "common/buf.h"
 #include "common/jout.h"
+#include "server/id_lookup.h"
 
 /* The body for a stored schema; NULL on OOM. */
 static struct sr_body *build_body(const struct sr_schema_rec *rec)
@@ -69,6 +70,54 @@ enum sr_err sr_by_id_body(struct sr_registry *r, const char *context, int64_t id
     if (rc)
         return rc;
     sr_registry_cache_body(r, context, id, f.body, f.stamp);
+    *out = f.body;
+    return SR_OK;
+}
+
+/* ---- Confluent 8's SchemaString ------------------------------------------------------ */
+
+struct fetch_string {
+    struct sr_registry *r;
+    int64_t id;
+    struct sr_body *body;
+    uint64_t stamp;
+    bool live; /* the answer names a live version: it may be cached */
+};
+
+static enum sr_err fetch_string_txn(struct sr_txn *t, void *arg, struct sr_error *err)
+{
+    struct fetch_string *f = arg;
+    struct sr_id_key key = {0};
+    struct sr_buf b = SR_BUF_INIT;
+    static const struct sr_string_opts plain = {false, NULL, false};
+    sr_body_unref(f->body); /* a retried run starts afresh */
+    f->body = NULL;
+    f->stamp = sr_registry_strings_stamp(t);
+    enum sr_err rc = sr_id_lookup_in(t, SR_DEFAULT_CONTEXT, f->id, &key, err);
+    if (!rc)
+        rc = sr_id_render(f->r, t, &key, &plain, &b, err);
+    if (!rc && !(f->body = sr_body_new(b.data, b.len)))
+        rc = sr_errorf(err, SR_ERR_NOMEM, "out of memory");
+    f->live = !rc && !key.row.deleted;
+    sr_buf_release(&b);
+    sr_id_key_release(&key);
+    return rc;
+}
+
+enum sr_err sr_by_id_string(struct sr_registry *r, int64_t id, struct sr_body **out,
+                            struct sr_error *err)
+{
+    struct sr_body *body = sr_registry_cached_string(r, id);
+    if (body) {
+        *out = body;
+        return SR_OK;
+    }
+    struct fetch_string f = {r, id, NULL, 0, false};
+    enum sr_err rc = sr_store_run(sr_registry_store(r), false, fetch_string_txn, &f, err);
+    if (rc)
+        return rc;
+    if (f.live)
+        sr_registry_cache_string(r, id, f.body, f.stamp);
     *out = f.body;
     return SR_OK;
 }

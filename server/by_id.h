@@ -21,4 +21,12 @@
 enum sr_err sr_by_id_body(struct sr_registry *r, const char *context, int64_t id,
                           struct sr_body **out, struct sr_error *err);
 
+/* Confluent 8's SchemaString for id of the default context, as GET
+ * /schemas/ids/{id} answers without query parameters (id_lookup.h): guid,
+ * schemaType, schema, references?, metadata?, ruleSet?, ts?, deleted.
+ * Cached as registry.h says. Caller owns one reference. Errors: as
+ * sr_by_id_body. */
+enum sr_err sr_by_id_string(struct sr_registry *r, int64_t id, struct sr_body **out,
+                            struct sr_error *err);
+
 #endif

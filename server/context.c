@@ -73,6 +73,35 @@ enum sr_err sr_context_prefix(const char *raw, char out[SR_CONTEXT_MAX + 2], str
     return SR_OK;
 }
 
+/* ---- subjectPrefix ----------------------------------------------------------------- */
+
+#define WILDCARD ":*:"
+
+void sr_context_subject_filter(const char *prefix, struct sr_subject_filter *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (strncmp(prefix, WILDCARD, sizeof WILDCARD - 1) == 0) {
+        const char *name = prefix + sizeof WILDCARD - 1;
+        out->name_prefix = *name ? name : NULL;
+        return;
+    }
+    char context[SR_CONTEXT_MAX];
+    sr_context_of(prefix, context);
+    bool in_default = strcmp(context, ".") == 0;
+    out->store_prefix = in_default ? sr_context_unqualified(prefix) : prefix;
+    out->default_only = in_default;
+}
+
+bool sr_context_subject_matches(const struct sr_subject_filter *f, const char *subject)
+{
+    if (f->default_only && sr_context_qualified(subject))
+        return false;
+    if (f->store_prefix && strncmp(subject, f->store_prefix, strlen(f->store_prefix)) != 0)
+        return false;
+    return !f->name_prefix ||
+           strncmp(sr_context_unqualified(subject), f->name_prefix, strlen(f->name_prefix)) == 0;
+}
+
 /* ---- the /contexts/{ctx}/ URL form ---------------------------------------------- */
 
 /* Splits the raw path into segments in place: seg[i] points into copy. */

@@ -37,6 +37,26 @@ enum sr_err sr_context_prefix(const char *raw, char out[SR_CONTEXT_MAX + 2], str
  * context's prefix (":.team:"), or "" for the default context. */
 void sr_context_label(const char *subject, char out[SR_CONTEXT_MAX + 2]);
 
+/* Which subjects a subjectPrefix selects in Confluent 8 (its key ranges
+ * over (context, subject)):
+ *   ":*:"         every subject of every context, the default context's
+ *                 bare and the others qualified (":.team:orders");
+ *   ":*:X"        subjects whose unqualified name starts with X, in every
+ *                 context;
+ *   ":.team:X"    subjects of ".team" starting with X (":.:X" is "X");
+ *   "X" (plain)   subjects of the default context starting with X ("" is
+ *                 the whole default context).
+ * What GET /subjects and GET /schemas do without the parameter differs:
+ * /subjects defaults to ":*:", /schemas to "". */
+struct sr_subject_filter {
+    const char *store_prefix; /* borrowed from the prefix: what the store is asked for; NULL: all */
+    const char *name_prefix;  /* ":*:X": X (borrowed), else NULL */
+    bool default_only;        /* a plain prefix: qualified subjects are left out */
+};
+void sr_context_subject_filter(const char *prefix, struct sr_subject_filter *out);
+/* Whether subject (as stored) is one filter selects. */
+bool sr_context_subject_matches(const struct sr_subject_filter *f, const char *subject);
+
 /* How a request for /contexts/{ctx}/... reads once rewritten. */
 struct sr_context_rewrite {
     char *path;                      /* heap: the rewritten raw path; NULL when nothing changed */

@@ -72,6 +72,15 @@ enum sr_err hu_path_id(const struct sr_request *req, size_t index, int64_t *out,
     return SR_OK;
 }
 
+enum sr_err hu_path_version(const struct sr_request *req, size_t index, int32_t *out,
+                            struct sr_error *err)
+{
+    const char *text = req->params[index];
+    if (sr_registry_opts(hu_registry(req))->api == SR_API_8)
+        return sr_input_version_lenient(text, out, err);
+    return sr_input_version(text, out, err);
+}
+
 #define DEFAULT_CONTEXT ":.:"
 
 const char *hu_subject(const struct sr_request *req)

@@ -33,6 +33,12 @@ enum sr_err hu_query_int(const struct sr_request *req, const char *key, int64_t 
 enum sr_err hu_path_id(const struct sr_request *req, size_t index, int64_t *out,
                        struct sr_error *err);
 
+/* The {version} path parameter params[index]: in Confluent 8's dialect as
+ * its VersionId reads it (sr_input_version_lenient), in 7.0's exactly as
+ * written (sr_input_version). Errors: SR_ERR_INVALID_VERSION. */
+enum sr_err hu_path_version(const struct sr_request *req, size_t index, int32_t *out,
+                            struct sr_error *err);
+
 /* The {subject} path parameter without the default context's prefix ":.:"
  * (Confluent's QualifiedSubject.normalize): ":.:orders" is "orders". */
 const char *hu_subject(const struct sr_request *req);

@@ -21,6 +21,10 @@ enum sr_err sr_h_schema_id_subjects(struct sr_request *req, struct sr_response *
                                     struct sr_error *err);
 enum sr_err sr_h_schema_id_versions(struct sr_request *req, struct sr_response *resp,
                                     struct sr_error *err);
+enum sr_err sr_h_schema_by_guid(struct sr_request *req, struct sr_response *resp,
+                                struct sr_error *err);
+enum sr_err sr_h_schema_guid_ids(struct sr_request *req, struct sr_response *resp,
+                                 struct sr_error *err);
 enum sr_err sr_h_subjects_list(struct sr_request *req, struct sr_response *resp,
                                struct sr_error *err);
 enum sr_err sr_h_subject_lookup(struct sr_request *req, struct sr_response *resp,
@@ -68,6 +72,8 @@ enum sr_err sr_h_mode_subject_delete(struct sr_request *req, struct sr_response 
                                      struct sr_error *err);
 enum sr_err sr_h_contexts_list(struct sr_request *req, struct sr_response *resp,
                                struct sr_error *err);
+enum sr_err sr_h_context_delete(struct sr_request *req, struct sr_response *resp,
+                                struct sr_error *err);
 enum sr_err sr_h_metadata_id(struct sr_request *req, struct sr_response *resp,
                              struct sr_error *err);
 enum sr_err sr_h_metadata_version(struct sr_request *req, struct sr_response *resp,

@@ -220,6 +220,6 @@ enum sr_err sr_h_compat_version(struct sr_request *req, struct sr_response *resp
                                 struct sr_error *err)
 {
     int32_t version;
-    enum sr_err rc = sr_input_version(req->params[1], &version, err);
+    enum sr_err rc = hu_path_version(req, 1, &version, err);
     return rc ? rc : compat(req, resp, version, err);
 }

@@ -1,6 +1,6 @@
 /*
- * handlers_ops.c - the small endpoints: root, schema types, contexts, server
- * metadata, health and metrics. See request.h for the handler contract.
+ * handlers_ops.c - the small endpoints: root, schema types, server metadata,
+ * health and metrics. See request.h for the handler contract.
  */
 #include <jansson.h>
 
@@ -33,14 +33,6 @@ enum sr_err sr_h_schema_types(struct sr_request *req, struct sr_response *resp,
 {
     (void)req;
     return sr_reply_json(resp, json_pack("[s]", "AVRO"), err);
-}
-
-/* GET /contexts : the default context only. */
-enum sr_err sr_h_contexts_list(struct sr_request *req, struct sr_response *resp,
-                               struct sr_error *err)
-{
-    (void)req;
-    return sr_reply_json(resp, json_pack("[s]", "."), err);
 }
 
 /* GET /v1/metadata/id : Confluent's ServerClusterId; its id is "" and left

@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/context.h"
 #include "server/delete.h"
 #include "server/handler_util.h"
 #include "server/handlers.h"
+#include "server/id_lookup.h"
 #include "server/register.h"
 
 static const char *subject_of(const struct sr_request *req)
@@ -27,18 +29,40 @@ static enum sr_err page(const struct sr_request *req, size_t n, size_t *from, si
     return SR_OK;
 }
 
+static bool api8(const struct sr_request *req)
+{
+    return sr_registry_opts(hu_registry(req))->api == SR_API_8;
+}
+
+/* Keeps the subjects filter selects, freeing the others; returns how many. */
+static size_t keep_matching(const struct sr_subject_filter *f, char **items, size_t count)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (sr_context_subject_matches(f, items[i]))
+            items[kept++] = items[i];
+        else
+            free(items[i]);
+    }
+    return kept;
+}
+
 enum sr_err sr_h_subjects_list(struct sr_request *req, struct sr_response *resp,
                                struct sr_error *err)
 {
     struct sr_txn *t = NULL;
     struct sr_str_list subjects = {0};
     const char *prefix = sr_request_query(req, "subjectPrefix");
-    if (prefix && strcmp(prefix, ":*:") == 0)
-        prefix = NULL; /* Confluent's default: every context */
+    struct sr_subject_filter filter = {prefix, NULL, false};
+    if (api8(req))
+        sr_context_subject_filter(prefix ? prefix : ":*:", &filter); /* Confluent's default */
+    else if (prefix && strcmp(prefix, ":*:") == 0)
+        filter.store_prefix = NULL; /* every context */
     enum sr_err rc = hu_begin(req, false, &t, err);
     if (!rc)
-        rc = sr_txn_subjects(t, prefix, hu_deleted_filter(req), &subjects, err);
+        rc = sr_txn_subjects(t, filter.store_prefix, hu_deleted_filter(req), &subjects, err);
     sr_txn_rollback(t);
+    subjects.count = keep_matching(&filter, subjects.items, subjects.count);
     subjects.count = sr_request_keep_readable(req, subjects.items, subjects.count);
     size_t from = 0, to = 0;
     if (!rc)
@@ -54,13 +78,34 @@ enum sr_err sr_h_subjects_list(struct sr_request *req, struct sr_response *resp,
     return sr_reply_json(resp, list, err);
 }
 
+/* Every version of the subject, a soft-deleted one as its negative
+ * (Confluent 8's deletedAsNegative): [1, -2, 3]. */
+static enum sr_err versions_as_negative(struct sr_txn *t, const char *subject,
+                                        struct sr_int_list *out, struct sr_error *err)
+{
+    struct sr_version_rec *rows = NULL;
+    size_t n = 0;
+    enum sr_err rc = sr_txn_version_rows(t, subject, &rows, &n, err);
+    if (!rc && n && !(out->items = calloc(n, sizeof(*out->items))))
+        rc = sr_errorf(err, SR_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        if (!rc)
+            out->items[out->count++] = rows[i].deleted ? -rows[i].version : rows[i].version;
+        sr_version_rec_release(&rows[i]);
+    }
+    free(rows);
+    return rc;
+}
+
 enum sr_err sr_h_versions_list(struct sr_request *req, struct sr_response *resp,
                                struct sr_error *err)
 {
     struct sr_txn *t = NULL;
     struct sr_int_list versions = {0};
     enum sr_err rc = hu_begin(req, false, &t, err);
-    if (!rc)
+    if (!rc && api8(req) && sr_request_query_bool(req, "deletedAsNegative"))
+        rc = versions_as_negative(t, subject_of(req), &versions, err);
+    else if (!rc)
         rc = sr_txn_versions(t, subject_of(req), hu_deleted_filter(req), &versions, err);
     sr_txn_rollback(t);
     if (!rc && !versions.count)
@@ -157,7 +202,7 @@ static enum sr_err fetch_version(const struct sr_request *req, struct sr_txn *t,
 {
     int32_t version;
     bool deleted = sr_request_query_bool(req, "deleted");
-    enum sr_err rc = sr_input_version(req->params[1], &version, err);
+    enum sr_err rc = hu_path_version(req, 1, &version, err);
     struct sr_int_list visible = {0};
     if (!rc)
         rc = sr_txn_versions(t, subject_of(req), deleted ? SR_WITH_DELETED : SR_LIVE_ONLY, &visible,
@@ -169,11 +214,33 @@ static enum sr_err fetch_version(const struct sr_request *req, struct sr_txn *t,
         return rc;
     struct sr_error miss = {0};
     rc = sr_txn_version_get(t, subject_of(req), version, deleted, v, &miss);
+    if (rc == SR_ERR_VERSION_NOT_FOUND && api8(req)) /* the number VersionId read */
+        return sr_errorf(err, rc, "Version %d not found.", (int)version);
     if (rc == SR_ERR_VERSION_NOT_FOUND)
         return sr_errorf(err, rc, "Version %s not found.", req->params[1]);
     if (rc)
         return sr_errorf(err, rc, "%s", miss.message);
     return SR_OK;
+}
+
+/* Confluent 8's ?format=resolved: s->schema becomes the text with every
+ * referenced type written out (id_lookup.h). */
+static enum sr_err apply_format(const struct sr_request *req, struct sr_txn *t,
+                                const struct sr_version_rec *v, struct sr_schema_rec *s,
+                                struct sr_error *err)
+{
+    const char *format = sr_request_query(req, "format");
+    if (!api8(req) || !sr_format_resolved(format))
+        return SR_OK;
+    char *text = NULL;
+    size_t len = 0;
+    enum sr_err rc =
+        sr_id_schema_text(hu_registry(req), t, v->context, v->id, format, &text, &len, err);
+    if (!rc) {
+        free(s->schema);
+        s->schema = text;
+    }
+    return rc;
 }
 
 static enum sr_err get_version(struct sr_request *req, struct sr_response *resp, bool raw,
@@ -187,6 +254,8 @@ static enum sr_err get_version(struct sr_request *req, struct sr_response *resp,
         rc = fetch_version(req, t, &v, err);
     if (!rc)
         rc = sr_txn_schema_get(t, v.context, v.id, &s, err);
+    if (!rc)
+        rc = apply_format(req, t, &v, &s, err);
     sr_txn_rollback(t);
     if (!rc && raw) {
         sr_reply_take(resp, s.schema, strlen(s.schema));
@@ -243,7 +312,7 @@ enum sr_err sr_h_version_delete(struct sr_request *req, struct sr_response *resp
                                 struct sr_error *err)
 {
     int32_t version, deleted = 0;
-    enum sr_err rc = sr_input_version(req->params[1], &version, err);
+    enum sr_err rc = hu_path_version(req, 1, &version, err);
     if (!rc)
         rc = sr_delete_version(sr_registry_store(hu_registry(req)), subject_of(req), version,
                                sr_request_query_bool(req, "permanent"), &deleted, err);

@@ -118,6 +118,14 @@ enum sr_err sr_input_subject(const char *subject, struct sr_error *err)
     return SR_OK;
 }
 
+static enum sr_err invalid_version(const char *text, struct sr_error *err)
+{
+    return sr_errorf(err, SR_ERR_INVALID_VERSION,
+                     "The specified version '%s' is not a valid version id. Allowed values are "
+                     "between [1, 2^31-1] and the string \"latest\"",
+                     text);
+}
+
 enum sr_err sr_input_version(const char *text, int32_t *out, struct sr_error *err)
 {
     if (strcmp(text, "latest") == 0) {
@@ -132,8 +140,34 @@ enum sr_err sr_input_version(const char *text, int32_t *out, struct sr_error *er
         *out = (int32_t)v;
         return SR_OK;
     }
-    return sr_errorf(err, SR_ERR_INVALID_VERSION,
-                     "The specified version '%s' is not a valid version id. Allowed values are "
-                     "between [1, 2^31-1] and the string \"latest\"",
-                     text);
+    return invalid_version(text, err);
+}
+
+enum sr_err sr_input_version_lenient(const char *text, int32_t *out, struct sr_error *err)
+{
+    const char *start = text, *end = text + strlen(text);
+    while (start < end && (unsigned char)*start <= ' ')
+        start++;
+    while (end > start && (unsigned char)end[-1] <= ' ')
+        end--;
+    size_t n = (size_t)(end - start);
+    if (n == 6 && strncasecmp(start, "latest", 6) == 0) {
+        *out = -1;
+        return SR_OK;
+    }
+    /* Integer.parseInt: one optional sign, then decimal digits only. */
+    const char *p = start + (n && (*start == '+' || *start == '-'));
+    long long v = 0;
+    bool digits = p < end;
+    for (; digits && p < end; p++) {
+        digits = isdigit((unsigned char)*p) && v <= INT32_MAX;
+        v = v * 10 + (*p - '0');
+    }
+    if (n && *start == '-')
+        v = -v;
+    if (digits && (v == -1 || (v >= 1 && v <= INT32_MAX))) {
+        *out = (int32_t)v;
+        return SR_OK;
+    }
+    return invalid_version(text, err);
 }

@@ -49,7 +49,14 @@ bool sr_input_asks_for_id(const struct sr_schema_input *in);
  * Errors: SR_ERR_INVALID_SUBJECT with Confluent's message. */
 enum sr_err sr_input_subject(const char *subject, struct sr_error *err);
 
-/* Parses "latest", "-1" or 1..2^31-1 (-1 for latest). Errors: SR_ERR_INVALID_VERSION. */
+/* Parses "latest", "-1" or 1..2^31-1 (-1 for latest), exactly as written.
+ * Errors: SR_ERR_INVALID_VERSION. */
 enum sr_err sr_input_version(const char *text, int32_t *out, struct sr_error *err);
+
+/* The same as Confluent's VersionId reads a version: surrounding whitespace
+ * (Java's trim(): any character up to ' ') is ignored, "latest" may come in
+ * any case, and the number as Integer.parseInt reads it ("+1", "01").
+ * Errors: SR_ERR_INVALID_VERSION, naming the text as given. */
+enum sr_err sr_input_version_lenient(const char *text, int32_t *out, struct sr_error *err);
 
 #endif

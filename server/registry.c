@@ -26,6 +26,7 @@ struct sr_registry {
     struct sr_registry_opts opts;
     struct sr_idcache *schemas;        /* id -> struct sr_schema * */
     struct sr_idcache *bodies;         /* id -> struct sr_body * */
+    struct sr_idcache *strings;        /* id -> struct sr_body * (Confluent 8 shape) */
     struct sr_regcache *registrations; /* (subject, request body) -> id */
 };
 
@@ -77,9 +78,10 @@ enum sr_err sr_registry_open(struct sr_store *store, struct sr_registry **out, s
         r->schemas =
             sr_idcache_new(SCHEMA_CACHE_ENTRIES, SCHEMA_CACHE_BYTES, schema_ref, schema_unref);
         r->bodies = sr_idcache_new(BODY_CACHE_ENTRIES, BODY_CACHE_BYTES, body_ref, body_unref);
+        r->strings = sr_idcache_new(BODY_CACHE_ENTRIES, BODY_CACHE_BYTES, body_ref, body_unref);
         r->registrations = sr_regcache_new(REGISTRATION_CACHE_ENTRIES, REGISTRATION_CACHE_BYTES);
     }
-    if (!r || !r->schemas || !r->bodies || !r->registrations) {
+    if (!r || !r->schemas || !r->bodies || !r->strings || !r->registrations) {
         sr_registry_close(r);
         return sr_errorf(err, SR_ERR_NOMEM, "out of memory");
     }
@@ -93,6 +95,7 @@ void sr_registry_close(struct sr_registry *r)
         return;
     sr_idcache_free(r->schemas);
     sr_idcache_free(r->bodies);
+    sr_idcache_free(r->strings);
     sr_regcache_free(r->registrations);
     free(r);
 }
@@ -145,6 +148,28 @@ void sr_registry_cache_body(struct sr_registry *r, const char *context, int64_t 
 {
     if (cached_context(context))
         sr_idcache_put(r->bodies, id, b, sizeof(*b) + b->len, stamp, ids_marker(r));
+}
+
+/* Both markers only move forward, so their sum moves whenever either does. */
+static uint64_t strings_marker(struct sr_registry *r)
+{
+    return sr_store_marker(r->store, SR_CHANGE_SCHEMA_IDS) +
+           sr_store_marker(r->store, SR_CHANGE_VERSIONS_HIDDEN);
+}
+
+uint64_t sr_registry_strings_stamp(const struct sr_txn *t)
+{
+    return sr_txn_marker(t, SR_CHANGE_SCHEMA_IDS) + sr_txn_marker(t, SR_CHANGE_VERSIONS_HIDDEN);
+}
+
+struct sr_body *sr_registry_cached_string(struct sr_registry *r, int64_t id)
+{
+    return sr_idcache_get(r->strings, id, strings_marker(r));
+}
+
+void sr_registry_cache_string(struct sr_registry *r, int64_t id, struct sr_body *b, uint64_t stamp)
+{
+    sr_idcache_put(r->strings, id, b, sizeof(*b) + b->len, stamp, strings_marker(r));
 }
 
 bool sr_registry_recall(struct sr_registry *r, const char *subject, const char *body, size_t len,

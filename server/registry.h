@@ -9,6 +9,8 @@
  * never answer against a committed write, whoever made it:
  *   - parsed stored schemas and GET /schemas/ids/{id} bodies, by id, under
  *     SR_CHANGE_SCHEMA_IDS (only ids of the default context are cached);
+ *   - Confluent 8's bodies of the same route, by id, under SR_CHANGE_SCHEMA_IDS
+ *     and SR_CHANGE_VERSIONS_HIDDEN;
  *   - answers of repeated registrations, by (subject, request body), under
  *     SR_CHANGE_VERSIONS_HIDDEN.
  * Each is bounded in entries and bytes. Every function may be called from any
@@ -79,6 +81,18 @@ struct sr_body *sr_registry_cached_body(struct sr_registry *r, const char *conte
 /* Keeps b (its own reference), read under stamp as for schemas. */
 void sr_registry_cache_body(struct sr_registry *r, const char *context, int64_t id,
                             struct sr_body *b, uint64_t stamp);
+
+/* Confluent 8's SchemaString bodies of GET /schemas/ids/{id} (default
+ * context, no query), which also show the ts and deleted of a version
+ * carrying the id: an answer stays true until a schema id is removed or
+ * imported or a version is hidden, so these follow SR_CHANGE_SCHEMA_IDS and
+ * SR_CHANGE_VERSIONS_HIDDEN together (sr_registry_strings_stamp()). Only
+ * answers naming a live version may be kept: a new version can make a
+ * soft-deleted-only schema live again without hiding anything. */
+struct sr_body *sr_registry_cached_string(struct sr_registry *r, int64_t id);
+void sr_registry_cache_string(struct sr_registry *r, int64_t id, struct sr_body *b, uint64_t stamp);
+/* The stamp for a string read through t. */
+uint64_t sr_registry_strings_stamp(const struct sr_txn *t);
 
 /* ---- repeated registrations ---------------------------------------------------------- */
 

@@ -96,7 +96,8 @@ enum sr_access_rule {
     SR_ACCESS_SUBJECT_WRITE, /* Write on Subject:{subject} (audited) */
     SR_ACCESS_CONFIG_READ,   /* Read on Config: */
     SR_ACCESS_CONFIG_WRITE,  /* Write on Config: (audited) */
-    SR_ACCESS_SCHEMA_ID,     /* Read on some subject that carries {id}; lists filtered */
+    SR_ACCESS_SCHEMA_ID,     /* Read on some subject that carries {id} ({guid}, and ids of
+                              * other contexts: checked by the handler); lists filtered */
     SR_ACCESS_METRICS,       /* open, or Read on Config: with --protect-metrics */
 };
 
