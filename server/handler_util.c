@@ -26,14 +26,65 @@ static int add_json_text(json_t *obj, const char *key, const char *text)
     return v ? json_object_set_new(obj, key, v) : -1;
 }
 
-json_t *hu_schema_entity(const struct sr_version_rec *v, const struct sr_schema_rec *s)
+/* Sets key to the JSON in text unless it is absent or empty ({} or []),
+ * as Jackson's NON_EMPTY leaves such members out. */
+static int add_nonempty(json_t *obj, const char *key, const char *text)
+{
+    if (!text || strcmp(text, "{}") == 0 || strcmp(text, "[]") == 0)
+        return 0;
+    return add_json_text(obj, key, text);
+}
+
+static int add_guid_and_type(json_t *e, const struct sr_schema_rec *s)
+{
+    char guid[SR_GUID_SIZE];
+    const char *g = s->guid && s->guid[0] ? s->guid : sr_store_schema_guid(s, guid) ? guid : NULL;
+    if (!g)
+        return -1;
+    return json_object_set_new(e, "guid", json_string(g)) ||
+           json_object_set_new(e, "schemaType", json_string(s->schema_type ? s->schema_type
+                                                                            : "AVRO"));
+}
+
+json_t *hu_schema_entity(enum sr_api api, const struct sr_version_rec *v,
+                         const struct sr_schema_rec *s, bool stored)
 {
     json_t *e = json_pack("{s:s,s:i,s:I}", "subject", v->subject, "version", v->version, "id",
                           (json_int_t)v->id);
     if (!e)
         return NULL;
-    if (add_json_text(e, "references", s->refs) || add_json_text(e, "metadata", s->metadata) ||
-        add_json_text(e, "ruleSet", s->ruleset) ||
+    int bad = 0;
+    if (api == SR_API_7) {
+        bad = add_json_text(e, "references", s->refs) || add_json_text(e, "metadata", s->metadata) ||
+              add_json_text(e, "ruleSet", s->ruleset) ||
+              json_object_set_new(e, "schema", json_string(s->schema));
+    } else {
+        bad = add_guid_and_type(e, s) || add_nonempty(e, "references", s->refs) ||
+              add_nonempty(e, "metadata", s->metadata) ||
+              json_object_set_new(e, "schema", json_string(s->schema));
+        if (!bad && stored && v->ts > 0)
+            bad = json_object_set_new(e, "ts", json_integer(v->ts));
+        if (!bad && stored)
+            bad = json_object_set_new(e, "deleted", json_boolean(v->deleted));
+        if (!bad)
+            bad = add_nonempty(e, "ruleSet", s->ruleset);
+    }
+    if (bad) {
+        json_decref(e);
+        return NULL;
+    }
+    return e;
+}
+
+json_t *hu_register_answer(enum sr_api api, int64_t id, int32_t version,
+                           const struct sr_schema_rec *s)
+{
+    json_t *e = json_pack("{s:I}", "id", (json_int_t)id);
+    if (!e || api == SR_API_7)
+        return e;
+    if (json_object_set_new(e, "version", json_integer(version)) || add_guid_and_type(e, s) ||
+        add_nonempty(e, "references", s->refs) || add_nonempty(e, "metadata", s->metadata) ||
+        add_nonempty(e, "ruleSet", s->ruleset) ||
         json_object_set_new(e, "schema", json_string(s->schema))) {
         json_decref(e);
         return NULL;

@@ -19,9 +19,20 @@ struct sr_registry *hu_registry(const struct sr_request *req);
 /* The request body as JSON (sr_input_json). Caller owns *out (json_decref). */
 enum sr_err hu_read_body(const struct sr_request *req, json_t **out, struct sr_error *err);
 
-/* A Confluent Schema entity: {subject, version, id, references?, metadata?,
- * ruleSet?, schema}, 7.x shape (no schemaType for AVRO). NULL on OOM. */
-json_t *hu_schema_entity(const struct sr_version_rec *v, const struct sr_schema_rec *s);
+/* A Confluent Schema entity. SR_API_7: {subject, version, id, references?,
+ * metadata?, ruleSet?, schema} (no schemaType for AVRO). SR_API_8, in the
+ * order Jackson writes 8.0's entity: {subject, version, id, guid,
+ * schemaType, references?, metadata?, schema, ts?, deleted?, ruleSet?},
+ * where stored adds ts and deleted (entities read from the store, not those
+ * built from a request). NULL on OOM. */
+json_t *hu_schema_entity(enum sr_api api, const struct sr_version_rec *v,
+                         const struct sr_schema_rec *s, bool stored);
+
+/* The answer to a registration: {"id"} for SR_API_7; for SR_API_8 the full
+ * RegisterSchemaResponse {id, version, guid, schemaType, references?,
+ * metadata?, ruleSet?, schema}. NULL on OOM. */
+json_t *hu_register_answer(enum sr_api api, int64_t id, int32_t version,
+                           const struct sr_schema_rec *s);
 
 /* Query parameter as a 64-bit integer within [min, max]; def when absent.
  * Errors: SR_ERR_UNPROCESSABLE naming the parameter. */

@@ -13,15 +13,6 @@
 
 /* ---- config ------------------------------------------------------------------- */
 
-static json_t *config_body(const struct sr_config_rec *c, const char *fallback)
-{
-    json_t *doc = json_pack("{s:s}", "compatibilityLevel",
-                            c && c->compatibility ? c->compatibility : fallback);
-    if (doc && c && c->normalize >= 0)
-        json_object_set_new(doc, "normalize", json_boolean(c->normalize));
-    return doc;
-}
-
 static enum sr_err get_config(struct sr_request *req, struct sr_response *resp, const char *subject,
                               struct sr_error *err)
 {
@@ -29,7 +20,7 @@ static enum sr_err get_config(struct sr_request *req, struct sr_response *resp, 
     enum sr_err rc = sr_settings_get_config(hu_store(req), subject,
                                             sr_request_query_bool(req, "defaultToGlobal"), &c, err);
     if (!rc)
-        rc = sr_reply_json(resp, config_body(&c, "BACKWARD"), err);
+        rc = sr_reply_json(resp, sr_settings_config_body(&c, "BACKWARD"), err);
     sr_config_rec_release(&c);
     return rc;
 }
@@ -37,25 +28,22 @@ static enum sr_err get_config(struct sr_request *req, struct sr_response *resp, 
 static enum sr_err put_config(struct sr_request *req, struct sr_response *resp, const char *subject,
                               struct sr_error *err)
 {
-    json_t *doc = NULL;
+    json_t *doc = NULL, *echo = NULL;
+    bool api7 = sr_registry_opts(hu_registry(req))->api == SR_API_7;
     enum sr_err rc = hu_read_body(req, &doc, err);
-    if (rc)
-        return rc;
-    const json_t *level = json_object_get(doc, "compatibility");
-    const json_t *normalize = json_object_get(doc, "normalize");
-    int norm = json_is_boolean(normalize) ? json_is_true(normalize) : -1;
-    const char *stored = NULL;
-    if (!json_is_object(doc)) /* Jackson cannot map it: 400, as rest-utils answers */
-        rc = sr_errorf(err, SR_ERR_BAD_REQUEST, "The body must be a JSON object");
-    else
-        rc = sr_settings_put_config(hu_store(req), subject, json_string_value(level), norm, &stored,
-                                    err);
+    if (!rc)
+        rc = sr_settings_put_config_doc(hu_store(req), subject, doc, api7, &echo, err);
     json_decref(doc);
     if (rc)
         return rc;
-    json_t *echo = json_pack("{s:s}", "compatibility", stored);
-    if (echo && norm >= 0)
-        json_object_set_new(echo, "normalize", json_boolean(norm));
+    if (api7) { /* Confluent 7.0 echoed only these two */
+        json_t *two = json_object();
+        json_object_set(two, "compatibility", json_object_get(echo, "compatibility"));
+        if (json_object_get(echo, "normalize"))
+            json_object_set(two, "normalize", json_object_get(echo, "normalize"));
+        json_decref(echo);
+        echo = two;
+    }
     return sr_reply_json(resp, echo, err);
 }
 
@@ -65,7 +53,7 @@ static enum sr_err delete_config(struct sr_request *req, struct sr_response *res
     struct sr_config_rec old = {0};
     enum sr_err rc = sr_settings_delete_config(hu_store(req), subject, &old, err);
     if (!rc)
-        rc = sr_reply_json(resp, config_body(&old, "BACKWARD"), err);
+        rc = sr_reply_json(resp, sr_settings_config_body(&old, "BACKWARD"), err);
     sr_config_rec_release(&old);
     return rc;
 }

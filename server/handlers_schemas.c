@@ -17,28 +17,15 @@
 
 static bool api8(const struct sr_request *req);
 
-/* Confluent 8's ExtendedSchema: the Schema entity with guid, schemaType, ts
- * and deleted where it lacks them, in the swagger's field order. */
+/* Confluent 8's ExtendedSchema: the stored Schema entity in the swagger's
+ * field order, where ts and deleted come after ruleSet. */
 static json_t *extended_entity(const struct sr_version_rec *v, const struct sr_schema_rec *s)
 {
     static const char *const order[] = {"subject",    "version",    "id",       "guid",
                                         "schemaType", "references", "metadata", "schema",
                                         "ruleSet",    "ts",         "deleted"};
-    json_t *e = hu_schema_entity(v, s);
-    char guid[SR_GUID_SIZE] = "";
-    if (!e || (!s->guid && !sr_store_schema_guid(s, guid))) {
-        json_decref(e);
-        return NULL;
-    }
-    if (!json_object_get(e, "guid"))
-        json_object_set_new(e, "guid", json_string(s->guid ? s->guid : guid));
-    if (!json_object_get(e, "schemaType"))
-        json_object_set_new(e, "schemaType", json_string(s->schema_type ? s->schema_type : "AVRO"));
-    if (!json_object_get(e, "ts") && v->ts > 0)
-        json_object_set_new(e, "ts", json_integer(v->ts));
-    if (!json_object_get(e, "deleted"))
-        json_object_set_new(e, "deleted", json_boolean(v->deleted));
-    json_t *out = json_object();
+    json_t *e = hu_schema_entity(SR_API_8, v, s, true);
+    json_t *out = e ? json_object() : NULL;
     for (size_t i = 0; out && i < sizeof order / sizeof order[0]; i++) {
         json_t *value = json_object_get(e, order[i]);
         if (value)
@@ -116,7 +103,7 @@ enum sr_err sr_h_schemas_list(struct sr_request *req, struct sr_response *resp,
         rc = sr_txn_schema_get(t, rows[i].context, rows[i].id, &s, err);
         if (!rc)
             json_array_append_new(list, v8 ? extended_entity(&rows[i], &s)
-                                           : hu_schema_entity(&rows[i], &s));
+                                           : hu_schema_entity(SR_API_7, &rows[i], &s, true));
         sr_schema_rec_release(&s);
     }
     sr_txn_rollback(t);

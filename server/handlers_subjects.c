@@ -140,24 +140,32 @@ enum sr_err sr_h_versions_register(struct sr_request *req, struct sr_response *r
 {
     struct sr_registry *r = hu_registry(req);
     const char *subject = subject_of(req);
-    int64_t id = 0;
+    char *answer = NULL;
+    size_t answer_len = 0;
     /* Producers repeat the same registration at every start: answer it from memory. */
-    if (sr_registry_recall(r, subject, req->body, req->body_len, &id))
-        return sr_reply_json(resp, json_pack("{s:I}", "id", (json_int_t)id), err);
+    if (sr_registry_recall(r, subject, req->body, req->body_len, &answer, &answer_len)) {
+        sr_reply_take(resp, answer, answer_len);
+        return SR_OK;
+    }
     uint64_t generation = sr_registry_generation(r);
     json_t *doc = NULL;
     struct sr_schema_input in;
-    int32_t version = 0;
+    struct sr_registered done = {0};
     enum sr_err rc = read_input(req, &doc, &in, err);
     if (!rc)
-        rc = sr_register_schema(r, subject, &in, sr_request_query_bool(req, "normalize"), &id,
-                                &version, err);
-    if (!rc && !in.has_id)
-        sr_registry_remember(r, generation, subject, req->body, req->body_len, id);
+        rc = sr_register_schema(r, subject, &in, sr_request_query_bool(req, "normalize"), &done,
+                                err);
     json_decref(doc);
-    if (rc)
-        return rc;
-    return sr_reply_json(resp, json_pack("{s:I}", "id", (json_int_t)id), err);
+    if (!rc)
+        rc = sr_reply_json(resp,
+                           hu_register_answer(sr_registry_opts(r)->api, done.id, done.version,
+                                              &done.rec),
+                           err);
+    if (!rc && !in.has_id)
+        sr_registry_remember(r, generation, subject, req->body, req->body_len, resp->body,
+                             resp->body_len);
+    sr_registered_release(&done);
+    return rc;
 }
 
 enum sr_err sr_h_subject_lookup(struct sr_request *req, struct sr_response *resp,
@@ -174,7 +182,7 @@ enum sr_err sr_h_subject_lookup(struct sr_request *req, struct sr_response *resp
                                 sr_request_query_bool(req, "deleted"), &v, &s, err);
     json_decref(doc);
     if (!rc)
-        rc = sr_reply_json(resp, hu_schema_entity(&v, &s), err);
+        rc = sr_reply_json(resp, hu_schema_entity(sr_registry_opts(hu_registry(req))->api, &v, &s, false), err);
     sr_version_rec_release(&v);
     sr_schema_rec_release(&s);
     return rc;
@@ -261,7 +269,7 @@ static enum sr_err get_version(struct sr_request *req, struct sr_response *resp,
         sr_reply_take(resp, s.schema, strlen(s.schema));
         s.schema = NULL;
     } else if (!rc) {
-        rc = sr_reply_json(resp, hu_schema_entity(&v, &s), err);
+        rc = sr_reply_json(resp, hu_schema_entity(sr_registry_opts(hu_registry(req))->api, &v, &s, true), err);
     }
     sr_version_rec_release(&v);
     sr_schema_rec_release(&s);

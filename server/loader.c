@@ -3,6 +3,8 @@
  */
 #include "server/loader.h"
 
+#include "server/contracts.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,19 +175,37 @@ void sr_input_schema_release(struct sr_input_schema *s)
     memset(s, 0, sizeof(*s));
 }
 
+/* The canonical texts of the request's metadata and rule set (NULL when it
+ * has none), checked before the schema as Confluent checks them. */
+static enum sr_err contracts_of(const struct sr_schema_input *in, char **md_out, char **rs_out,
+                                struct sr_error *err)
+{
+    json_t *md = NULL, *rs = NULL;
+    enum sr_err rc = SR_OK;
+    if (in->ruleset)
+        rc = sr_contracts_ruleset(in->ruleset, "ruleSet", &rs, err);
+    if (!rc && in->metadata)
+        rc = sr_contracts_metadata(in->metadata, "metadata", &md, err);
+    if (!rc) {
+        *md_out = dump_or_null(md);
+        *rs_out = dump_or_null(rs);
+        if ((md && !*md_out) || (rs && !*rs_out))
+            rc = sr_errorf(err, SR_ERR_NOMEM, "out of memory");
+    }
+    json_decref(md);
+    json_decref(rs);
+    return rc;
+}
+
 /* Fills out->rec, what the store keeps of the parsed schema. */
-static enum sr_err fill_record(const struct sr_schema_input *in, struct sr_input_schema *out,
-                               struct sr_error *err)
+static enum sr_err fill_record(struct sr_input_schema *out, struct sr_error *err)
 {
     size_t len;
     const char *canonical = sr_schema_canonical(out->schema, &len);
     out->rec.schema_type = strdup("AVRO");
     out->rec.schema = strndup(canonical, len);
     out->rec.refs = refs_json(out->refs, out->ref_count);
-    out->rec.metadata = dump_or_null(in->metadata);
-    out->rec.ruleset = dump_or_null(in->ruleset);
-    if (!out->rec.schema_type || !out->rec.schema || (out->ref_count && !out->rec.refs) ||
-        (in->metadata && !out->rec.metadata) || (in->ruleset && !out->rec.ruleset))
+    if (!out->rec.schema_type || !out->rec.schema || (out->ref_count && !out->rec.refs))
         return sr_errorf(err, SR_ERR_NOMEM, "out of memory");
     return SR_OK;
 }
@@ -195,15 +215,22 @@ enum sr_err sr_loader_input(struct sr_registry *r, struct sr_txn *t,
                             struct sr_input_schema *out, struct sr_error *err)
 {
     memset(out, 0, sizeof(*out));
+    enum sr_err rc = contracts_of(in, &out->rec.metadata, &out->rec.ruleset, err);
+    if (rc)
+        return rc;
     size_t lead = 0;
     while (in->schema && lead < in->schema_len && isspace((unsigned char)in->schema[lead]))
         lead++;
-    if (!in->schema || lead == in->schema_len) /* Confluent's trim().isEmpty() */
+    if (!in->schema || lead == in->schema_len) { /* Confluent's trim().isEmpty() */
+        sr_input_schema_release(out);
         return sr_errorf(err, SR_ERR_INVALID_SCHEMA, "Empty schema");
+    }
     struct deps d = {0};
-    enum sr_err rc = resolve_refs(r, t, in->references, 0, &d, err);
-    if (rc)
+    rc = resolve_refs(r, t, in->references, 0, &d, err);
+    if (rc) {
+        sr_input_schema_release(out);
         return rc;
+    }
     struct sr_parse_opts opts = {
         .refs = d.schemas, .ref_count = d.count, .validate_defaults = validate};
     struct sr_error perr = {0};
@@ -220,7 +247,7 @@ enum sr_err sr_loader_input(struct sr_registry *r, struct sr_txn *t,
     else if (rc)
         rc = sr_errorf(err, rc, "%s", perr.message);
     else
-        rc = fill_record(in, out, err);
+        rc = fill_record(out, err);
     if (rc)
         sr_input_schema_release(out);
     return rc;
@@ -245,7 +272,44 @@ enum sr_err sr_loader_refs_unchanged(struct sr_txn *t, const struct sr_input_sch
 
 /* ---- versions for compatibility checks --------------------------------------------- */
 
+char *sr_loader_group_value(const char *md, const char *group)
+{
+    if (!group || !md)
+        return NULL;
+    json_t *doc = json_loads(md, 0, NULL);
+    const char *v = sr_contracts_property(doc, group);
+    char *copy = v ? strdup(v) : NULL;
+    json_decref(doc);
+    return copy;
+}
+
+bool sr_loader_in_group(const struct sr_schema_rec *rec, const char *group, const char *value)
+{
+    if (!group)
+        return true;
+    char *have = sr_loader_group_value(rec->metadata, group);
+    bool same = (!have && !value) || (have && value && strcmp(have, value) == 0);
+    free(have);
+    return same;
+}
+
+/* Whether the version row belongs to the group (read from its schema row). */
+static enum sr_err row_in_group(struct sr_txn *t, const struct sr_version_rec *row,
+                                const char *group, const char *value, bool *in_out,
+                                struct sr_error *err)
+{
+    *in_out = true;
+    if (!group)
+        return SR_OK;
+    struct sr_schema_rec rec = {0};
+    enum sr_err rc = sr_txn_schema_get(t, row->context, row->id, &rec, err);
+    *in_out = !rc && sr_loader_in_group(&rec, group, value);
+    sr_schema_rec_release(&rec);
+    return rc;
+}
+
 enum sr_err sr_loader_live_versions(struct sr_registry *r, struct sr_txn *t, const char *subject,
+                                    const char *group, const char *value,
                                     struct sr_compat_prev **out, size_t *count_out,
                                     struct sr_error *err)
 {
@@ -258,7 +322,8 @@ enum sr_err sr_loader_live_versions(struct sr_registry *r, struct sr_txn *t, con
     if (!prev)
         rc = sr_errorf(err, SR_ERR_NOMEM, "out of memory");
     for (size_t i = 0; !rc && i < n; i++) {
-        if (rows[i].deleted)
+        bool in = true;
+        if (rows[i].deleted || (rc = row_in_group(t, &rows[i], group, value, &in, err)) || !in)
             continue;
         struct sr_schema *s = NULL;
         rc = sr_loader_stored(r, t, rows[i].context, rows[i].id, &s, err);

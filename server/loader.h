@@ -60,9 +60,20 @@ enum sr_err sr_loader_input(struct sr_registry *r, struct sr_txn *t,
 enum sr_err sr_loader_refs_unchanged(struct sr_txn *t, const struct sr_input_schema *parsed,
                                      bool *same_out, struct sr_error *err);
 
+/* The value of property group in metadata text md (heap, caller frees), or
+ * NULL when group is NULL or md lacks it. */
+char *sr_loader_group_value(const char *md, const char *group);
+
+/* Whether rec belongs to the compatibility group where property group has
+ * value (NULL: the property is absent); always true when group is NULL. */
+bool sr_loader_in_group(const struct sr_schema_rec *rec, const char *group, const char *value);
+
 /* The parsed live versions of subject, oldest first, for compatibility
- * checks. Caller releases with sr_loader_release_prev(). */
+ * checks; with group, only those in the compatibility group group=value
+ * (Confluent's compatibilityGroup). Caller releases with
+ * sr_loader_release_prev(). */
 enum sr_err sr_loader_live_versions(struct sr_registry *r, struct sr_txn *t, const char *subject,
+                                    const char *group, const char *value,
                                     struct sr_compat_prev **out, size_t *count_out,
                                     struct sr_error *err);
 /* One version of subject (-1: the latest live one) as a one-element list;

@@ -7,9 +7,9 @@
 struct entry {
     uint64_t hash;
     uint64_t generation; /* the store marker the answer was read under */
-    int64_t id;
-    char *key; /* subject, NUL, body */
+    char *key; /* subject, NUL, body, then the answer */
     size_t key_len;
+    size_t answer_len;
 };
 
 struct sr_regcache {
@@ -100,43 +100,47 @@ static struct entry *probe(struct sr_regcache *c, uint64_t hash, const char *sub
 }
 
 bool sr_regcache_get(struct sr_regcache *c, uint64_t marker, const char *subject, const void *body,
-                     size_t len, int64_t *id_out)
+                     size_t len, char **answer_out, size_t *answer_len_out)
 {
     size_t subject_len = strlen(subject);
     uint64_t hash = key_hash(subject, subject_len, body, len);
-    bool hit = false;
+    char *answer = NULL;
     pthread_mutex_lock(&c->lock);
     struct entry *e = probe(c, hash, subject, subject_len, body, len);
-    if (e->key && e->generation == marker) {
-        *id_out = e->id;
-        hit = true;
+    if (e->key && e->generation == marker && (answer = malloc(e->answer_len + 1))) {
+        memcpy(answer, e->key + e->key_len, e->answer_len);
+        answer[e->answer_len] = '\0';
+        *answer_len_out = e->answer_len;
     }
     pthread_mutex_unlock(&c->lock);
-    return hit;
+    *answer_out = answer;
+    return answer != NULL;
 }
 
 void sr_regcache_put(struct sr_regcache *c, uint64_t generation, const char *subject,
-                     const void *body, size_t len, int64_t id)
+                     const void *body, size_t len, const char *answer, size_t answer_len)
 {
     size_t subject_len = strlen(subject), key_len = subject_len + 1 + len;
-    if (key_len > c->max_bytes / 4)
+    size_t bytes = key_len + answer_len;
+    if (bytes > c->max_bytes / 4)
         return; /* a huge schema would crowd out everything else */
     uint64_t hash = key_hash(subject, subject_len, body, len);
     pthread_mutex_lock(&c->lock);
-    if (c->count >= c->max_entries || c->bytes + key_len > c->max_bytes)
+    if (c->count >= c->max_entries || c->bytes + bytes > c->max_bytes)
         forget_all(c);
     struct entry *e = probe(c, hash, subject, subject_len, body, len);
-    if (!e->key && (e->key = malloc(key_len))) {
+    if (e->key) { /* a racing registration remembered it first: the answer is the same */
+        e->generation = generation;
+    } else if ((e->key = malloc(bytes))) {
         memcpy(e->key, subject, subject_len + 1);
         memcpy(e->key + subject_len + 1, body, len);
+        memcpy(e->key + key_len, answer, answer_len);
         e->key_len = key_len;
+        e->answer_len = answer_len;
         e->hash = hash;
-        c->count++;
-        c->bytes += key_len;
-    }
-    if (e->key) {
         e->generation = generation;
-        e->id = id;
+        c->count++;
+        c->bytes += bytes;
     }
     pthread_mutex_unlock(&c->lock);
 }

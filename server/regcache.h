@@ -3,13 +3,16 @@
  *
  * Producers register their schema at every start-up, with the very same
  * request body each time. The registry remembers, per (subject, body), the id
- * a successful registration answered, so a repeat costs one hash lookup
- * instead of parsing and canonicalising the schema and querying the store.
+ * a successful registration answered and the response body it was answered
+ * with, so a repeat costs one hash lookup instead of parsing and
+ * canonicalising the schema and querying the store.
  *
  * An answer stays true until something removes or hides versions (deletes,
- * entering IMPORT): the store's SR_CHANGE_VERSIONS_HIDDEN marker
- * (storage/store.h) moves then, and remembered answers read under an older
- * marker no longer count. A caller reads the marker before it does the work
+ * entering IMPORT) or changes the settings a registration applies (data
+ * contracts' default and override metadata): the store's
+ * SR_CHANGE_VERSIONS_HIDDEN and SR_CHANGE_SETTINGS markers (storage/store.h)
+ * move then, the registry's stamp (their sum) with them, and remembered
+ * answers read under an older stamp no longer count. A caller reads the marker before it does the work
  * and remembers the answer with it, so a delete that races with a
  * registration, in this process or another, can never leave a stale answer
  * behind.
@@ -29,12 +32,14 @@ struct sr_regcache;
 struct sr_regcache *sr_regcache_new(size_t max_entries, size_t max_bytes);
 void sr_regcache_free(struct sr_regcache *c);
 
-/* The id remembered for (subject, body) under marker, the marker's value now. */
+/* The answer remembered for (subject, body) under marker (the stamp's value
+ * now): a heap copy of the response body the caller frees, and its length.
+ * False when there is none, or out of memory. */
 bool sr_regcache_get(struct sr_regcache *c, uint64_t marker, const char *subject, const void *body,
-                     size_t len, int64_t *id_out);
-/* Remembers id for (subject, body), as read under stamp (the marker read
- * before the work). */
+                     size_t len, char **answer_out, size_t *answer_len_out);
+/* Remembers answer (answer_len bytes, copied) for (subject, body), as read
+ * under stamp (the stamp read before the work). */
 void sr_regcache_put(struct sr_regcache *c, uint64_t stamp, const char *subject, const void *body,
-                     size_t len, int64_t id);
+                     size_t len, const char *answer, size_t answer_len);
 
 #endif

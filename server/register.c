@@ -11,6 +11,7 @@
 #include "common/buf.h"
 #include "server/context.h"
 #include "server/loader.h"
+#include "server/populate.h"
 #include "server/settings.h"
 
 /* A subject's context, by value: its schema ids are numbered there. */
@@ -153,23 +154,94 @@ static char *join_messages(const struct sr_strlist *msgs)
     return sr_buf_detach(&b, NULL);
 }
 
-static enum sr_err check_against_live(struct sr_registry *r, struct sr_txn *t, const char *subject,
-                                      const struct sr_schema *schema, struct sr_error *err)
+/* Java's List.toString() of msgs, plus the trailer Confluent appends when
+ * validateFields took part. */
+static char *details_of(const struct sr_strlist *msgs, const struct sr_effective_config *cfg)
 {
-    enum sr_compat_level level;
+    char *list = join_messages(msgs);
+    if (!list || !cfg->validate_fields)
+        return list;
+    struct sr_buf b = SR_BUF_INIT;
+    sr_buf_add(&b, list, strlen(list) - 1);
+    sr_buf_addf(&b, "%s{validateFields: 'true', compatibility: '%s'}]", msgs->count ? ", " : "",
+                sr_compat_level_name(cfg->level));
+    free(list);
+    return sr_buf_detach(&b, NULL);
+}
+
+/* The metadata texts of prev's versions of subject, for validateFields. */
+static enum sr_err prev_metadata(struct sr_txn *t, const char *subject, const char *group,
+                                 const char *group_value, char ***out, size_t *n_out,
+                                 struct sr_error *err)
+{
+    struct sr_version_rec *rows = NULL;
+    size_t n = 0, kept = 0;
+    enum sr_err rc = sr_txn_version_rows(t, subject, &rows, &n, err);
+    char **texts = rc ? NULL : calloc(n ? n : 1, sizeof(*texts));
+    if (!rc && !texts)
+        rc = sr_errorf(err, SR_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; !rc && i < n; i++) {
+        struct sr_schema_rec have = {0};
+        if (rows[i].deleted || (rc = sr_txn_schema_get(t, rows[i].context, rows[i].id, &have, err)))
+            continue;
+        if (sr_loader_in_group(&have, group, group_value)) {
+            texts[kept++] = have.metadata;
+            have.metadata = NULL;
+        }
+        sr_schema_rec_release(&have);
+    }
+    for (size_t i = 0; i < n; i++)
+        sr_version_rec_release(&rows[i]);
+    free(rows);
+    *out = texts;
+    *n_out = kept;
+    return rc;
+}
+
+static enum sr_err reserved_messages(struct sr_txn *t, const char *subject,
+                                     const struct sr_schema *schema, const char *md,
+                                     const struct sr_effective_config *cfg, const char *group_value,
+                                     struct sr_strlist *msgs, struct sr_error *err)
+{
+    char **texts = NULL;
+    size_t n = 0;
+    enum sr_err rc =
+        prev_metadata(t, subject, cfg->compatibility_group, group_value, &texts, &n, err);
+    if (!rc)
+        rc = sr_populate_reserved(schema, md, (const char *const *)texts, n, msgs, err);
+    for (size_t i = 0; i < n; i++)
+        free(texts[i]);
+    free(texts);
+    return rc;
+}
+
+/* Judges schema (whose metadata text is md) against the subject's live
+ * versions, those of its compatibility group only when the config names one. */
+static enum sr_err check_against_live(struct sr_registry *r, struct sr_txn *t, const char *subject,
+                                      const struct sr_schema *schema, const char *md,
+                                      const struct sr_effective_config *cfg, struct sr_error *err)
+{
     struct sr_compat_prev *prev = NULL;
     size_t n = 0;
-    enum sr_err rc = sr_settings_level(t, subject, &level, err);
-    if (!rc)
-        rc = sr_loader_live_versions(r, t, subject, &prev, &n, err);
-    if (rc)
+    char *group_value = sr_loader_group_value(md, cfg->compatibility_group);
+    enum sr_err rc = sr_loader_live_versions(r, t, subject, cfg->compatibility_group, group_value,
+                                             &prev, &n, err);
+    if (rc) {
+        free(group_value);
         return rc;
+    }
     bool ok = true;
     struct sr_strlist msgs = {0};
-    rc = sr_compat_check_level(level, schema, prev, n, &ok, &msgs, err);
+    rc = sr_compat_check_level(cfg->level, schema, prev, n, &ok, &msgs, err);
     sr_loader_release_prev(prev, n);
+    if (!rc && cfg->validate_fields) {
+        size_t before = msgs.count;
+        rc = reserved_messages(t, subject, schema, md, cfg, group_value, &msgs, err);
+        ok = ok && msgs.count == before;
+    }
+    free(group_value);
     if (!rc && !ok) {
-        char *details = join_messages(&msgs);
+        char *details = details_of(&msgs, cfg);
         rc = sr_errorf(err, SR_ERR_INCOMPATIBLE,
                        "Schema being registered is incompatible with an earlier schema for "
                        "subject \"%s\", details: %s",
@@ -248,8 +320,12 @@ struct reg_state {
     const char *subject;
     const struct sr_schema_input *in;
     struct sr_input_schema *parsed;
+    /* The request's own metadata and rule set (canonical texts, owned),
+     * kept because each attempt merges them into parsed->rec afresh. */
+    char *request_md, *request_rs;
     int64_t id;
     int32_t version;
+    struct sr_schema_rec stored; /* an existing version's schema, when one answered */
 };
 
 static enum sr_err choose_version(struct reg_state *s, bool import, struct sr_error *err)
@@ -303,37 +379,86 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static enum sr_err register_in_txn(struct reg_state *s, struct sr_error *err)
+/* Confluent's maybePopulateFromPrevious on parsed->rec (outside IMPORT). */
+static enum sr_err populate(struct reg_state *s, const struct sr_effective_config *cfg,
+                            struct sr_error *err)
+{
+    struct sr_schema_rec prev = {0};
+    bool has_prev = false;
+    enum sr_err rc = sr_populate_previous(s->t, s->subject, &prev, &has_prev, err);
+    if (!rc)
+        rc = sr_populate_contracts(cfg, s->request_md, s->request_rs, has_prev ? &prev : NULL,
+                                   &s->parsed->rec, err);
+    sr_schema_rec_release(&prev);
+    return rc;
+}
+
+/* The schema row an existing version carries, for the answer. */
+static enum sr_err keep_stored(struct reg_state *s, const char *context, struct sr_error *err)
+{
+    sr_schema_rec_release(&s->stored);
+    return sr_txn_schema_get(s->t, context, s->id, &s->stored, err);
+}
+
+/* A new version: its number, its confluent:version, the judgement and the id. */
+static enum sr_err add_version(struct reg_state *s, const char *context, bool import,
+                               const struct sr_effective_config *cfg, bool *is_new,
+                               struct sr_error *err)
+{
+    enum sr_err rc = SR_OK;
+    *is_new = true;
+    if (import && s->in->has_id) {
+        s->id = s->in->id;
+        return import_id(s->t, context, s->in, &s->parsed->rec, is_new, err);
+    }
+    if (!import && sr_registry_opts(s->r)->api != SR_API_7) {
+        int32_t max = 0;
+        rc = sr_txn_max_version(s->t, s->subject, &max, err);
+        if (!rc)
+            rc = sr_populate_version_property(&s->parsed->rec, max + 1,
+                                              s->in->has_version && s->in->version != 0, err);
+    }
+    if (!rc)
+        rc = check_against_live(s->r, s->t, s->subject, s->parsed->schema,
+                                s->parsed->rec.metadata, cfg, err);
+    if (!rc)
+        rc = sr_txn_schema_find(s->t, context, &s->parsed->rec, &s->id, err);
+    *is_new = !rc && !s->id;
+    /* Reserved only once the schema is known to fit: a backend shared
+     * by several writers may never hand a reserved id out again. */
+    if (!rc && *is_new)
+        rc = new_wire_id(s->t, context, &s->id, err);
+    return rc;
+}
+
+static enum sr_err register_with(struct reg_state *s, const struct sr_effective_config *cfg,
+                                 struct sr_error *err)
 {
     struct context_name ctx = context_of(s->subject);
     const char *context = ctx.s;
+    char mode[SR_MODE_NAME_MAX];
+    enum sr_err rc = sr_settings_mode(s->t, s->subject, mode, err);
+    bool import = !rc && strcmp(mode, "IMPORT") == 0;
+    /* Data contracts came with Confluent 7.4: the 7.0 dialect stores what it is given. */
+    bool contracts = !import && sr_registry_opts(s->r)->api != SR_API_7;
+    if (!rc && contracts)
+        rc = populate(s, cfg, err);
     int32_t found_version = 0;
     int64_t found_id = 0;
-    enum sr_err rc =
-        existing_version(s->r, s->t, s->subject, &s->parsed->rec, &found_id, &found_version, err);
+    if (!rc)
+        rc = existing_version(s->r, s->t, s->subject, &s->parsed->rec, &found_id, &found_version,
+                              err);
     if (!rc && found_version)
         rc = check_found_id(s->in, found_id, err);
     if (rc || found_version) {
         s->id = found_id;
         s->version = found_version;
-        return rc;
+        return rc ? rc : keep_stored(s, context, err);
     }
-    bool import = false, is_new = true;
+    bool is_new = true;
     if ((rc = check_register_mode(s->t, s->subject, s->in, &import, err)))
         return rc;
-    if (import && s->in->has_id) {
-        s->id = s->in->id;
-        rc = import_id(s->t, context, s->in, &s->parsed->rec, &is_new, err);
-    } else {
-        rc = check_against_live(s->r, s->t, s->subject, s->parsed->schema, err);
-        if (!rc)
-            rc = sr_txn_schema_find(s->t, context, &s->parsed->rec, &s->id, err);
-        is_new = !rc && !s->id;
-        /* Reserved only once the schema is known to fit: a backend shared
-         * by several writers may never hand a reserved id out again. */
-        if (!rc && is_new)
-            rc = new_wire_id(s->t, context, &s->id, err);
-    }
+    rc = add_version(s, context, import, cfg, &is_new, err);
     if (!rc)
         rc = choose_version(s, import, err);
     if (!rc && is_new) {
@@ -348,23 +473,47 @@ static enum sr_err register_in_txn(struct reg_state *s, struct sr_error *err)
     return rc;
 }
 
+static enum sr_err register_in_txn(struct reg_state *s, struct sr_error *err)
+{
+    struct sr_effective_config cfg;
+    enum sr_err rc = sr_settings_effective(s->t, s->subject, &cfg, err);
+    if (rc)
+        return rc;
+    rc = register_with(s, &cfg, err);
+    sr_effective_config_release(&cfg);
+    return rc;
+}
+
 /* Looks for the schema among the subject's live versions from a read
  * transaction, without queueing behind writers: producers re-register their
  * schema at every start. *parsed keeps the parsed schema for the write that
- * follows when it is new. */
+ * follows when it is new. Skipped, as Confluent skips it, when the config
+ * has default or override metadata or rule sets: those change what the
+ * request means. */
 static enum sr_err fast_path(struct sr_registry *r, const char *subject,
                              const struct sr_schema_input *in, struct sr_input_schema *parsed,
-                             int64_t *id_out, int32_t *version_out, struct sr_error *err)
+                             struct sr_registered *out, struct sr_error *err)
 {
     struct sr_txn *t = NULL;
-    *version_out = 0;
+    struct sr_effective_config cfg = {0};
+    int64_t id = 0;
+    out->version = 0;
     enum sr_err rc = sr_store_begin(sr_registry_store(r), false, &t, err);
     if (!rc)
         rc = sr_loader_input(r, t, in, !sr_input_asks_for_id(in), parsed, err);
     if (!rc)
-        rc = existing_version(r, t, subject, &parsed->rec, id_out, version_out, err);
-    if (!rc && *version_out)
-        rc = check_found_id(in, *id_out, err);
+        rc = sr_settings_effective(t, subject, &cfg, err);
+    bool contracts = cfg.default_metadata || cfg.override_metadata || cfg.default_ruleset ||
+                     cfg.override_ruleset;
+    if (!rc && !contracts)
+        rc = existing_version(r, t, subject, &parsed->rec, &id, &out->version, err);
+    if (!rc && out->version)
+        rc = check_found_id(in, id, err);
+    if (!rc && out->version) {
+        out->id = id;
+        rc = sr_txn_schema_get(t, context_of(subject).s, id, &out->rec, err);
+    }
+    sr_effective_config_release(&cfg);
     sr_txn_rollback(t);
     return rc;
 }
@@ -386,28 +535,109 @@ static enum sr_err register_txn(struct sr_txn *t, void *arg, struct sr_error *er
     return rc ? rc : register_in_txn(s, err);
 }
 
-enum sr_err sr_register_schema(struct sr_registry *r, const char *subject,
-                               const struct sr_schema_input *in, bool normalize, int64_t *id_out,
-                               int32_t *version_out, struct sr_error *err)
+void sr_registered_release(struct sr_registered *r)
 {
-    (void)normalize; /* the canonical text already is the normal form we keep */
-    enum sr_err rc = sr_input_subject(subject, err);
-    if (rc)
-        return rc;
+    sr_schema_rec_release(&r->rec);
+    memset(r, 0, sizeof(*r));
+}
+
+/* A request with metadata or a rule set and no schema names the latest live
+ * version's schema and references (outside IMPORT); *copy then holds them
+ * (caller releases both *copy and *refs). */
+static enum sr_err copy_previous_schema(struct sr_registry *r, const char *subject,
+                                        const struct sr_schema_input *in,
+                                        struct sr_schema_input *copy, struct sr_schema_rec *prev,
+                                        json_t **refs, struct sr_error *err)
+{
+    struct sr_txn *t = NULL;
+    char mode[SR_MODE_NAME_MAX] = "";
+    bool found = false;
+    *copy = *in;
+    enum sr_err rc = sr_store_begin(sr_registry_store(r), false, &t, err);
+    if (!rc)
+        rc = sr_settings_mode(t, subject, mode, err);
+    if (!rc && strcmp(mode, "IMPORT") != 0)
+        rc = sr_populate_previous(t, subject, prev, &found, err);
+    sr_txn_rollback(t);
+    if (rc || !found)
+        return rc; /* the loader answers 42201 "Empty schema" */
+    copy->schema = prev->schema;
+    copy->schema_len = strlen(prev->schema);
+    *refs = prev->refs ? json_loads(prev->refs, 0, NULL) : NULL;
+    copy->references = json_array_size(*refs) ? *refs : NULL;
+    return SR_OK;
+}
+
+static bool blank(const char *text, size_t len)
+{
+    size_t i = 0;
+    while (text && i < len && (text[i] == ' ' || (text[i] >= '\t' && text[i] <= '\r')))
+        i++;
+    return !text || i == len;
+}
+
+static enum sr_err register_parsed(struct sr_registry *r, const char *subject,
+                                   const struct sr_schema_input *in, struct sr_registered *out,
+                                   struct sr_error *err)
+{
     /* Parsed once, outside any write transaction, so registrations parse in parallel. */
     struct sr_input_schema parsed = {0};
-    if ((rc = fast_path(r, subject, in, &parsed, id_out, version_out, err)) || *version_out) {
+    enum sr_err rc = fast_path(r, subject, in, &parsed, out, err);
+    if (rc || out->version) {
         sr_input_schema_release(&parsed);
         return rc;
     }
     struct reg_state s = {.r = r, .subject = subject, .in = in, .parsed = &parsed};
+    s.request_md = parsed.rec.metadata ? strdup(parsed.rec.metadata) : NULL;
+    s.request_rs = parsed.rec.ruleset ? strdup(parsed.rec.ruleset) : NULL;
+    if ((parsed.rec.metadata && !s.request_md) || (parsed.rec.ruleset && !s.request_rs))
+        rc = sr_errorf(err, SR_ERR_NOMEM, "out of memory");
     /* Registrations that arrive together share one commit (group commit). */
-    rc = sr_store_run_batched(sr_registry_store(r), register_txn, &s, err);
-    sr_input_schema_release(&parsed);
+    if (!rc)
+        rc = sr_store_run_batched(sr_registry_store(r), register_txn, &s, err);
     if (!rc) {
-        *id_out = s.id;
-        *version_out = s.version;
+        out->id = s.id;
+        out->version = s.version;
+        if (s.stored.schema) { /* an existing version answered */
+            out->rec = s.stored;
+            memset(&s.stored, 0, sizeof(s.stored));
+        } else {
+            out->rec = parsed.rec;
+            memset(&parsed.rec, 0, sizeof(parsed.rec));
+            out->rec.id = s.id;
+        }
     }
+    sr_schema_rec_release(&s.stored);
+    free(s.request_md);
+    free(s.request_rs);
+    sr_input_schema_release(&parsed);
+    return rc;
+}
+
+enum sr_err sr_register_schema(struct sr_registry *r, const char *subject,
+                               const struct sr_schema_input *in, bool normalize,
+                               struct sr_registered *out, struct sr_error *err)
+{
+    (void)normalize; /* the canonical text already is the normal form we keep */
+    memset(out, 0, sizeof(*out));
+    enum sr_err rc = sr_input_subject(subject, err);
+    if (rc)
+        return rc;
+    struct sr_schema_input copy = *in;
+    struct sr_schema_rec prev = {0};
+    json_t *refs = NULL;
+    if (blank(in->schema, in->schema_len) && (in->metadata || in->ruleset))
+        rc = copy_previous_schema(r, subject, in, &copy, &prev, &refs, err);
+    if (!rc)
+        rc = register_parsed(r, subject, &copy, out, err);
+    json_decref(refs);
+    sr_schema_rec_release(&prev);
+    if (rc)
+        sr_registered_release(out);
+    else if (!out->rec.guid && !(out->rec.guid = calloc(1, SR_GUID_SIZE)))
+        rc = sr_errorf(err, SR_ERR_NOMEM, "out of memory");
+    if (!rc && !out->rec.guid[0] && !sr_store_schema_guid(&out->rec, out->rec.guid))
+        rc = sr_errorf(err, SR_ERR_NOMEM, "out of memory");
     return rc;
 }
 
@@ -521,7 +751,7 @@ enum sr_err sr_register_check(struct sr_registry *r, const char *subject,
     enum sr_err rc = sr_store_begin(sr_registry_store(r), false, &t, err);
     if (!rc)
         rc = version ? sr_loader_one_version(r, t, subject, version, &prev, &n, err)
-                     : sr_loader_live_versions(r, t, subject, &prev, &n, err);
+                     : sr_loader_live_versions(r, t, subject, NULL, NULL, &prev, &n, err);
     if (!rc)
         rc = sr_settings_level(t, subject, &level, err);
     if (!rc) {

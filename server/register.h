@@ -25,13 +25,24 @@
 #include "server/registry.h"
 #include "storage/store.h"
 
-/* Registers (or finds) the schema under subject. *id_out, *version_out get
- * the result. Errors: INVALID_SCHEMA, INCOMPATIBLE, OPERATION_NOT_PERMITTED,
- * ID_DOES_NOT_MATCH, INVALID_SUBJECT, and the store's (CONFLICT once retries
- * are spent). */
+/* What a registration answers: the version holding the schema and the
+ * schema as that version keeps it (canonical text, references, the merged
+ * metadata and rule set; guid filled). */
+struct sr_registered {
+    int64_t id;
+    int32_t version;
+    struct sr_schema_rec rec;
+};
+void sr_registered_release(struct sr_registered *r);
+
+/* Registers (or finds) the schema under subject, with Confluent 7.4+'s data
+ * contract steps (populate.h). Fills *out (caller releases it).
+ * Errors: INVALID_SCHEMA, INVALID_RULESET, BAD_REQUEST (metadata of the
+ * wrong shape), INCOMPATIBLE, OPERATION_NOT_PERMITTED, ID_DOES_NOT_MATCH,
+ * INVALID_SUBJECT, and the store's (CONFLICT once retries are spent). */
 enum sr_err sr_register_schema(struct sr_registry *r, const char *subject,
-                               const struct sr_schema_input *in, bool normalize, int64_t *id_out,
-                               int32_t *version_out, struct sr_error *err);
+                               const struct sr_schema_input *in, bool normalize,
+                               struct sr_registered *out, struct sr_error *err);
 
 /* Finds the version of subject holding this schema, exactly or as its
  * references-inlined form. Fills *version_out and *schema_out (caller

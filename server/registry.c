@@ -173,18 +173,21 @@ void sr_registry_cache_string(struct sr_registry *r, int64_t id, struct sr_body 
 }
 
 bool sr_registry_recall(struct sr_registry *r, const char *subject, const char *body, size_t len,
-                        int64_t *id_out)
+                        char **answer_out, size_t *answer_len_out)
 {
-    return sr_regcache_get(r->registrations, sr_registry_generation(r), subject, body, len, id_out);
+    return sr_regcache_get(r->registrations, sr_registry_generation(r), subject, body, len,
+                           answer_out, answer_len_out);
 }
 
+/* Both markers only move forward, so their sum moves whenever either does. */
 uint64_t sr_registry_generation(struct sr_registry *r)
 {
-    return sr_store_marker(r->store, SR_CHANGE_VERSIONS_HIDDEN);
+    return sr_store_marker(r->store, SR_CHANGE_VERSIONS_HIDDEN) +
+           sr_store_marker(r->store, SR_CHANGE_SETTINGS);
 }
 
 void sr_registry_remember(struct sr_registry *r, uint64_t generation, const char *subject,
-                          const char *body, size_t len, int64_t id)
+                          const char *body, size_t len, const char *answer, size_t answer_len)
 {
-    sr_regcache_put(r->registrations, generation, subject, body, len, id);
+    sr_regcache_put(r->registrations, generation, subject, body, len, answer, answer_len);
 }

@@ -96,13 +96,14 @@ uint64_t sr_registry_strings_stamp(const struct sr_txn *t);
 
 /* ---- repeated registrations ---------------------------------------------------------- */
 
-/* The id a successful registration of exactly this request body under
- * subject answered, if no version was hidden or removed since. */
+/* The response body (heap, caller frees) a successful registration of
+ * exactly this request body under subject answered, if no version was
+ * hidden or removed and no setting changed since. */
 bool sr_registry_recall(struct sr_registry *r, const char *subject, const char *body, size_t len,
-                        int64_t *id_out);
+                        char **answer_out, size_t *answer_len_out);
 /* The stamp to remember an answer with: read it before registering. */
 uint64_t sr_registry_generation(struct sr_registry *r);
 void sr_registry_remember(struct sr_registry *r, uint64_t generation, const char *subject,
-                          const char *body, size_t len, int64_t id);
+                          const char *body, size_t len, const char *answer, size_t answer_len);
 
 #endif

@@ -22,6 +22,7 @@
 #ifndef SR_SERVER_SETTINGS_H
 #define SR_SERVER_SETTINGS_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "common/error.h"
@@ -30,6 +31,26 @@
 
 /* Room for any mode name and its NUL. */
 #define SR_MODE_NAME_MAX 32
+
+/* What a subject's configuration says, key by key: the subject's own value,
+ * else its context's (the config of ":.ctx:" for a subject in context
+ * ".ctx"), else the global one, else the default (Confluent 8 merges the
+ * scopes so; 7.x took the first scope that had a config). alias is the
+ * subject's own only, as Confluent's AliasFilter reads it. */
+struct sr_effective_config {
+    enum sr_compat_level level; /* BACKWARD by default */
+    bool normalize;
+    bool validate_fields;
+    char *compatibility_group; /* a metadata property name, or NULL */
+    char *alias;               /* or NULL */
+    json_t *default_metadata, *override_metadata; /* canonical, or NULL */
+    json_t *default_ruleset, *override_ruleset;
+};
+void sr_effective_config_release(struct sr_effective_config *c);
+
+/* The effective configuration of subject (NULL: global). Caller releases it. */
+enum sr_err sr_settings_effective(struct sr_txn *t, const char *subject,
+                                  struct sr_effective_config *out, struct sr_error *err);
 
 /* The level in force for subject (NULL: global). */
 enum sr_err sr_settings_level(struct sr_txn *t, const char *subject, enum sr_compat_level *out,
@@ -53,6 +74,24 @@ enum sr_err sr_settings_refuse_readonly(struct sr_txn *t, const char *subject,
 enum sr_err sr_settings_get_config(struct sr_store *store, const char *subject,
                                    bool default_to_global, struct sr_config_rec *out,
                                    struct sr_error *err);
+
+/* PUT /config[/subject] with every key of Confluent 7.4+'s ConfigUpdateRequest:
+ * compatibility (any case), normalize, validateFields, alias,
+ * compatibilityGroup, defaultMetadata, overrideMetadata, defaultRuleSet,
+ * overrideRuleSet. Keys the request leaves out (or sends as null) keep the
+ * values stored before. require_level: a request without a valid
+ * compatibility is refused, as Confluent 7.0 refused it. *echo_out receives
+ * the request's keys as stored (the level upper-case, metadata and rule sets
+ * canonical); caller json_decrefs it.
+ * Errors: BAD_REQUEST (a key of the wrong type), INVALID_COMPATIBILITY_LEVEL,
+ * INVALID_RULESET, INVALID_SUBJECT, OPERATION_NOT_PERMITTED. */
+enum sr_err sr_settings_put_config_doc(struct sr_store *store, const char *subject,
+                                       const json_t *request, bool require_level,
+                                       json_t **echo_out, struct sr_error *err);
+
+/* The body of GET /config for a stored config: compatibilityLevel (fallback
+ * when it has none), normalize and the other keys that are set. */
+json_t *sr_settings_config_body(const struct sr_config_rec *c, const char *fallback);
 
 /* PUT /config[/subject]: level (any case) and normalize (-1: unset).
  * *stored_out receives the upper-case level name (static).

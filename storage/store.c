@@ -669,14 +669,14 @@ enum sr_err sr_txn_config_put(struct sr_txn *t, const char *subject,
                               const struct sr_config_rec *rec, struct sr_error *err)
 {
     assert(rec);
-    enum sr_err rc = writing(t, 0, err);
+    enum sr_err rc = writing(t, BIT(SR_CHANGE_SETTINGS), err);
     return rc ? rc : noted(t->store, t->store->ops->config_put(t, subject, rec, err), err);
 }
 
 enum sr_err sr_txn_config_delete(struct sr_txn *t, const char *subject, bool *found_out,
                                  struct sr_error *err)
 {
-    enum sr_err rc = writing(t, 0, err);
+    enum sr_err rc = writing(t, BIT(SR_CHANGE_SETTINGS), err);
     return rc ? rc : noted(t->store, t->store->ops->config_delete(t, subject, found_out, err), err);
 }
 
@@ -691,14 +691,14 @@ enum sr_err sr_txn_mode_put(struct sr_txn *t, const char *subject, const char *m
                             struct sr_error *err)
 {
     assert(mode);
-    enum sr_err rc = writing(t, 0, err);
+    enum sr_err rc = writing(t, BIT(SR_CHANGE_SETTINGS), err);
     return rc ? rc : noted(t->store, t->store->ops->mode_put(t, subject, mode, err), err);
 }
 
 enum sr_err sr_txn_mode_delete(struct sr_txn *t, const char *subject, bool *found_out,
                                struct sr_error *err)
 {
-    enum sr_err rc = writing(t, 0, err);
+    enum sr_err rc = writing(t, BIT(SR_CHANGE_SETTINGS), err);
     return rc ? rc : noted(t->store, t->store->ops->mode_delete(t, subject, found_out, err), err);
 }
 

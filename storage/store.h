@@ -67,6 +67,7 @@
  *                              Schema-by-id answers are otherwise immutable:
  *                              what (context, id) answers, a schema or "not
  *                              found", never changes until this moves.
+ *   SR_CHANGE_SETTINGS         a config or mode row was written or removed.
  * A marker moves before sr_txn_commit() returns, so the writer's own next read
  * of the marker sees the change. For a backend shared by several nodes the
  * change made by another node is seen after a delay the backend documents.
@@ -114,7 +115,13 @@ enum sr_deleted_filter {
 };
 
 /* Kinds of change that sr_store_marker() counts; see the file comment. */
-enum sr_change { SR_CHANGE_ANY, SR_CHANGE_VERSIONS_HIDDEN, SR_CHANGE_SCHEMA_IDS, SR_CHANGE__COUNT };
+enum sr_change {
+    SR_CHANGE_ANY,
+    SR_CHANGE_VERSIONS_HIDDEN,
+    SR_CHANGE_SCHEMA_IDS,
+    SR_CHANGE_SETTINGS,
+    SR_CHANGE__COUNT
+};
 
 /* One row of a subject's history. */
 struct sr_version_rec {

@@ -160,10 +160,17 @@ static enum sr_err try_register(struct fixture *f, const char *subject, const ch
         assert_int_equal(json_object_set_new(doc, "references", json_loads(references, 0, NULL)),
                          0);
     struct sr_schema_input in;
-    int32_t version = 0;
+    struct sr_registered done = {0};
     enum sr_err rc = sr_input_schema(doc, &in, err);
     if (!rc)
-        rc = sr_register_schema(f->registry, subject, &in, false, id_out, &version, err);
+        rc = sr_register_schema(f->registry, subject, &in, false, &done, err);
+    if (!rc) {
+        *id_out = done.id;
+        assert_true(done.version > 0);
+        assert_non_null(done.rec.schema);
+        assert_int_equal(strlen(done.rec.guid), 36);
+    }
+    sr_registered_release(&done);
     json_decref(doc);
     return rc;
 }
