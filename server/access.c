@@ -74,33 +74,56 @@ struct sr_idcache *sr_access_carriers_new(void)
     return sr_idcache_new(65536, (size_t)16 * 1024 * 1024, carriers_ref, carriers_unref);
 }
 
-/* The subjects that carry id (a new reference), from the cache or the store. */
-static enum sr_err carriers_of(struct sr_server *srv, int64_t id, struct carriers **out,
-                               struct sr_error *err)
+/* The subjects that carry (context, id) (a new reference): the default
+ * context's from the cache or the store, the others' from the store. Read
+ * through t when given (the caller's transaction), else through one of its
+ * own. */
+static enum sr_err carriers_of(struct sr_server *srv, struct sr_txn *t, const char *context,
+                               int64_t id, struct carriers **out, struct sr_error *err)
 {
     struct sr_store *store = srv->store;
     struct sr_idcache *cache = srv->edge->carriers;
+    bool cached = strcmp(context, SR_DEFAULT_CONTEXT) == 0;
     uint64_t marker = sr_store_marker(store, SR_CHANGE_ANY);
-    struct carriers *c = sr_idcache_get(cache, id, marker);
+    struct carriers *c = cached ? sr_idcache_get(cache, id, marker) : NULL;
     if (c) {
         *out = c;
         return SR_OK;
     }
-    struct sr_txn *t = NULL;
+    struct sr_txn *own = NULL;
     struct sr_subject_version_list uses = {0};
-    enum sr_err rc = sr_store_begin(store, false, &t, err);
-    uint64_t stamp = t ? sr_txn_marker(t, SR_CHANGE_ANY) : 0;
+    enum sr_err rc = t ? SR_OK : sr_store_begin(store, false, &own, err);
+    struct sr_txn *reader = t ? t : own;
+    uint64_t stamp = reader ? sr_txn_marker(reader, SR_CHANGE_ANY) : 0;
     if (rc == SR_OK)
-        rc = sr_txn_versions_for_id(t, SR_DEFAULT_CONTEXT, id, SR_WITH_DELETED, &uses, err);
-    sr_txn_rollback(t);
+        rc = sr_txn_versions_for_id(reader, context, id, SR_WITH_DELETED, &uses, err);
+    sr_txn_rollback(own);
     size_t cost = 0;
     if (rc == SR_OK && !(c = carriers_from(&uses, &cost)))
         rc = sr_errorf(err, SR_ERR_NOMEM, "out of memory");
     sr_subject_version_list_release(&uses);
     if (rc != SR_OK)
         return rc;
-    sr_idcache_put(cache, id, c, cost, stamp, sr_store_marker(store, SR_CHANGE_ANY));
+    if (cached)
+        sr_idcache_put(cache, id, c, cost, stamp, sr_store_marker(store, SR_CHANGE_ANY));
     *out = c;
+    return SR_OK;
+}
+
+/* Whether acc may read some subject carrying (context, id); true when none does. */
+static enum sr_err may_read_carrier(struct sr_server *srv, struct sr_txn *t, const char *context,
+                                    int64_t id, const struct sr_access *acc, bool *ok_out,
+                                    struct sr_error *err)
+{
+    struct carriers *c = NULL;
+    enum sr_err rc = carriers_of(srv, t, context, id, &c, err);
+    if (rc != SR_OK)
+        return rc;
+    bool ok = c->count == 0;
+    for (size_t i = 0; !ok && i < c->count; i++)
+        ok = sr_principal_may_subject(&acc->principal, SR_OP_READ, c->names[i]);
+    carriers_unref(c);
+    *ok_out = ok;
     return SR_OK;
 }
 
@@ -203,27 +226,31 @@ static enum sr_err forbidden(const struct sr_access *acc, const char *what, cons
                      resource);
 }
 
+static enum sr_err refuse_schema(const struct sr_access *acc, int64_t id, struct sr_error *err)
+{
+    return sr_errorf(err, SR_ERR_FORBIDDEN, "User '%s' may not read any subject of schema %lld",
+                     acc->principal.name, (long long)id);
+}
+
 static enum sr_err check_schema_id(struct sr_server *srv, const struct sr_route_match *m,
                                    const struct sr_access *acc, struct sr_error *err)
 {
+    /* Confluent 8 reads an id in the context its ?subject= (or the URL's
+     * /contexts/{ctx}/) names, and GUIDs in any: the handlers find which,
+     * then ask sr_request_may_read_schema(). */
+    if (srv->registry && sr_registry_opts(srv->registry)->api == SR_API_8)
+        return SR_OK;
     const char *text = param(m, "id");
     char *end = NULL;
     errno = 0;
     long long id = text ? strtoll(text, &end, 10) : 0;
     if (!text || end == text || *end || errno || id < 1)
         return SR_OK; /* not an id the store holds: the handler answers */
-    struct carriers *c = NULL;
-    enum sr_err rc = carriers_of(srv, id, &c, err);
-    if (rc != SR_OK)
+    bool ok = false;
+    enum sr_err rc = may_read_carrier(srv, NULL, SR_DEFAULT_CONTEXT, id, acc, &ok, err);
+    if (rc != SR_OK || ok)
         return rc;
-    bool ok = c->count == 0;
-    for (size_t i = 0; !ok && i < c->count; i++)
-        ok = sr_principal_may_subject(&acc->principal, SR_OP_READ, c->names[i]);
-    carriers_unref(c);
-    if (ok)
-        return SR_OK;
-    return sr_errorf(err, SR_ERR_FORBIDDEN, "User '%s' may not read any subject of schema %lld",
-                     acc->principal.name, id);
+    return refuse_schema(acc, id, err);
 }
 
 /* Step 7. */
@@ -309,6 +336,19 @@ bool sr_request_may_read(const struct sr_request *req, const char *subject)
     if (!acc || !acc->enforced)
         return true;
     return sr_principal_may_subject(&acc->principal, SR_OP_READ, subject);
+}
+
+enum sr_err sr_request_may_read_schema(const struct sr_request *req, struct sr_txn *t,
+                                       const char *context, int64_t id, struct sr_error *err)
+{
+    const struct sr_access *acc = req->access;
+    if (!acc || !acc->enforced)
+        return SR_OK;
+    bool ok = false;
+    enum sr_err rc = may_read_carrier(req->server, t, context, id, acc, &ok, err);
+    if (rc != SR_OK || ok)
+        return rc;
+    return refuse_schema(acc, id, err);
 }
 
 size_t sr_request_keep_readable(const struct sr_request *req, char **items, size_t count)

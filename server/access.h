@@ -29,7 +29,11 @@
  * For SR_ACCESS_SCHEMA_ID the subjects that carry the id (soft-deleted
  * versions included) come from the store through a cache by id that follows
  * the store's SR_CHANGE_ANY marker; an id no subject carries is left to the
- * handler (it answers 404 when the schema is not there).
+ * handler (it answers 404 when the schema is not there). With Confluent 8's
+ * shapes (--api-shapes 8) an id is read in the context the request names
+ * and a GUID in any, which only the handler finds out: step 7 lets such
+ * requests through, and the handlers call sr_request_may_read_schema()
+ * (request.h) on what they found, with the same rule and cache.
  *
  * Thread safety: per request; the edge's parts are thread-safe.
  */

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/access.h"
 #include "server/by_id.h"
 #include "server/context.h"
 #include "server/handler_util.h"
@@ -122,41 +121,13 @@ static bool api8(const struct sr_request *req)
     return sr_registry_opts(hu_registry(req))->api == SR_API_8;
 }
 
-/* Whether the caller may read some subject carrying (context, id): the
- * access gate checks the default context's ids before the handler runs
- * (access.h), and the handler the other contexts' and GUIDs'. */
-static enum sr_err may_read_schema(const struct sr_request *req, struct sr_txn *t,
-                                   const char *context, int64_t id, bool *ok_out,
-                                   struct sr_error *err)
-{
-    *ok_out = true;
-    if (!req->access || !req->access->enforced)
-        return SR_OK;
-    struct sr_subject_version_list uses = {0};
-    enum sr_err rc = sr_txn_versions_for_id(t, context, id, SR_WITH_DELETED, &uses, err);
-    *ok_out = !uses.count;
-    for (size_t i = 0; !rc && !*ok_out && i < uses.count; i++)
-        *ok_out = sr_request_may_read(req, uses.items[i].subject);
-    sr_subject_version_list_release(&uses);
-    return rc;
-}
-
-static enum sr_err forbidden_schema(const struct sr_request *req, int64_t id, struct sr_error *err)
-{
-    return sr_errorf(err, SR_ERR_FORBIDDEN, "User '%s' may not read any subject of schema %lld",
-                     req->access->principal.name, (long long)id);
-}
-
-/* The key of GET /schemas/ids/{id}... in Confluent 8's reading (id_lookup.h):
- * its context may hold other ids than the gate checked. */
+/* The key of GET /schemas/ids/{id}... in Confluent 8's reading (id_lookup.h),
+ * once the caller may read it (access.h). */
 static enum sr_err lookup_key(const struct sr_request *req, struct sr_txn *t, int64_t id,
                               struct sr_id_key *key, struct sr_error *err)
 {
-    bool ok = true;
     enum sr_err rc = sr_id_lookup(t, id, sr_request_query(req, "subject"), key, err);
-    if (!rc && strcmp(key->context, SR_DEFAULT_CONTEXT) != 0)
-        rc = may_read_schema(req, t, key->context, id, &ok, err);
-    return !rc && !ok ? forbidden_schema(req, id, err) : rc;
+    return rc ? rc : sr_request_may_read_schema(req, t, key->context, id, err);
 }
 
 static enum sr_err reply_body(struct sr_response *resp, struct sr_body *body, struct sr_error *err)
@@ -182,7 +153,9 @@ static enum sr_err schema_string(struct sr_request *req, struct sr_response *res
                                   sr_request_query_bool(req, "fetchMaxId")};
     struct sr_body *body = NULL;
     if (!opts.with_subject && !opts.max_id && !sr_format_resolved(opts.format)) {
-        enum sr_err rc = sr_by_id_string(hu_registry(req), id, &body, err);
+        enum sr_err rc = sr_request_may_read_schema(req, NULL, SR_DEFAULT_CONTEXT, id, err);
+        if (!rc)
+            rc = sr_by_id_string(hu_registry(req), id, &body, err);
         return rc ? rc : reply_body(resp, body, err);
     }
     struct sr_txn *t = NULL;
@@ -404,16 +377,18 @@ static enum sr_err guid_ids(struct sr_request *req, struct sr_txn *t,
     /* Readable pairs move to the front, in order; the list owns every entry throughout. */
     size_t kept = 0;
     for (size_t i = 0; !rc && i < all.count; i++) {
-        bool ok = true;
-        rc = may_read_schema(req, t, all.items[i].context, all.items[i].id, &ok, err);
-        if (!rc && ok) {
+        rc = sr_request_may_read_schema(req, t, all.items[i].context, all.items[i].id, err);
+        bool ok = rc == SR_OK;
+        if (rc == SR_ERR_FORBIDDEN)
+            rc = SR_OK;
+        if (ok) {
             struct sr_context_id keep = all.items[i];
             all.items[i] = all.items[kept];
             all.items[kept++] = keep;
         }
     }
-    if (!rc && !kept)
-        rc = forbidden_schema(req, all.items[0].id, err);
+    if (!rc && !kept) /* what the last check said */
+        rc = sr_request_may_read_schema(req, t, all.items[0].context, all.items[0].id, err);
     if (rc) {
         sr_context_id_list_release(&all);
         return rc;

@@ -27,6 +27,7 @@
 
 struct sr_server;
 struct sr_access;
+struct sr_txn;
 
 #define SR_MAX_PATH_PARAMS 3
 
@@ -64,6 +65,14 @@ bool sr_request_may_read(const struct sr_request *req, const char *subject);
 /* Keeps the subjects of items[0..count) (heap strings) that the caller may
  * read, in order, frees the others, and returns how many are kept. */
 size_t sr_request_keep_readable(const struct sr_request *req, char **items, size_t count);
+/* SR_ACCESS_SCHEMA_ID for an id the handler found itself (Confluent 8
+ * reads ids across contexts, and GUIDs): SR_OK when the caller may read
+ * some subject carrying (context, id), soft-deleted versions included, or
+ * none carries it, or credentials are not checked; SR_ERR_FORBIDDEN
+ * otherwise. Reads through t when given, else through a transaction of its
+ * own (the default context's answers are cached by the edge). (access.c) */
+enum sr_err sr_request_may_read_schema(const struct sr_request *req, struct sr_txn *t,
+                                       const char *context, int64_t id, struct sr_error *err);
 
 struct sr_response {
     int status; /* 0 means 200 */
@@ -96,8 +105,9 @@ enum sr_access_rule {
     SR_ACCESS_SUBJECT_WRITE, /* Write on Subject:{subject} (audited) */
     SR_ACCESS_CONFIG_READ,   /* Read on Config: */
     SR_ACCESS_CONFIG_WRITE,  /* Write on Config: (audited) */
-    SR_ACCESS_SCHEMA_ID,     /* Read on some subject that carries {id} ({guid}, and ids of
-                              * other contexts: checked by the handler); lists filtered */
+    SR_ACCESS_SCHEMA_ID,     /* Read on some subject that carries {id}; lists filtered. In
+                              * Confluent 8's dialect the handler finds the context (or the
+                              * GUID's ids) and checks: sr_request_may_read_schema() */
     SR_ACCESS_METRICS,       /* open, or Read on Config: with --protect-metrics */
 };
 
