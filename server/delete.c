@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/context.h"
 #include "server/settings.h"
 
 static enum sr_err refuse_if_referenced(struct sr_txn *t, const char *subject, int32_t version,
@@ -23,6 +24,19 @@ static enum sr_err refuse_if_referenced(struct sr_txn *t, const char *subject, i
                        "{magic=1,keytype=SCHEMA,subject=%s,version=%d}.",
                        subject, version);
     sr_int_list_release(&users);
+    return rc;
+}
+
+/* Refuses a read-only subject, naming its context in Confluent 8's words. */
+static enum sr_err refuse_readonly(struct sr_txn *t, enum sr_api api, const char *subject,
+                                   struct sr_error *err)
+{
+    enum sr_err rc = sr_settings_refuse_readonly(t, subject, err);
+    if (rc == SR_ERR_OPERATION_NOT_PERMITTED && api == SR_API_8) {
+        char label[SR_CONTEXT_MAX + 2];
+        sr_context_label(subject, label);
+        rc = sr_errorf(err, rc, "Subject %s in context %s is in read-only mode", subject, label);
+    }
     return rc;
 }
 
@@ -47,6 +61,7 @@ static enum sr_err remove_version(struct sr_txn *t, const struct sr_version_rec 
 /* ---- a subject ------------------------------------------------------------------------ */
 
 struct subject_op {
+    enum sr_api api;
     const char *subject;
     bool permanent;
     struct sr_int_list deleted; /* out */
@@ -102,7 +117,7 @@ static enum sr_err delete_subject_txn(struct sr_txn *t, void *arg, struct sr_err
     struct sr_version_rec *rows = NULL;
     size_t n = 0;
     sr_int_list_release(&op->deleted);
-    enum sr_err rc = sr_settings_refuse_readonly(t, op->subject, err);
+    enum sr_err rc = refuse_readonly(t, op->api, op->subject, err);
     if (!rc)
         rc = sr_txn_version_rows(t, op->subject, &rows, &n, err);
     if (!rc && !n)
@@ -118,10 +133,11 @@ static enum sr_err delete_subject_txn(struct sr_txn *t, void *arg, struct sr_err
     return rc;
 }
 
-enum sr_err sr_delete_subject(struct sr_store *store, const char *subject, bool permanent,
-                              struct sr_int_list *versions_out, struct sr_error *err)
+enum sr_err sr_delete_subject(struct sr_store *store, enum sr_api api, const char *subject,
+                              bool permanent, struct sr_int_list *versions_out,
+                              struct sr_error *err)
 {
-    struct subject_op op = {subject, permanent, {0}};
+    struct subject_op op = {api, subject, permanent, {0}};
     enum sr_err rc = sr_store_run(store, true, delete_subject_txn, &op, err);
     if (rc)
         sr_int_list_release(&op.deleted);
@@ -133,6 +149,7 @@ enum sr_err sr_delete_subject(struct sr_store *store, const char *subject, bool 
 /* ---- a version ---------------------------------------------------------------------------- */
 
 struct version_op {
+    enum sr_api api;
     const char *subject;
     int32_t version; /* -1: the latest live one */
     bool permanent;
@@ -185,7 +202,7 @@ static enum sr_err delete_version_txn(struct sr_txn *t, void *arg, struct sr_err
 {
     struct version_op *op = arg;
     struct sr_version_rec v = {0};
-    enum sr_err rc = sr_settings_refuse_readonly(t, op->subject, err);
+    enum sr_err rc = refuse_readonly(t, op->api, op->subject, err);
     if (!rc)
         rc = find_row(t, op, &v, err);
     if (!rc)
@@ -196,10 +213,11 @@ static enum sr_err delete_version_txn(struct sr_txn *t, void *arg, struct sr_err
     return rc;
 }
 
-enum sr_err sr_delete_version(struct sr_store *store, const char *subject, int32_t version,
-                              bool permanent, int32_t *deleted_out, struct sr_error *err)
+enum sr_err sr_delete_version(struct sr_store *store, enum sr_api api, const char *subject,
+                              int32_t version, bool permanent, int32_t *deleted_out,
+                              struct sr_error *err)
 {
-    struct version_op op = {subject, version, permanent, 0};
+    struct version_op op = {api, subject, version, permanent, 0};
     enum sr_err rc = sr_store_run(store, true, delete_version_txn, &op, err);
     if (!rc)
         *deleted_out = op.deleted;

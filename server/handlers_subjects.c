@@ -157,10 +157,9 @@ enum sr_err sr_h_versions_register(struct sr_request *req, struct sr_response *r
                                 err);
     json_decref(doc);
     if (!rc)
-        rc = sr_reply_json(resp,
-                           hu_register_answer(sr_registry_opts(r)->api, done.id, done.version,
-                                              &done.rec),
-                           err);
+        rc = sr_reply_json(
+            resp, hu_register_answer(sr_registry_opts(r)->api, done.id, done.version, &done.rec),
+            err);
     if (!rc && !in.has_id)
         sr_registry_remember(r, generation, subject, req->body, req->body_len, resp->body,
                              resp->body_len);
@@ -182,7 +181,8 @@ enum sr_err sr_h_subject_lookup(struct sr_request *req, struct sr_response *resp
                                 sr_request_query_bool(req, "deleted"), &v, &s, err);
     json_decref(doc);
     if (!rc)
-        rc = sr_reply_json(resp, hu_schema_entity(sr_registry_opts(hu_registry(req))->api, &v, &s, false), err);
+        rc = sr_reply_json(
+            resp, hu_schema_entity(sr_registry_opts(hu_registry(req))->api, &v, &s, false), err);
     sr_version_rec_release(&v);
     sr_schema_rec_release(&s);
     return rc;
@@ -192,7 +192,8 @@ enum sr_err sr_h_subject_delete(struct sr_request *req, struct sr_response *resp
                                 struct sr_error *err)
 {
     struct sr_int_list versions = {0};
-    enum sr_err rc = sr_delete_subject(sr_registry_store(hu_registry(req)), subject_of(req),
+    enum sr_err rc = sr_delete_subject(sr_registry_store(hu_registry(req)),
+                                       sr_registry_opts(hu_registry(req))->api, subject_of(req),
                                        sr_request_query_bool(req, "permanent"), &versions, err);
     if (rc)
         return rc;
@@ -269,7 +270,8 @@ static enum sr_err get_version(struct sr_request *req, struct sr_response *resp,
         sr_reply_take(resp, s.schema, strlen(s.schema));
         s.schema = NULL;
     } else if (!rc) {
-        rc = sr_reply_json(resp, hu_schema_entity(sr_registry_opts(hu_registry(req))->api, &v, &s, true), err);
+        rc = sr_reply_json(
+            resp, hu_schema_entity(sr_registry_opts(hu_registry(req))->api, &v, &s, true), err);
     }
     sr_version_rec_release(&v);
     sr_schema_rec_release(&s);
@@ -322,7 +324,8 @@ enum sr_err sr_h_version_delete(struct sr_request *req, struct sr_response *resp
     int32_t version, deleted = 0;
     enum sr_err rc = hu_path_version(req, 1, &version, err);
     if (!rc)
-        rc = sr_delete_version(sr_registry_store(hu_registry(req)), subject_of(req), version,
+        rc = sr_delete_version(sr_registry_store(hu_registry(req)),
+                               sr_registry_opts(hu_registry(req))->api, subject_of(req), version,
                                sr_request_query_bool(req, "permanent"), &deleted, err);
     if (rc)
         return rc;

@@ -375,6 +375,18 @@ expect_error("deletedAsNegative on an unknown subject",
              reg.get("/subjects/ghost/versions?deletedAsNegative=true"), 404, 40401,
              "Subject 'ghost' not found.")
 
+# ---- 8.x messages that name the context -------------------------------------------------------
+for subject, label in [("alpha-copy", ""), (":.team:alpha", ":.team:")]:
+    r = reg.request("PUT", f"/mode/{q(subject)}", {"mode": "READONLY"})
+    eq(f"{subject} made read-only", (r.status, r.json), (200, {"mode": "READONLY"}))
+    msg = f"Subject {subject} in context {label} is in read-only mode"
+    expect_error(f"deleting a version of read-only {subject} names its context",
+                 delete(f"/subjects/{q(subject)}/versions/1"), 422, 42205, msg)
+    expect_error(f"deleting read-only {subject} names its context",
+                 delete(f"/subjects/{q(subject)}"), 422, 42205, msg)
+    eq(f"{subject} writable again",
+       reg.request("PUT", f"/mode/{q(subject)}", {"mode": "READWRITE"}).status, 200)
+
 reg.stop()
 
 # ---- the 7.0 dialect keeps its shapes --------------------------------------------------------
@@ -388,5 +400,9 @@ expect_error("7.0 dialect: no DELETE /contexts", old.request("DELETE", "/context
              "HTTP 404 Not Found")
 expect_error("7.0 dialect: versions read exactly", old.get("/subjects/s/versions/LATEST"), 422,
              42202, INVALID_VERSION.format("LATEST"))
+eq("7.0 dialect: s made read-only",
+   old.request("PUT", "/mode/s", {"mode": "READONLY"}).status, 200)
+expect_error("7.0 dialect: the read-only message without a context",
+             old.request("DELETE", "/subjects/s"), 422, 42205, "Subject s is in read-only mode")
 old.stop()
 finish()

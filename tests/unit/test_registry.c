@@ -189,7 +189,7 @@ static void must_delete(struct fixture *f, const char *subject, int32_t version,
 {
     struct sr_error err = {0};
     int32_t deleted = 0;
-    if (sr_delete_version(&f->hooked.base, subject, version, permanent, &deleted, &err))
+    if (sr_delete_version(&f->hooked.base, SR_API_7, subject, version, permanent, &deleted, &err))
         fail_msg("delete %s/%d: %s", subject, version, err.message);
     assert_int_equal(deleted, version);
 }
@@ -385,7 +385,7 @@ static void deletes_and_settings_retry_their_conflicts(void **state)
     sr_config_rec_release(&old);
     struct sr_int_list gone = {0};
     sr_store_inject_conflicts(store, 2);
-    assert_int_equal(sr_delete_subject(store, "s", false, &gone, &err), SR_OK);
+    assert_int_equal(sr_delete_subject(store, SR_API_7, "s", false, &gone, &err), SR_OK);
     assert_int_equal(gone.count, 1);
     assert_int_equal(gone.items[0], 1);
     sr_int_list_release(&gone);
