@@ -36,7 +36,8 @@ enum sr_err sr_h_schemas_list(struct sr_request *req, struct sr_response *resp,
         struct sr_schema_rec s = {0};
         rc = sr_txn_schema_get(t, rows[i].context, rows[i].id, &s, err);
         if (!rc)
-            json_array_append_new(list, hu_schema_entity(sr_registry_opts(hu_registry(req))->api, &rows[i], &s, true));
+            json_array_append_new(list, hu_schema_entity(sr_registry_opts(hu_registry(req))->api,
+                                                         &rows[i], &s, true));
         sr_schema_rec_release(&s);
     }
     sr_txn_rollback(t);

@@ -112,10 +112,9 @@ enum sr_err sr_h_versions_register(struct sr_request *req, struct sr_response *r
                                 err);
     json_decref(doc);
     if (!rc)
-        rc = sr_reply_json(resp,
-                           hu_register_answer(sr_registry_opts(r)->api, done.id, done.version,
-                                              &done.rec),
-                           err);
+        rc = sr_reply_json(
+            resp, hu_register_answer(sr_registry_opts(r)->api, done.id, done.version, &done.rec),
+            err);
     if (!rc && !in.has_id)
         sr_registry_remember(r, generation, subject, req->body, req->body_len, resp->body,
                              resp->body_len);
@@ -137,7 +136,8 @@ enum sr_err sr_h_subject_lookup(struct sr_request *req, struct sr_response *resp
                                 sr_request_query_bool(req, "deleted"), &v, &s, err);
     json_decref(doc);
     if (!rc)
-        rc = sr_reply_json(resp, hu_schema_entity(sr_registry_opts(hu_registry(req))->api, &v, &s, false), err);
+        rc = sr_reply_json(
+            resp, hu_schema_entity(sr_registry_opts(hu_registry(req))->api, &v, &s, false), err);
     sr_version_rec_release(&v);
     sr_schema_rec_release(&s);
     return rc;
@@ -200,7 +200,8 @@ static enum sr_err get_version(struct sr_request *req, struct sr_response *resp,
         sr_reply_take(resp, s.schema, strlen(s.schema));
         s.schema = NULL;
     } else if (!rc) {
-        rc = sr_reply_json(resp, hu_schema_entity(sr_registry_opts(hu_registry(req))->api, &v, &s, true), err);
+        rc = sr_reply_json(
+            resp, hu_schema_entity(sr_registry_opts(hu_registry(req))->api, &v, &s, true), err);
     }
     sr_version_rec_release(&v);
     sr_schema_rec_release(&s);

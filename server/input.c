@@ -137,3 +137,36 @@ enum sr_err sr_input_version(const char *text, int32_t *out, struct sr_error *er
                      "between [1, 2^31-1] and the string \"latest\"",
                      text);
 }
+
+static int compare_refs(const void *a, const void *b)
+{
+    const json_t *x = *(const json_t *const *)a, *y = *(const json_t *const *)b;
+    const char *sx = json_string_value(json_object_get(x, "subject"));
+    const char *sy = json_string_value(json_object_get(y, "subject"));
+    int c = strcmp(sx ? sx : "", sy ? sy : "");
+    if (c)
+        return c;
+    json_int_t vx = json_integer_value(json_object_get(x, "version"));
+    json_int_t vy = json_integer_value(json_object_get(y, "version"));
+    return (vx > vy) - (vx < vy);
+}
+
+json_t *sr_input_sorted_refs(const json_t *references)
+{
+    size_t n = json_array_size(references);
+    const json_t **items = calloc(n ? n : 1, sizeof(*items));
+    json_t *out = items ? json_array() : NULL;
+    for (size_t i = 0; items && i < n; i++)
+        items[i] = json_array_get(references, i);
+    if (items)
+        qsort(items, n, sizeof(*items), compare_refs);
+    for (size_t i = 0; out && i < n; i++) {
+        bool repeat = false;
+        for (size_t k = 0; k < i && !repeat; k++)
+            repeat = json_equal(items[k], items[i]);
+        if (!repeat)
+            json_array_append(out, (json_t *)items[i]);
+    }
+    free(items);
+    return out;
+}
