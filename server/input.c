@@ -64,10 +64,16 @@ static enum sr_err read_schema_type(const json_t *body, const char **out, struct
 }
 
 /* The member key of body when it is an object, else NULL. */
-static const json_t *object_member(const json_t *body, const char *key)
+/* An optional object member: *out NULL when absent or null. Anything but an
+ * object is Jackson's mapping error (400). */
+static enum sr_err object_member(const json_t *body, const char *key, const json_t **out,
+                                 struct sr_error *err)
 {
     const json_t *v = json_object_get(body, key);
-    return json_is_object(v) ? v : NULL;
+    *out = json_is_object(v) ? v : NULL;
+    if (v && !json_is_null(v) && !json_is_object(v))
+        return field_type_error(err, key, "an object");
+    return SR_OK;
 }
 
 enum sr_err sr_input_schema(const json_t *body, struct sr_schema_input *out, struct sr_error *err)
@@ -92,10 +98,10 @@ enum sr_err sr_input_schema(const json_t *body, struct sr_schema_input *out, str
     if (refs && !json_is_null(refs) && !json_is_array(refs))
         return field_type_error(err, "references", "an array");
     out->references = json_array_size(refs) ? refs : NULL;
-    out->metadata = object_member(body, "metadata");
-    out->ruleset = object_member(body, "ruleSet");
     int64_t version = 0;
-    if ((rc = read_optional_int(body, "id", &out->has_id, &out->id, err)) ||
+    if ((rc = object_member(body, "metadata", &out->metadata, err)) ||
+        (rc = object_member(body, "ruleSet", &out->ruleset, err)) ||
+        (rc = read_optional_int(body, "id", &out->has_id, &out->id, err)) ||
         (rc = read_optional_int(body, "version", &out->has_version, &version, err)))
         return rc;
     out->version = (int32_t)version;
