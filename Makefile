@@ -7,7 +7,7 @@
 #   make fmt/lint   clang-format in place / clang-tidy + cppcheck
 
 CC      ?= cc
-PKGS    := jansson sqlite3 libmicrohttpd avro-c libcurl rdkafka
+PKGS    := jansson sqlite3 libmicrohttpd avro-c libcurl rdkafka gnutls
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wwrite-strings -Wvla -Wformat=2 -fno-common
 BASE_CFLAGS := -fPIC -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -I. -MMD -MP \

@@ -186,6 +186,9 @@ enum sr_err sq_schema_insert(struct sr_txn *t, const char *context, const struct
                              const struct sr_ref *refs, size_t ref_count, struct sr_error *err);
 enum sr_err sq_schema_remove_if_unused(struct sr_txn *t, const char *context, int64_t id,
                                        bool *removed_out, struct sr_error *err);
+enum sr_err sq_ids_by_guid(struct sr_txn *t, const char *guid, struct sr_context_id_list *out,
+                           struct sr_error *err);
+enum sr_err sq_contexts(struct sr_txn *t, struct sr_str_list *out, struct sr_error *err);
 enum sr_err sq_referenced_by(struct sr_txn *t, const char *subject, int32_t version,
                              enum sr_deleted_filter filter, struct sr_int_list *out,
                              struct sr_error *err);

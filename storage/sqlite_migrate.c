@@ -133,6 +133,13 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (context, id)"
     ") WITHOUT ROWID;"
     "INSERT INTO used_ids (context, id) SELECT context, id FROM schemas;",
+
+    /* 3: each schema's GUID (storage/guid.c), and the index that finds ids by
+     * it. Rows stored before get theirs from sr_guid(), an SQL function the
+     * migration registers for itself. */
+    "ALTER TABLE schemas ADD COLUMN guid TEXT;"
+    "UPDATE schemas SET guid = sr_guid(schema, refs, metadata, ruleset);"
+    "CREATE INDEX schemas_by_guid ON schemas (guid);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -204,8 +211,29 @@ static enum sr_err check_foreign_keys(sqlite3 *db, struct sr_error *err)
     return result;
 }
 
+/* sr_guid(schema, refs, metadata, ruleset): sr_store_schema_guid() in SQL. */
+static void sql_guid(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    struct sr_schema_rec rec = {
+        .schema = (char *)sqlite3_value_text(argv[0]),
+        .refs = (char *)sqlite3_value_text(argv[1]),
+        .metadata = (char *)sqlite3_value_text(argv[2]),
+        .ruleset = (char *)sqlite3_value_text(argv[3]),
+    };
+    char guid[SR_GUID_SIZE];
+    if (sr_store_schema_guid(&rec, guid))
+        sqlite3_result_text(ctx, guid, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_result_error_nomem(ctx);
+}
+
 enum sr_err sq_migrate(sqlite3 *db, struct sr_error *err)
 {
+    if (sqlite3_create_function(db, "sr_guid", 4, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                                sql_guid, NULL, NULL) != SQLITE_OK)
+        return sr_errorf(err, SR_ERR_INTERNAL, "sqlite: registering sr_guid: %s",
+                         sqlite3_errmsg(db));
     /* Migrations rebuild tables that reference each other: foreign keys are
      * off while they run (the pragma has no effect inside a transaction) and
      * checked as a whole before the commit. */

@@ -28,6 +28,7 @@ enum sr_err sq_schema_get(struct sr_txn *t, const char *context, int64_t id,
         rec.refs = sq_col_text(&q, 2);
         rec.metadata = sq_col_text(&q, 3);
         rec.ruleset = sq_col_text(&q, 4);
+        rec.guid = sq_col_text(&q, 5);
     }
     rc = sq_query_end(&q);
     if (rc) {
@@ -166,6 +167,10 @@ static enum sr_err insert_schema_row(struct sr_txn *t, const char *context,
     sq_bind_text(&q, rec->refs);
     sq_bind_text(&q, rec->metadata);
     sq_bind_text(&q, rec->ruleset);
+    char guid[SR_GUID_SIZE];
+    if (!sr_store_schema_guid(rec, guid))
+        sq_query_fail(&q, SR_ERR_NOMEM, "out of memory deriving the GUID for");
+    sq_bind_text(&q, guid);
     sq_exec(&q); /* a taken id fails the unique key */
     return sq_query_end(&q);
 }
@@ -211,6 +216,31 @@ enum sr_err sq_schema_remove_if_unused(struct sr_txn *t, const char *context, in
     if (!rc && removed_out)
         *removed_out = removed > 0;
     return rc;
+}
+
+enum sr_err sq_ids_by_guid(struct sr_txn *t, const char *guid, struct sr_context_id_list *out,
+                           struct sr_error *err)
+{
+    struct sq_query q;
+    enum sr_err rc = sq_query_start(&q, t, SQ_IDS_BY_GUID, err);
+    if (rc)
+        return rc;
+    sq_bind_text(&q, guid);
+    struct sr_context_id_list list = {0};
+    size_t cap = 0;
+    while (sq_row(&q) &&
+           sq_grow(&q, (void **)&list.items, &cap, list.count + 1, sizeof(*list.items))) {
+        struct sr_context_id *ci = &list.items[list.count++];
+        ci->context = sq_col_text(&q, 0);
+        ci->id = sq_col_int(&q, 1);
+    }
+    rc = sq_query_end(&q);
+    if (rc) {
+        sr_context_id_list_release(&list);
+        return rc;
+    }
+    *out = list;
+    return SR_OK;
 }
 
 enum sr_err sq_referenced_by(struct sr_txn *t, const char *subject, int32_t version,

@@ -50,8 +50,10 @@
                           " AND schema_id = ?2 AND deleted BETWEEN ?3 AND ?4"                      \
                           " ORDER BY subject, version")                                            \
                                                                                                    \
-    X(SQ_SCHEMA_GET, "SELECT schema_type, schema, refs, metadata, ruleset FROM schemas"            \
+    X(SQ_SCHEMA_GET, "SELECT schema_type, schema, refs, metadata, ruleset, guid FROM schemas"      \
                      " WHERE context = ?1 AND id = ?2")                                            \
+    X(SQ_IDS_BY_GUID, "SELECT context, id FROM schemas WHERE guid = ?1 ORDER BY context, id")      \
+    X(SQ_CONTEXTS, "SELECT DISTINCT context FROM versions ORDER BY context")                       \
     /* IS compares NULL with NULL as equal; both compare bytes (BINARY). */                        \
     X(SQ_SCHEMA_FIND, "SELECT id FROM schemas WHERE hash = ?1 AND context = ?2"                    \
                       " AND schema_type IS ?3 AND schema = ?4 AND refs IS ?5 AND metadata IS ?6"   \
@@ -65,7 +67,7 @@
     X(SQ_ID_USED, "SELECT 1 FROM used_ids WHERE context = ?1 AND id = ?2")                         \
     X(SQ_MARK_USED, "INSERT OR IGNORE INTO used_ids(context, id) VALUES (?1, ?2)")                 \
     X(SQ_SCHEMA_INSERT, "INSERT INTO schemas(context, id, hash, schema_type, schema, refs,"        \
-                        " metadata, ruleset) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")             \
+                        " metadata, ruleset, guid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")   \
     X(SQ_REF_INSERT, "INSERT INTO refs(context, schema_id, name, subject, version)"                \
                      " VALUES (?1, ?2, ?3, ?4, ?5)")                                               \
     X(SQ_SCHEMA_REMOVE_UNUSED, "DELETE FROM schemas WHERE context = ?1 AND id = ?2 AND NOT EXISTS" \

@@ -38,12 +38,23 @@ void sr_schema_rec_release(struct sr_schema_rec *r)
 {
     if (!r)
         return;
+    free(r->guid);
     free(r->schema_type);
     free(r->schema);
     free(r->refs);
     free(r->metadata);
     free(r->ruleset);
     memset(r, 0, sizeof(*r));
+}
+
+void sr_context_id_list_release(struct sr_context_id_list *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->count; i++)
+        free(l->items[i].context);
+    free(l->items);
+    memset(l, 0, sizeof(*l));
 }
 
 void sr_int_list_release(struct sr_int_list *l)
@@ -138,8 +149,24 @@ bool sr_store_grow(void **items, size_t *cap, size_t need, size_t elem_size)
 
 #define BIT(kind) (1u << (kind))
 
+/* Every operation but the optional ones must be there: a backend that
+ * misses one after the contract grew fails here, at open, not at first use. */
+static bool ops_complete(const struct sr_store_ops *ops)
+{
+    return ops->close && ops->begin && ops->commit && ops->rollback && ops->subjects &&
+           ops->versions && ops->version_rows && ops->version_get && ops->max_version &&
+           ops->version_by_id && ops->version_insert && ops->version_set_deleted &&
+           ops->version_remove && ops->versions_for_id && ops->list_versions && ops->schema_get &&
+           ops->schema_find && ops->reserve_id && ops->max_id && ops->schema_insert &&
+           ops->schema_remove_if_unused && ops->ids_by_guid && ops->contexts &&
+           ops->referenced_by && ops->config_get && ops->config_put && ops->config_delete &&
+           ops->mode_get && ops->mode_put && ops->mode_delete && ops->counts && ops->check;
+}
+
 void sr_store_init(struct sr_store *store, const struct sr_store_ops *ops)
 {
+    assert(ops_complete(ops));
+    (void)ops_complete;
     store->ops = ops;
     for (int k = 0; k < SR_CHANGE__COUNT; k++)
         atomic_init(&store->markers[k], 1);
@@ -604,6 +631,19 @@ enum sr_err sr_txn_schema_remove_if_unused(struct sr_txn *t, const char *context
     if (!rc && removed_out)
         *removed_out = removed;
     return rc;
+}
+
+enum sr_err sr_txn_ids_by_guid(struct sr_txn *t, const char *guid, struct sr_context_id_list *out,
+                               struct sr_error *err)
+{
+    assert(t && guid && out);
+    return noted(t->store, t->store->ops->ids_by_guid(t, guid, out, err), err);
+}
+
+enum sr_err sr_txn_contexts(struct sr_txn *t, struct sr_str_list *out, struct sr_error *err)
+{
+    assert(t && out);
+    return noted(t->store, t->store->ops->contexts(t, out, err), err);
 }
 
 enum sr_err sr_txn_referenced_by(struct sr_txn *t, const char *subject, int32_t version,

@@ -144,6 +144,7 @@ void sr_subject_version_list_release(struct sr_subject_version_list *l);
  * JSON texts as the registry chose to store them. */
 struct sr_schema_rec {
     int64_t id;
+    char *guid;        /* out only (sr_txn_schema_get): the GUID the store derived */
     char *schema_type; /* "AVRO" */
     char *schema;      /* canonical text */
     char *refs;        /* JSON array of {name, subject, version}, or NULL */
@@ -151,6 +152,27 @@ struct sr_schema_rec {
     char *ruleset;     /* JSON object, or NULL */
 };
 void sr_schema_rec_release(struct sr_schema_rec *r);
+
+/* Room for a GUID: 36 characters and the NUL. */
+#define SR_GUID_SIZE 37
+
+/* Writes rec's GUID into out, derived from its schema, refs, metadata and
+ * ruleset exactly as Confluent 8 derives it (storage/guid.c): the same
+ * content has the same GUID in every subject and context. The store keeps
+ * it for every schema it stores. False only when out of memory. */
+bool sr_store_schema_guid(const struct sr_schema_rec *rec, char out[SR_GUID_SIZE]);
+
+/* A schema id in a context. */
+struct sr_context_id {
+    char *context;
+    int64_t id;
+};
+
+struct sr_context_id_list {
+    struct sr_context_id *items;
+    size_t count;
+};
+void sr_context_id_list_release(struct sr_context_id_list *l);
 
 /* A schema reference: this schema uses named types from subject/version. */
 struct sr_ref {
@@ -366,6 +388,15 @@ enum sr_err sr_txn_schema_insert(struct sr_txn *t, const char *context,
  * whether it did. */
 enum sr_err sr_txn_schema_remove_if_unused(struct sr_txn *t, const char *context, int64_t id,
                                            bool *removed_out, struct sr_error *err);
+
+/* Every (context, id) whose schema has this GUID (lower-case UUID text),
+ * sorted by context then id; an empty list when there is none. */
+enum sr_err sr_txn_ids_by_guid(struct sr_txn *t, const char *guid, struct sr_context_id_list *out,
+                               struct sr_error *err);
+
+/* The contexts that hold at least one version row, live or soft-deleted,
+ * sorted (byte order). */
+enum sr_err sr_txn_contexts(struct sr_txn *t, struct sr_str_list *out, struct sr_error *err);
 
 /* Ids of schemas that reference subject/version, ascending. With
  * filter == SR_LIVE_ONLY only schemas carried by at least one live version

@@ -94,6 +94,9 @@ struct sr_store_ops {
                                  size_t ref_count, struct sr_error *err);
     enum sr_err (*schema_remove_if_unused)(struct sr_txn *t, const char *context, int64_t id,
                                            bool *removed_out, struct sr_error *err);
+    enum sr_err (*ids_by_guid)(struct sr_txn *t, const char *guid, struct sr_context_id_list *out,
+                               struct sr_error *err);
+    enum sr_err (*contexts)(struct sr_txn *t, struct sr_str_list *out, struct sr_error *err);
     enum sr_err (*referenced_by)(struct sr_txn *t, const char *subject, int32_t version,
                                  enum sr_deleted_filter filter, struct sr_int_list *out,
                                  struct sr_error *err);

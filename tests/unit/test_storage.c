@@ -200,7 +200,7 @@ static void open_migrates_once_and_reopens(void **state)
     sr_store_close(f->store);
     f->store = NULL;
 
-    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
     char mode[32] = "";
     sqlite3 *db = NULL;
     sqlite3_stmt *stmt = NULL;
@@ -220,7 +220,7 @@ static void open_migrates_once_and_reopens(void **state)
         sr_store_close(f->store);
         f->store = NULL;
     }
-    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_master"), tables);
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM contexts"), 1);
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM used_ids"), 1);
@@ -508,6 +508,47 @@ static void contexts_number_their_own_ids(void **state)
     assert_int_equal(max_id(f->store, ".none"), 0);
 }
 
+/* Each schema carries the GUID of its content, in every context, and the
+ * store finds ids by it; the contexts listed are those holding versions. */
+static void guids_and_contexts(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_txn *t = begin(f->store, true);
+    struct sr_schema_rec a = {.id = 1, .schema_type = L("AVRO"), .schema = L("\"int\"")};
+    struct sr_schema_rec b = {.id = 4, .schema_type = L("AVRO"), .schema = L("\"int\"")};
+    OK(sr_txn_schema_insert(t, CTX, &a, NULL, 0, err));
+    OK(sr_txn_schema_insert(t, ".b", &b, NULL, 0, err));
+    OK(sr_txn_version_insert(t, ":.b:s", 1, ".b", 4, 0, err));
+    OK(sr_txn_version_insert(t, "s", 1, CTX, 1, 0, err));
+    commit(t);
+    char guid[SR_GUID_SIZE];
+    assert_true(sr_store_schema_guid(&a, guid));
+    /* MD5("\"int\"") printed as a UUID: the content alone decides it. */
+    assert_string_equal(guid, "ef524ea1-b91e-7317-3d93-8ade36c1db32");
+    t = begin(f->store, false);
+    struct sr_schema_rec got = {0};
+    OK(sr_txn_schema_get(t, ".b", 4, &got, err));
+    assert_string_equal(got.guid, guid);
+    sr_schema_rec_release(&got);
+    struct sr_context_id_list ids = {0};
+    OK(sr_txn_ids_by_guid(t, guid, &ids, err));
+    assert_int_equal(ids.count, 2);
+    assert_string_equal(ids.items[0].context, ".");
+    assert_int_equal(ids.items[0].id, 1);
+    assert_string_equal(ids.items[1].context, ".b");
+    assert_int_equal(ids.items[1].id, 4);
+    sr_context_id_list_release(&ids);
+    OK(sr_txn_ids_by_guid(t, "00000000-0000-0000-0000-000000000000", &ids, err));
+    assert_int_equal(ids.count, 0);
+    struct sr_str_list contexts = {0};
+    OK(sr_txn_contexts(t, &contexts, err));
+    assert_int_equal(contexts.count, 2);
+    assert_string_equal(contexts.items[0], ".");
+    assert_string_equal(contexts.items[1], ".b");
+    sr_str_list_release(&contexts);
+    commit(t);
+}
+
 /* Markers move at commit, by the kinds of change made, never on rollback,
  * and a transaction remembers them as they were when it began. */
 static void markers_move_with_committed_changes(void **state)
@@ -619,6 +660,10 @@ static void a_version_one_database_migrates(void **state)
     struct sr_schema_rec got = {0};
     OK(sr_txn_schema_get(t, CTX, 7, &got, err));
     assert_string_equal(got.schema, "\"long\"");
+    char guid[SR_GUID_SIZE];
+    assert_true(sr_store_schema_guid(&got, guid));
+    assert_non_null(got.guid); /* derived for the rows stored before GUIDs */
+    assert_string_equal(got.guid, guid);
     sr_schema_rec_release(&got);
     assert_versions(t, "s", SR_WITH_DELETED, (int64_t[]){1, 2}, 2);
     struct sr_int_list users = {0};
@@ -1460,6 +1505,7 @@ int main(void)
         T(an_imported_huge_id_does_not_exhaust_the_ids),
         T(contexts_number_their_own_ids),
         T(markers_move_with_committed_changes),
+        T(guids_and_contexts),
         T(run_retries_conflicts_whole),
         T(a_version_one_database_migrates),
         T(versions_follow_the_filter),
