@@ -348,8 +348,8 @@ enum sr_err sr_settings_put_config_doc(struct sr_store *store, const char *subje
 
 json_t *sr_settings_config_body(const struct sr_config_rec *c, const char *fallback)
 {
-    json_t *doc = json_pack("{s:s}", "compatibilityLevel",
-                            c && c->compatibility ? c->compatibility : fallback);
+    const char *level = c && c->compatibility ? c->compatibility : fallback;
+    json_t *doc = level ? json_pack("{s:s}", "compatibilityLevel", level) : json_object();
     if (!doc || !c)
         return doc;
     if (c->normalize >= 0)

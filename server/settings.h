@@ -90,7 +90,8 @@ enum sr_err sr_settings_put_config_doc(struct sr_store *store, const char *subje
                                        struct sr_error *err);
 
 /* The body of GET /config for a stored config: compatibilityLevel (fallback
- * when it has none), normalize and the other keys that are set. */
+ * when it has none; left out when fallback is NULL too), normalize and the
+ * other keys that are set. */
 json_t *sr_settings_config_body(const struct sr_config_rec *c, const char *fallback);
 
 /* PUT /config[/subject]: level (any case) and normalize (-1: unset).
