@@ -186,6 +186,8 @@ static enum sr_err compat(struct sr_request *req, struct sr_response *resp, int3
     if (!rc)
         rc = sr_input_schema(doc, &in, err);
     if (!rc)
+        rc = sr_input_schema_size(&in, sr_registry_opts(hu_registry(req))->max_schema_bytes, err);
+    if (!rc)
         rc = sr_register_check(hu_registry(req), hu_subject(req), &in,
                                sr_request_query_bool(req, "normalize"), version, verbose, &ok,
                                &msgs, err);

@@ -87,6 +87,8 @@ static enum sr_err read_input(const struct sr_request *req, json_t **doc,
     enum sr_err rc = hu_read_body(req, doc, err);
     if (!rc)
         rc = sr_input_schema(*doc, in, err);
+    if (!rc)
+        rc = sr_input_schema_size(in, sr_registry_opts(hu_registry(req))->max_schema_bytes, err);
     return rc;
 }
 

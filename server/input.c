@@ -176,3 +176,13 @@ json_t *sr_input_sorted_refs(const json_t *references)
     free(items);
     return out;
 }
+
+enum sr_err sr_input_schema_size(const struct sr_schema_input *in, size_t max, struct sr_error *err)
+{
+    if (in->schema && in->schema_len > max)
+        return sr_errorf(err, SR_ERR_INVALID_SCHEMA,
+                         "Invalid schema: the schema text is %zu bytes, more than this registry's "
+                         "limit of %zu bytes",
+                         in->schema_len, max);
+    return SR_OK;
+}

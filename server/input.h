@@ -49,6 +49,11 @@ enum sr_err sr_input_schema(const json_t *body, struct sr_schema_input *out, str
  * NULL on OOM; caller json_decrefs it. */
 json_t *sr_input_sorted_refs(const json_t *references);
 
+/* SR_ERR_INVALID_SCHEMA (42201) naming the limit when in's schema text is
+ * longer than max bytes (the server's --max-schema-bytes). */
+enum sr_err sr_input_schema_size(const struct sr_schema_input *in, size_t max,
+                                 struct sr_error *err);
+
 /* Whether the request names the id to store (IMPORT): Confluent reads a
  * negative id as none, and then judges the schema as a new one. */
 bool sr_input_asks_for_id(const struct sr_schema_input *in);

@@ -239,4 +239,17 @@ expect_error("an empty alias is none", reg.get("/subjects/alias-of-s/versions"),
              404, 40401, "Subject 'alias-of-s' not found.")
 
 reg.stop()
+
+# ---- the schema size limit (--max-schema-bytes) ----
+small = Registry(api="8", extra_args=["--max-schema-bytes", "1k"]).start()
+BIG = record("Big", *[(f"field_{i}", "int") for i in range(60)])
+r = small.register("big", BIG)
+expect_error("a schema over --max-schema-bytes: 42201 naming the limit", r, 422, 42201,
+             f"Invalid schema: the schema text is {len(json.dumps(BIG))} bytes, more than this "
+             "registry's limit of 1024 bytes")
+r = small.request("POST", "/compatibility/subjects/big/versions/latest",
+                  {"schema": json.dumps(BIG)})
+expect_error_prefix("...the same for a compatibility check", r, 422, 42201, "Invalid schema: the")
+ok("a schema under the limit registers", small.register("big", A).status == 200)
+small.stop()
 finish()
