@@ -42,8 +42,8 @@ static int add_guid_and_type(json_t *e, const struct sr_schema_rec *s)
     if (!g)
         return -1;
     return json_object_set_new(e, "guid", json_string(g)) ||
-           json_object_set_new(e, "schemaType", json_string(s->schema_type ? s->schema_type
-                                                                            : "AVRO"));
+           json_object_set_new(e, "schemaType",
+                               json_string(s->schema_type ? s->schema_type : "AVRO"));
 }
 
 json_t *hu_schema_entity(enum sr_api api, const struct sr_version_rec *v,
@@ -55,7 +55,8 @@ json_t *hu_schema_entity(enum sr_api api, const struct sr_version_rec *v,
         return NULL;
     int bad = 0;
     if (api == SR_API_7) {
-        bad = add_json_text(e, "references", s->refs) || add_json_text(e, "metadata", s->metadata) ||
+        bad = add_json_text(e, "references", s->refs) ||
+              add_json_text(e, "metadata", s->metadata) ||
               add_json_text(e, "ruleSet", s->ruleset) ||
               json_object_set_new(e, "schema", json_string(s->schema));
     } else {

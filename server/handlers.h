@@ -35,6 +35,8 @@ enum sr_err sr_h_versions_list(struct sr_request *req, struct sr_response *resp,
                                struct sr_error *err);
 enum sr_err sr_h_versions_register(struct sr_request *req, struct sr_response *resp,
                                    struct sr_error *err);
+enum sr_err sr_h_subject_metadata(struct sr_request *req, struct sr_response *resp,
+                                  struct sr_error *err);
 enum sr_err sr_h_version_get(struct sr_request *req, struct sr_response *resp,
                              struct sr_error *err);
 enum sr_err sr_h_version_delete(struct sr_request *req, struct sr_response *resp,

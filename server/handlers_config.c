@@ -19,8 +19,12 @@ static enum sr_err get_config(struct sr_request *req, struct sr_response *resp, 
     struct sr_config_rec c = {0};
     enum sr_err rc = sr_settings_get_config(hu_store(req), subject,
                                             sr_request_query_bool(req, "defaultToGlobal"), &c, err);
+    /* Confluent 8 leaves the level out of a subject's config that has none. */
+    bool own_without_level = sr_registry_opts(hu_registry(req))->api != SR_API_7 && subject &&
+                             !c.compatibility && (c.extra || c.normalize >= 0);
     if (!rc)
-        rc = sr_reply_json(resp, sr_settings_config_body(&c, "BACKWARD"), err);
+        rc = sr_reply_json(resp,
+                           sr_settings_config_body(&c, own_without_level ? NULL : "BACKWARD"), err);
     sr_config_rec_release(&c);
     return rc;
 }
@@ -181,6 +185,8 @@ static enum sr_err compat(struct sr_request *req, struct sr_response *resp, int3
     enum sr_err rc = hu_read_body(req, &doc, err);
     if (!rc)
         rc = sr_input_schema(doc, &in, err);
+    if (!rc)
+        rc = sr_input_schema_size(&in, sr_registry_opts(hu_registry(req))->max_schema_bytes, err);
     if (!rc)
         rc = sr_register_check(hu_registry(req), hu_subject(req), &in,
                                sr_request_query_bool(req, "normalize"), version, verbose, &ok,

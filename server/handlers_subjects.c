@@ -132,6 +132,8 @@ static enum sr_err read_input(const struct sr_request *req, json_t **doc,
     enum sr_err rc = hu_read_body(req, doc, err);
     if (!rc)
         rc = sr_input_schema(*doc, in, err);
+    if (!rc)
+        rc = sr_input_schema_size(in, sr_registry_opts(hu_registry(req))->max_schema_bytes, err);
     return rc;
 }
 
@@ -160,7 +162,10 @@ enum sr_err sr_h_versions_register(struct sr_request *req, struct sr_response *r
         rc = sr_reply_json(
             resp, hu_register_answer(sr_registry_opts(r)->api, done.id, done.version, &done.rec),
             err);
-    if (!rc && !in.has_id)
+    /* An answer with metadata or a rule set may have come from the subject's
+     * previous version, which the next registration can change: not kept. */
+    bool contracts = done.rec.metadata || done.rec.ruleset;
+    if (!rc && !in.has_id && (!contracts || sr_registry_opts(r)->api == SR_API_7))
         sr_registry_remember(r, generation, subject, req->body, req->body_len, resp->body,
                              resp->body_len);
     sr_registered_release(&done);

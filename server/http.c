@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "server/access.h"
+#include "server/alias.h"
 #include "server/context.h"
 #include "server/edge.h"
 #include "server/handlers.h"
@@ -203,6 +204,7 @@ struct decoded_value {
 struct query_state {
     sr_http_query_fn lookup;
     sr_http_query_fn header;
+    sr_http_query_each_fn each;
     void *cls;
     struct decoded_value *decoded;
     const char *prefixed_key; /* a /contexts/{ctx}/ rewrite puts prefix before this one */
@@ -237,11 +239,47 @@ const char *sr_request_query(const struct sr_request *req, const char *key)
     return query_value(qs, key);
 }
 
+static const char *decoded(struct query_state *qs, const char *raw);
+
 static const char *query_value(struct query_state *qs, const char *key)
 {
     if (!qs->lookup)
         return NULL;
-    const char *raw = qs->lookup(qs->cls, key);
+    return decoded(qs, qs->lookup(qs->cls, key));
+}
+
+struct collected {
+    struct query_state *qs;
+    const char **out;
+    size_t max, count;
+};
+
+static void collect(void *arg, const char *value)
+{
+    struct collected *c = arg;
+    if (c->count < c->max)
+        c->out[c->count] = decoded(c->qs, value);
+    c->count++;
+}
+
+size_t sr_request_query_all(const struct sr_request *req, const char *key, const char **out,
+                            size_t max)
+{
+    struct query_state *qs = req->conn;
+    struct collected c = {qs, out, max, 0};
+    if (qs && qs->each) {
+        qs->each(qs->cls, key, collect, &c);
+    } else {
+        const char *one = qs ? query_value(qs, key) : NULL;
+        if (one)
+            collect(&c, one);
+    }
+    return c.count;
+}
+
+/* raw, percent-decoded and kept until the request is done. */
+static const char *decoded(struct query_state *qs, const char *raw)
+{
     if (!raw || !strchr(raw, '%'))
         return raw;
     size_t len = strlen(raw), n;
@@ -305,7 +343,8 @@ static enum sr_err run_handler(struct sr_server *srv, const struct sr_http_input
                                const struct sr_route_match *match, const struct sr_access *acc,
                                struct sr_response *resp, struct sr_error *err)
 {
-    struct query_state qs = {in->query, in->header, in->query_cls, NULL, cx->query_key, cx->prefix};
+    struct query_state qs = {in->query, in->header,    in->query_each, in->query_cls,
+                             NULL,      cx->query_key, cx->prefix};
     struct sr_request req = {
         .method = match->route->method,
         .path = in->path,
@@ -352,6 +391,11 @@ void sr_http_dispatch(struct sr_server *srv, const struct sr_route *routes,
     struct sr_http_input rewritten = *given;
     if (cx.path)
         rewritten.path = cx.path;
+    char *aliased = NULL; /* then subjects' aliases (alias.h) */
+    if (rc == SR_OK && srv && srv->registry)
+        rc = sr_alias_rewrite(srv->registry, rewritten.path, &aliased, &err);
+    if (aliased)
+        rewritten.path = aliased;
     const struct sr_http_input *in = &rewritten;
     char stack_scratch[SCRATCH_ON_STACK];
     size_t need = sr_router_scratch_size(in->path);
@@ -377,6 +421,7 @@ void sr_http_dispatch(struct sr_server *srv, const struct sr_route *routes,
     if (scratch != stack_scratch)
         free(scratch);
     free(cx.path);
+    free(aliased);
     *route_index_out = match.route ? match.route_index : SR_METRICS_UNMATCHED;
 }
 
@@ -469,6 +514,28 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
 static const char *lookup_query(void *cls, const char *key)
 {
     return MHD_lookup_connection_value(cls, MHD_GET_ARGUMENT_KIND, key);
+}
+
+struct each_arg {
+    const char *key;
+    sr_http_value_fn fn;
+    void *arg;
+};
+
+static enum MHD_Result each_value(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
+{
+    struct each_arg *e = cls;
+    (void)kind;
+    if (key && strcmp(key, e->key) == 0)
+        e->fn(e->arg, value ? value : "");
+    return MHD_YES;
+}
+
+static void lookup_each(void *cls, const char *key, sr_http_value_fn fn, void *arg)
+{
+    struct each_arg e = {key, fn, arg};
+    MHD_get_connection_values(cls, MHD_GET_ARGUMENT_KIND, each_value, &e);
 }
 
 static const char *lookup_header(void *cls, const char *name)
@@ -746,6 +813,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                .body = "",
                                .query = lookup_query,
                                .header = lookup_header,
+                               .query_each = lookup_each,
                                .query_cls = conn};
     if (!*con_cls)
         return first_call(srv, conn, &in, version, con_cls);

@@ -64,6 +64,9 @@ enum sr_media sr_http_negotiate(const char *accept);
 /* Looks up a raw query parameter (keys as sent; values with '+' already
  * turned into spaces but not percent-decoded), or NULL. */
 typedef const char *(*sr_http_query_fn)(void *cls, const char *key);
+/* Calls fn(arg, value) for every value of query parameter key, in order. */
+typedef void (*sr_http_value_fn)(void *arg, const char *value);
+typedef void (*sr_http_query_each_fn)(void *cls, const char *key, sr_http_value_fn fn, void *arg);
 
 struct sockaddr;
 
@@ -75,9 +78,10 @@ struct sr_http_input {
     const char *accept;       /* NULL when absent */
     const char *body;         /* NUL-terminated; NULL or "" when none */
     size_t body_len;
-    sr_http_query_fn query;  /* NULL: no query parameters */
-    sr_http_query_fn header; /* request headers by name; NULL: none */
-    void *query_cls;         /* passed to query and header */
+    sr_http_query_fn query;           /* NULL: no query parameters */
+    sr_http_query_fn header;          /* request headers by name; NULL: none */
+    sr_http_query_each_fn query_each; /* repeated parameters; NULL: query's one value */
+    void *query_cls;                  /* passed to query and header */
     /* What the access checks (access.h) read; NULL when absent. */
     const char *authorization;
     const char *origin;

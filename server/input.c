@@ -64,10 +64,16 @@ static enum sr_err read_schema_type(const json_t *body, const char **out, struct
 }
 
 /* The member key of body when it is an object, else NULL. */
-static const json_t *object_member(const json_t *body, const char *key)
+/* An optional object member: *out NULL when absent or null. Anything but an
+ * object is Jackson's mapping error (400). */
+static enum sr_err object_member(const json_t *body, const char *key, const json_t **out,
+                                 struct sr_error *err)
 {
     const json_t *v = json_object_get(body, key);
-    return json_is_object(v) ? v : NULL;
+    *out = json_is_object(v) ? v : NULL;
+    if (v && !json_is_null(v) && !json_is_object(v))
+        return field_type_error(err, key, "an object");
+    return SR_OK;
 }
 
 enum sr_err sr_input_schema(const json_t *body, struct sr_schema_input *out, struct sr_error *err)
@@ -92,10 +98,10 @@ enum sr_err sr_input_schema(const json_t *body, struct sr_schema_input *out, str
     if (refs && !json_is_null(refs) && !json_is_array(refs))
         return field_type_error(err, "references", "an array");
     out->references = json_array_size(refs) ? refs : NULL;
-    out->metadata = object_member(body, "metadata");
-    out->ruleset = object_member(body, "ruleSet");
     int64_t version = 0;
-    if ((rc = read_optional_int(body, "id", &out->has_id, &out->id, err)) ||
+    if ((rc = object_member(body, "metadata", &out->metadata, err)) ||
+        (rc = object_member(body, "ruleSet", &out->ruleset, err)) ||
+        (rc = read_optional_int(body, "id", &out->has_id, &out->id, err)) ||
         (rc = read_optional_int(body, "version", &out->has_version, &version, err)))
         return rc;
     out->version = (int32_t)version;
@@ -170,4 +176,47 @@ enum sr_err sr_input_version_lenient(const char *text, int32_t *out, struct sr_e
         return SR_OK;
     }
     return invalid_version(text, err);
+}
+
+static int compare_refs(const void *a, const void *b)
+{
+    const json_t *x = *(const json_t *const *)a, *y = *(const json_t *const *)b;
+    const char *sx = json_string_value(json_object_get(x, "subject"));
+    const char *sy = json_string_value(json_object_get(y, "subject"));
+    int c = strcmp(sx ? sx : "", sy ? sy : "");
+    if (c)
+        return c;
+    json_int_t vx = json_integer_value(json_object_get(x, "version"));
+    json_int_t vy = json_integer_value(json_object_get(y, "version"));
+    return (vx > vy) - (vx < vy);
+}
+
+json_t *sr_input_sorted_refs(const json_t *references)
+{
+    size_t n = json_array_size(references);
+    const json_t **items = calloc(n ? n : 1, sizeof(*items));
+    json_t *out = items ? json_array() : NULL;
+    for (size_t i = 0; items && i < n; i++)
+        items[i] = json_array_get(references, i);
+    if (items)
+        qsort(items, n, sizeof(*items), compare_refs);
+    for (size_t i = 0; out && i < n; i++) {
+        bool repeat = false;
+        for (size_t k = 0; k < i && !repeat; k++)
+            repeat = json_equal(items[k], items[i]);
+        if (!repeat)
+            json_array_append(out, (json_t *)items[i]);
+    }
+    free(items);
+    return out;
+}
+
+enum sr_err sr_input_schema_size(const struct sr_schema_input *in, size_t max, struct sr_error *err)
+{
+    if (in->schema && in->schema_len > max)
+        return sr_errorf(err, SR_ERR_INVALID_SCHEMA,
+                         "Invalid schema: the schema text is %zu bytes, more than this registry's "
+                         "limit of %zu bytes",
+                         in->schema_len, max);
+    return SR_OK;
 }

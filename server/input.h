@@ -33,6 +33,9 @@ struct sr_schema_input {
     int64_t id;
     bool has_version;
     int32_t version;
+    /* Not from the body: set by the caller to keep the schema in Confluent's
+     * normal form (schemas/normalize.h) and its references sorted. */
+    bool normalize;
 };
 
 /* Reads a RegisterSchemaRequest body. Unknown fields are ignored, as
@@ -40,6 +43,16 @@ struct sr_schema_input {
  * types: Jackson's mapping errors), SR_ERR_UNPROCESSABLE (null body),
  * SR_ERR_INVALID_SCHEMA (schemaType not AVRO). */
 enum sr_err sr_input_schema(const json_t *body, struct sr_schema_input *out, struct sr_error *err);
+
+/* A copy of references sorted by subject, then version, without repeats of
+ * the same (name, subject, version), as Confluent's normalize orders them.
+ * NULL on OOM; caller json_decrefs it. */
+json_t *sr_input_sorted_refs(const json_t *references);
+
+/* SR_ERR_INVALID_SCHEMA (42201) naming the limit when in's schema text is
+ * longer than max bytes (the server's --max-schema-bytes). */
+enum sr_err sr_input_schema_size(const struct sr_schema_input *in, size_t max,
+                                 struct sr_error *err);
 
 /* Whether the request names the id to store (IMPORT): Confluent reads a
  * negative id as none, and then judges the schema as a new one. */

@@ -3,6 +3,7 @@
  */
 #include "server/loader.h"
 
+#include "schemas/normalize.h"
 #include "server/contracts.h"
 
 #include <ctype.h>
@@ -210,6 +211,26 @@ static enum sr_err fill_record(struct sr_input_schema *out, struct sr_error *err
     return SR_OK;
 }
 
+/* Replaces *schema by the parse of its normal form, as Confluent re-parses
+ * the normalized text and keeps that schema's canonical text. */
+static enum sr_err normal_form(const struct sr_parse_opts *opts, struct sr_schema **schema,
+                               struct sr_error *perr)
+{
+    size_t len = 0, normal_len = 0;
+    const char *canonical = sr_schema_canonical(*schema, &len);
+    char *normal = sr_schema_normalize_text(canonical, len, &normal_len);
+    if (!normal)
+        return SR_OK; /* a text jansson cannot hold exactly (a huge integer): kept as it is */
+    struct sr_schema *again = NULL;
+    enum sr_err rc = sr_schema_parse(normal, normal_len, opts, &again, perr);
+    free(normal);
+    if (!rc) {
+        sr_schema_free(*schema);
+        *schema = again;
+    }
+    return rc;
+}
+
 enum sr_err sr_loader_input(struct sr_registry *r, struct sr_txn *t,
                             const struct sr_schema_input *in, bool validate,
                             struct sr_input_schema *out, struct sr_error *err)
@@ -235,6 +256,8 @@ enum sr_err sr_loader_input(struct sr_registry *r, struct sr_txn *t,
         .refs = d.schemas, .ref_count = d.count, .validate_defaults = validate};
     struct sr_error perr = {0};
     rc = sr_schema_parse(in->schema, in->schema_len, &opts, &out->schema, &perr);
+    if (!rc && in->normalize)
+        rc = normal_form(&opts, &out->schema, &perr);
     /* The resolved rows move to out; the parsed dependencies are done with. */
     for (size_t i = 0; i < d.count; i++)
         sr_schema_free(d.schemas[i]);

@@ -7,7 +7,7 @@
 struct entry {
     uint64_t hash;
     uint64_t generation; /* the store marker the answer was read under */
-    char *key; /* subject, NUL, body, then the answer */
+    char *key;           /* subject, NUL, body, then the answer */
     size_t key_len;
     size_t answer_len;
 };

@@ -12,10 +12,9 @@
  * contracts' default and override metadata): the store's
  * SR_CHANGE_VERSIONS_HIDDEN and SR_CHANGE_SETTINGS markers (storage/store.h)
  * move then, the registry's stamp (their sum) with them, and remembered
- * answers read under an older stamp no longer count. A caller reads the marker before it does the work
- * and remembers the answer with it, so a delete that races with a
- * registration, in this process or another, can never leave a stale answer
- * behind.
+ * answers read under an older stamp no longer count. A caller reads the marker before it does the
+ * work and remembers the answer with it, so a delete that races with a registration, in this
+ * process or another, can never leave a stale answer behind.
  *
  * Thread-safe. Bounded: when full it forgets everything and starts again.
  */

@@ -419,8 +419,8 @@ static enum sr_err add_version(struct reg_state *s, const char *context, bool im
                                               s->in->has_version && s->in->version != 0, err);
     }
     if (!rc)
-        rc = check_against_live(s->r, s->t, s->subject, s->parsed->schema,
-                                s->parsed->rec.metadata, cfg, err);
+        rc = check_against_live(s->r, s->t, s->subject, s->parsed->schema, s->parsed->rec.metadata,
+                                cfg, err);
     if (!rc)
         rc = sr_txn_schema_find(s->t, context, &s->parsed->rec, &s->id, err);
     *is_new = !rc && !s->id;
@@ -568,6 +568,46 @@ static enum sr_err copy_previous_schema(struct sr_registry *r, const char *subje
     return SR_OK;
 }
 
+/* Whether to normalize: the request asked, else the subject's config says so
+ * (Confluent: ?normalize=false falls back to the config). */
+static enum sr_err wants_normal(struct sr_registry *r, const char *subject, bool asked, bool *out,
+                                struct sr_error *err)
+{
+    *out = asked;
+    if (asked)
+        return SR_OK;
+    struct sr_txn *t = NULL;
+    struct sr_effective_config cfg;
+    enum sr_err rc = sr_store_begin(sr_registry_store(r), false, &t, err);
+    if (!rc)
+        rc = sr_settings_effective(t, subject, &cfg, err);
+    if (!rc) {
+        *out = cfg.normalize;
+        sr_effective_config_release(&cfg);
+    }
+    sr_txn_rollback(t);
+    return rc;
+}
+
+/* in as the loader should read it: normalize set, and then the references
+ * sorted by subject and version without repeats (*refs holds them; caller
+ * json_decrefs it). */
+static enum sr_err prepared_input(struct sr_registry *r, const char *subject,
+                                  const struct sr_schema_input *in, bool asked,
+                                  struct sr_schema_input *out, json_t **refs, struct sr_error *err)
+{
+    *out = *in;
+    *refs = NULL;
+    enum sr_err rc = wants_normal(r, subject, asked, &out->normalize, err);
+    if (!rc && out->normalize && in->references) {
+        *refs = sr_input_sorted_refs(in->references);
+        if (!*refs)
+            return sr_errorf(err, SR_ERR_NOMEM, "out of memory");
+        out->references = *refs;
+    }
+    return rc;
+}
+
 static bool blank(const char *text, size_t len)
 {
     size_t i = 0;
@@ -618,19 +658,21 @@ enum sr_err sr_register_schema(struct sr_registry *r, const char *subject,
                                const struct sr_schema_input *in, bool normalize,
                                struct sr_registered *out, struct sr_error *err)
 {
-    (void)normalize; /* the canonical text already is the normal form we keep */
     memset(out, 0, sizeof(*out));
     enum sr_err rc = sr_input_subject(subject, err);
     if (rc)
         return rc;
-    struct sr_schema_input copy = *in;
+    struct sr_schema_input given = *in, copy;
     struct sr_schema_rec prev = {0};
-    json_t *refs = NULL;
+    json_t *refs = NULL, *sorted = NULL;
     if (blank(in->schema, in->schema_len) && (in->metadata || in->ruleset))
-        rc = copy_previous_schema(r, subject, in, &copy, &prev, &refs, err);
+        rc = copy_previous_schema(r, subject, in, &given, &prev, &refs, err);
+    if (!rc)
+        rc = prepared_input(r, subject, &given, normalize, &copy, &sorted, err);
     if (!rc)
         rc = register_parsed(r, subject, &copy, out, err);
     json_decref(refs);
+    json_decref(sorted);
     sr_schema_rec_release(&prev);
     if (rc)
         sr_registered_release(out);
@@ -697,10 +739,14 @@ enum sr_err sr_register_lookup(struct sr_registry *r, const char *subject,
                                bool include_deleted, struct sr_version_rec *version_out,
                                struct sr_schema_rec *schema_out, struct sr_error *err)
 {
-    (void)normalize;
     struct sr_txn *t = NULL;
     struct sr_input_schema parsed = {0};
-    enum sr_err rc = sr_store_begin(sr_registry_store(r), false, &t, err);
+    struct sr_schema_input copy;
+    json_t *sorted = NULL;
+    enum sr_err rc = prepared_input(r, subject, in, normalize, &copy, &sorted, err);
+    in = &copy;
+    if (!rc)
+        rc = sr_store_begin(sr_registry_store(r), false, &t, err);
     if (!rc) {
         /* A subject with nothing in it answers 40401 before the schema is judged. */
         struct sr_int_list versions = {0};
@@ -717,6 +763,7 @@ enum sr_err sr_register_lookup(struct sr_registry *r, const char *subject,
                              err);
     sr_input_schema_release(&parsed);
     sr_txn_rollback(t);
+    json_decref(sorted);
     return rc;
 }
 
@@ -741,14 +788,18 @@ enum sr_err sr_register_check(struct sr_registry *r, const char *subject,
                               bool verbose, bool *compatible_out, struct sr_strlist *messages_out,
                               struct sr_error *err)
 {
-    (void)normalize;
     struct sr_txn *t = NULL;
     struct sr_input_schema parsed = {0};
     struct sr_compat_prev *prev = NULL;
     size_t n = 0;
     enum sr_compat_level level = SR_LEVEL_BACKWARD;
     memset(messages_out, 0, sizeof(*messages_out));
-    enum sr_err rc = sr_store_begin(sr_registry_store(r), false, &t, err);
+    struct sr_schema_input copy;
+    json_t *sorted = NULL;
+    enum sr_err rc = prepared_input(r, subject, in, normalize, &copy, &sorted, err);
+    in = &copy;
+    if (!rc)
+        rc = sr_store_begin(sr_registry_store(r), false, &t, err);
     if (!rc)
         rc = version ? sr_loader_one_version(r, t, subject, version, &prev, &n, err)
                      : sr_loader_live_versions(r, t, subject, NULL, NULL, &prev, &n, err);
@@ -768,5 +819,6 @@ enum sr_err sr_register_check(struct sr_registry *r, const char *subject,
     sr_loader_release_prev(prev, n);
     sr_input_schema_release(&parsed);
     sr_txn_rollback(t);
+    json_decref(sorted);
     return rc;
 }

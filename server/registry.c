@@ -3,6 +3,8 @@
  */
 #include "server/registry.h"
 
+#include "server/alias.h"
+
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +29,8 @@ struct sr_registry {
     struct sr_idcache *schemas;        /* id -> struct sr_schema * */
     struct sr_idcache *bodies;         /* id -> struct sr_body * */
     struct sr_idcache *strings;        /* id -> struct sr_body * (Confluent 8 shape) */
-    struct sr_regcache *registrations; /* (subject, request body) -> id */
+    struct sr_regcache *registrations; /* (subject, request body) -> answer */
+    struct sr_alias_cache *aliases;
 };
 
 static void *schema_ref(void *v)
@@ -80,8 +83,9 @@ enum sr_err sr_registry_open(struct sr_store *store, struct sr_registry **out, s
         r->bodies = sr_idcache_new(BODY_CACHE_ENTRIES, BODY_CACHE_BYTES, body_ref, body_unref);
         r->strings = sr_idcache_new(BODY_CACHE_ENTRIES, BODY_CACHE_BYTES, body_ref, body_unref);
         r->registrations = sr_regcache_new(REGISTRATION_CACHE_ENTRIES, REGISTRATION_CACHE_BYTES);
+        r->aliases = sr_alias_cache_new();
     }
-    if (!r || !r->schemas || !r->bodies || !r->strings || !r->registrations) {
+    if (!r || !r->schemas || !r->bodies || !r->strings || !r->registrations || !r->aliases) {
         sr_registry_close(r);
         return sr_errorf(err, SR_ERR_NOMEM, "out of memory");
     }
@@ -97,7 +101,13 @@ void sr_registry_close(struct sr_registry *r)
     sr_idcache_free(r->bodies);
     sr_idcache_free(r->strings);
     sr_regcache_free(r->registrations);
+    sr_alias_cache_free(r->aliases);
     free(r);
+}
+
+struct sr_alias_cache *sr_registry_aliases(struct sr_registry *r)
+{
+    return r->aliases;
 }
 
 struct sr_store *sr_registry_store(struct sr_registry *r)

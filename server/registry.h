@@ -49,6 +49,9 @@ void sr_registry_close(struct sr_registry *r);
 
 /* Borrowed: the store the registry was opened on. */
 struct sr_store *sr_registry_store(struct sr_registry *r);
+struct sr_alias_cache;
+/* The subject alias cache (alias.h). */
+struct sr_alias_cache *sr_registry_aliases(struct sr_registry *r);
 
 /* Replaces the defaults; call before serving. */
 void sr_registry_set_opts(struct sr_registry *r, const struct sr_registry_opts *opts);

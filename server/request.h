@@ -45,6 +45,11 @@ struct sr_request {
 
 /* A query parameter's value, or NULL when absent. Borrowed for the request. */
 const char *sr_request_query(const struct sr_request *req, const char *key);
+/* Every value of a repeated query parameter (?key=a&key=b), percent-decoded,
+ * in order: up to max of them into out (borrowed for the request). Returns
+ * how many there are. */
+size_t sr_request_query_all(const struct sr_request *req, const char *key, const char **out,
+                            size_t max);
 /* JAX-RS boolean: "true" in any case is true; anything else, or absence, false. */
 bool sr_request_query_bool(const struct sr_request *req, const char *key);
 /* A request header's value (name in any case), or NULL when absent. Borrowed

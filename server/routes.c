@@ -26,6 +26,7 @@ const struct sr_route sr_routes[] = {
     {"DELETE", "/subjects/{subject}", sr_h_subject_delete, SR_ACCESS_SUBJECT_WRITE},
     {"GET", "/subjects/{subject}/versions", sr_h_versions_list, SR_ACCESS_SUBJECT_READ},
     {"POST", "/subjects/{subject}/versions", sr_h_versions_register, SR_ACCESS_SUBJECT_WRITE},
+    {"GET", "/subjects/{subject}/metadata", sr_h_subject_metadata, SR_ACCESS_SUBJECT_READ},
     {"GET", "/subjects/{subject}/versions/{version}", sr_h_version_get, SR_ACCESS_SUBJECT_READ},
     {"DELETE", "/subjects/{subject}/versions/{version}", sr_h_version_delete,
      SR_ACCESS_SUBJECT_WRITE},

@@ -20,9 +20,14 @@ static const char *const mode_names[] = {"READWRITE", "READONLY", "READONLY_OVER
 
 /* The keys of a config beyond compatibility and normalize, kept in the
  * record's extra object, in the order GET /config prints them. */
-static const char *const extra_keys[] = {"alias",          "compatibilityGroup", "validateFields",
-                                         "defaultMetadata", "overrideMetadata",   "defaultRuleSet",
-                                         "overrideRuleSet", NULL};
+static const char *const extra_keys[] = {"alias",
+                                         "compatibilityGroup",
+                                         "validateFields",
+                                         "defaultMetadata",
+                                         "overrideMetadata",
+                                         "defaultRuleSet",
+                                         "overrideRuleSet",
+                                         NULL};
 
 void sr_effective_config_release(struct sr_effective_config *c)
 {
@@ -305,9 +310,9 @@ static enum sr_err read_config_doc(const json_t *request, bool require_level, js
     json_t *changes = json_object();
     if (has_level)
         json_object_set_new(changes, "compatibility", json_string(sr_compat_level_name(parsed)));
-    static const char *const keys[] = {"normalize", "alias", "compatibilityGroup", "validateFields",
-                                       "defaultMetadata", "overrideMetadata", "defaultRuleSet",
-                                       "overrideRuleSet", NULL};
+    static const char *const keys[] = {"normalize",      "alias",           "compatibilityGroup",
+                                       "validateFields", "defaultMetadata", "overrideMetadata",
+                                       "defaultRuleSet", "overrideRuleSet", NULL};
     enum sr_err rc = SR_OK;
     for (size_t i = 0; !rc && keys[i]; i++) {
         const json_t *v = json_object_get(request, keys[i]);
@@ -322,8 +327,8 @@ static enum sr_err read_config_doc(const json_t *request, bool require_level, js
 }
 
 enum sr_err sr_settings_put_config_doc(struct sr_store *store, const char *subject,
-                                       const json_t *request, bool require_level,
-                                       json_t **echo_out, struct sr_error *err)
+                                       const json_t *request, bool require_level, json_t **echo_out,
+                                       struct sr_error *err)
 {
     if (!json_is_object(request)) /* Jackson cannot map it: 400, as rest-utils answers */
         return sr_errorf(err, SR_ERR_BAD_REQUEST, "The body must be a JSON object");
@@ -343,8 +348,8 @@ enum sr_err sr_settings_put_config_doc(struct sr_store *store, const char *subje
 
 json_t *sr_settings_config_body(const struct sr_config_rec *c, const char *fallback)
 {
-    json_t *doc = json_pack("{s:s}", "compatibilityLevel",
-                            c && c->compatibility ? c->compatibility : fallback);
+    const char *level = c && c->compatibility ? c->compatibility : fallback;
+    json_t *doc = level ? json_pack("{s:s}", "compatibilityLevel", level) : json_object();
     if (!doc || !c)
         return doc;
     if (c->normalize >= 0)

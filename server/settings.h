@@ -41,8 +41,8 @@ struct sr_effective_config {
     enum sr_compat_level level; /* BACKWARD by default */
     bool normalize;
     bool validate_fields;
-    char *compatibility_group; /* a metadata property name, or NULL */
-    char *alias;               /* or NULL */
+    char *compatibility_group;                    /* a metadata property name, or NULL */
+    char *alias;                                  /* or NULL */
     json_t *default_metadata, *override_metadata; /* canonical, or NULL */
     json_t *default_ruleset, *override_ruleset;
 };
@@ -86,11 +86,12 @@ enum sr_err sr_settings_get_config(struct sr_store *store, const char *subject,
  * Errors: BAD_REQUEST (a key of the wrong type), INVALID_COMPATIBILITY_LEVEL,
  * INVALID_RULESET, INVALID_SUBJECT, OPERATION_NOT_PERMITTED. */
 enum sr_err sr_settings_put_config_doc(struct sr_store *store, const char *subject,
-                                       const json_t *request, bool require_level,
-                                       json_t **echo_out, struct sr_error *err);
+                                       const json_t *request, bool require_level, json_t **echo_out,
+                                       struct sr_error *err);
 
 /* The body of GET /config for a stored config: compatibilityLevel (fallback
- * when it has none), normalize and the other keys that are set. */
+ * when it has none; left out when fallback is NULL too), normalize and the
+ * other keys that are set. */
 json_t *sr_settings_config_body(const struct sr_config_rec *c, const char *fallback);
 
 /* PUT /config[/subject]: level (any case) and normalize (-1: unset).

@@ -51,7 +51,7 @@ struct fixture {
     char dir[64];
     struct hooked_store hooked;
     struct sr_registry *registry;
-    enum hook_point point; /* armed for one run */
+    _Atomic(enum hook_point) point; /* armed for one run; threads read it */
     hook_fn hook;
 };
 
@@ -463,8 +463,10 @@ static void a_batch_answers_each_registration_on_its_own(void **state)
     struct queued_reg first = {f, "first", R2, NULL, 0, 0, ""};
     pthread_t leader;
     assert_int_equal(pthread_create(&leader, NULL, register_thread, &first), 0);
-    while (f->point != HOOK_NONE && queued(f) == 0 && first.rc == SR_OK && !first.id)
-        usleep(1000); /* the leader's batch is under way, or about to be */
+    /* Until the leader's batch is under way (its hook fired). Only the hook's
+     * own state is read here: first belongs to the leader until it is joined. */
+    for (int i = 0; i < 5000 && f->point != HOOK_NONE && queued(f) == 0; i++)
+        usleep(1000);
     usleep(20000);
     for (int i = 0; i < BATCHED; i++)
         assert_int_equal(pthread_create(&threads[i], NULL, register_thread, &regs[i]), 0);
