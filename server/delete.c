@@ -27,19 +27,6 @@ static enum sr_err refuse_if_referenced(struct sr_txn *t, const char *subject, i
     return rc;
 }
 
-/* Refuses a read-only subject, naming its context in Confluent 8's words. */
-static enum sr_err refuse_readonly(struct sr_txn *t, enum sr_api api, const char *subject,
-                                   struct sr_error *err)
-{
-    enum sr_err rc = sr_settings_refuse_readonly(t, subject, err);
-    if (rc == SR_ERR_OPERATION_NOT_PERMITTED && api == SR_API_8) {
-        char label[SR_CONTEXT_MAX + 2];
-        sr_context_label(subject, label);
-        rc = sr_errorf(err, rc, "Subject %s in context %s is in read-only mode", subject, label);
-    }
-    return rc;
-}
-
 /* Removes a version row for good, the schema if nothing else carries it, and
  * the subject's settings with its last row. */
 static enum sr_err remove_version(struct sr_txn *t, const struct sr_version_rec *v,
@@ -117,7 +104,7 @@ static enum sr_err delete_subject_txn(struct sr_txn *t, void *arg, struct sr_err
     struct sr_version_rec *rows = NULL;
     size_t n = 0;
     sr_int_list_release(&op->deleted);
-    enum sr_err rc = refuse_readonly(t, op->api, op->subject, err);
+    enum sr_err rc = sr_settings_refuse_readonly(t, op->api, op->subject, err);
     if (!rc)
         rc = sr_txn_version_rows(t, op->subject, &rows, &n, err);
     if (!rc && !n)
@@ -202,7 +189,7 @@ static enum sr_err delete_version_txn(struct sr_txn *t, void *arg, struct sr_err
 {
     struct version_op *op = arg;
     struct sr_version_rec v = {0};
-    enum sr_err rc = refuse_readonly(t, op->api, op->subject, err);
+    enum sr_err rc = sr_settings_refuse_readonly(t, op->api, op->subject, err);
     if (!rc)
         rc = find_row(t, op, &v, err);
     if (!rc)

@@ -23,8 +23,8 @@ static enum sr_err get_config(struct sr_request *req, struct sr_response *resp, 
     bool own_without_level = sr_registry_opts(hu_registry(req))->api != SR_API_7 && subject &&
                              !c.compatibility && (c.extra || c.normalize >= 0);
     if (!rc)
-        rc = sr_reply_json(resp,
-                           sr_settings_config_body(&c, own_without_level ? NULL : "BACKWARD"), err);
+        rc = sr_reply_json(resp, sr_settings_config_body(&c, own_without_level ? NULL : "BACKWARD"),
+                           err);
     sr_config_rec_release(&c);
     return rc;
 }
@@ -36,7 +36,8 @@ static enum sr_err put_config(struct sr_request *req, struct sr_response *resp, 
     bool api7 = sr_registry_opts(hu_registry(req))->api == SR_API_7;
     enum sr_err rc = hu_read_body(req, &doc, err);
     if (!rc)
-        rc = sr_settings_put_config_doc(hu_store(req), subject, doc, api7, &echo, err);
+        rc = sr_settings_put_config_doc(hu_store(req), subject, doc,
+                                        sr_registry_opts(hu_registry(req))->api, &echo, err);
     json_decref(doc);
     if (rc)
         return rc;
@@ -55,7 +56,8 @@ static enum sr_err delete_config(struct sr_request *req, struct sr_response *res
                                  const char *subject, struct sr_error *err)
 {
     struct sr_config_rec old = {0};
-    enum sr_err rc = sr_settings_delete_config(hu_store(req), subject, &old, err);
+    enum sr_err rc = sr_settings_delete_config(
+        hu_store(req), sr_registry_opts(hu_registry(req))->api, subject, &old, err);
     if (!rc)
         rc = sr_reply_json(resp, sr_settings_config_body(&old, "BACKWARD"), err);
     sr_config_rec_release(&old);

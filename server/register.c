@@ -120,23 +120,35 @@ static enum sr_err existing_version(struct sr_registry *r, struct sr_txn *t, con
     return SR_OK;
 }
 
-static enum sr_err check_register_mode(struct sr_txn *t, const char *subject,
+/* " in context <ctx>" as Confluent 8 words mode messages, "" for 7.0. */
+static void context_words(enum sr_api api, const char *subject, char out[SR_CONTEXT_MAX + 16])
+{
+    char label[SR_CONTEXT_MAX + 2];
+    out[0] = '\0';
+    if (api == SR_API_7)
+        return;
+    sr_context_label(subject, label);
+    snprintf(out, SR_CONTEXT_MAX + 16, " in context %s", label);
+}
+
+static enum sr_err check_register_mode(struct sr_txn *t, enum sr_api api, const char *subject,
                                        const struct sr_schema_input *in, bool *import_out,
                                        struct sr_error *err)
 {
-    char mode[SR_MODE_NAME_MAX];
-    enum sr_err rc = sr_settings_refuse_readonly(t, subject, err);
+    char mode[SR_MODE_NAME_MAX], words[SR_CONTEXT_MAX + 16];
+    context_words(api, subject, words);
+    enum sr_err rc = sr_settings_refuse_readonly(t, api, subject, err);
     if (!rc)
         rc = sr_settings_mode(t, subject, mode, err);
     if (rc)
         return rc;
     *import_out = strcmp(mode, "IMPORT") == 0;
     if (in->has_id && in->id >= 0 && !*import_out)
-        return sr_errorf(err, SR_ERR_OPERATION_NOT_PERMITTED, "Subject %s is not in import mode",
-                         subject);
+        return sr_errorf(err, SR_ERR_OPERATION_NOT_PERMITTED, "Subject %s%s is not in import mode",
+                         subject, words);
     if (!(in->has_id && in->id >= 0) && strcmp(mode, "READWRITE") != 0)
         return sr_errorf(err, SR_ERR_OPERATION_NOT_PERMITTED,
-                         "Subject %s is not in read-write mode", subject);
+                         "Subject %s%s is not in read-write mode", subject, words);
     return SR_OK;
 }
 
@@ -266,10 +278,12 @@ static enum sr_err check_found_id(const struct sr_schema_input *in, int64_t foun
 }
 
 /* IMPORT: the id asked for must be free or already hold this very schema. */
-static enum sr_err import_id(struct sr_txn *t, const char *context,
-                             const struct sr_schema_input *in, const struct sr_schema_rec *rec,
-                             bool *is_new, struct sr_error *err)
+static enum sr_err import_id(struct sr_txn *t, enum sr_api api, const char *subject,
+                             const char *context, const struct sr_schema_input *in,
+                             const struct sr_schema_rec *rec, bool *is_new, struct sr_error *err)
 {
+    char words[SR_CONTEXT_MAX + 16];
+    context_words(api, subject, words);
     struct sr_schema_rec have = {0};
     struct sr_error miss = {0};
     if (in->id < 1) /* ids start at 1, as Confluent's generator hands them out */
@@ -287,7 +301,8 @@ static enum sr_err import_id(struct sr_txn *t, const char *context,
     *is_new = false;
     if (!same)
         return sr_errorf(err, SR_ERR_OPERATION_NOT_PERMITTED,
-                         "Overwrite new schema with id %lld is not permitted.", (long long)in->id);
+                         "Overwrite new schema with id %lld%s is not permitted.", (long long)in->id,
+                         words);
     return SR_OK;
 }
 
@@ -409,7 +424,8 @@ static enum sr_err add_version(struct reg_state *s, const char *context, bool im
     *is_new = true;
     if (import && s->in->has_id) {
         s->id = s->in->id;
-        return import_id(s->t, context, s->in, &s->parsed->rec, is_new, err);
+        return import_id(s->t, sr_registry_opts(s->r)->api, s->subject, context, s->in,
+                         &s->parsed->rec, is_new, err);
     }
     if (!import && sr_registry_opts(s->r)->api != SR_API_7) {
         int32_t max = 0;
@@ -456,7 +472,8 @@ static enum sr_err register_with(struct reg_state *s, const struct sr_effective_
         return rc ? rc : keep_stored(s, context, err);
     }
     bool is_new = true;
-    if ((rc = check_register_mode(s->t, s->subject, s->in, &import, err)))
+    if ((rc = check_register_mode(s->t, sr_registry_opts(s->r)->api, s->subject, s->in, &import,
+                                  err)))
         return rc;
     rc = add_version(s, context, import, cfg, &is_new, err);
     if (!rc)

@@ -135,20 +135,29 @@ enum sr_err sr_settings_mode(struct sr_txn *t, const char *subject, char out[SR_
     return rc;
 }
 
-enum sr_err sr_settings_refuse_readonly(struct sr_txn *t, const char *subject, struct sr_error *err)
+enum sr_err sr_settings_refuse_readonly(struct sr_txn *t, enum sr_api api, const char *subject,
+                                        struct sr_error *err)
 {
     char mode[SR_MODE_NAME_MAX];
     enum sr_err rc = sr_settings_mode(t, subject, mode, err);
-    if (!rc && strncmp(mode, "READONLY", 8) == 0)
-        rc = sr_errorf(err, SR_ERR_OPERATION_NOT_PERMITTED, "Subject %s is in read-only mode",
-                       subject ? subject : "__GLOBAL");
-    return rc;
+    if (rc || strncmp(mode, "READONLY", 8) != 0)
+        return rc;
+    const char *name = subject ? subject : "__GLOBAL";
+    if (api == SR_API_7)
+        return sr_errorf(err, SR_ERR_OPERATION_NOT_PERMITTED, "Subject %s is in read-only mode",
+                         name);
+    char label[SR_CONTEXT_MAX + 2] = "";
+    if (subject)
+        sr_context_label(subject, label);
+    return sr_errorf(err, SR_ERR_OPERATION_NOT_PERMITTED,
+                     "Subject %s in context %s is in read-only mode", name, label);
 }
 
 /* ---- config --------------------------------------------------------------------------- */
 
 struct config_op {
     const char *subject;
+    enum sr_api api;
     bool default_to_global;
     struct sr_config_rec rec; /* in: to store (put); out: found (get, delete) */
 };
@@ -176,7 +185,7 @@ enum sr_err sr_settings_get_config(struct sr_store *store, const char *subject,
                                    bool default_to_global, struct sr_config_rec *out,
                                    struct sr_error *err)
 {
-    struct config_op op = {subject, default_to_global, {.normalize = -1}};
+    struct config_op op = {subject, SR_API_8, default_to_global, {.normalize = -1}};
     enum sr_err rc = sr_store_run(store, false, get_config_txn, &op, err);
     if (rc)
         sr_config_rec_release(&op.rec);
@@ -188,7 +197,7 @@ enum sr_err sr_settings_get_config(struct sr_store *store, const char *subject,
 static enum sr_err put_config_txn(struct sr_txn *t, void *arg, struct sr_error *err)
 {
     struct config_op *op = arg;
-    enum sr_err rc = sr_settings_refuse_readonly(t, op->subject, err);
+    enum sr_err rc = sr_settings_refuse_readonly(t, op->api, op->subject, err);
     return rc ? rc : sr_txn_config_put(t, op->subject, &op->rec, err);
 }
 
@@ -206,6 +215,7 @@ enum sr_err sr_settings_put_config(struct sr_store *store, const char *subject, 
     /* The level name is static and only read: the record borrows it. */
     struct config_op op = {
         .subject = subject,
+        .api = SR_API_7,
         .rec = {.compatibility = (char *)sr_compat_level_name(parsed), .normalize = normalize}};
     rc = sr_store_run(store, true, put_config_txn, &op, err);
     if (!rc)
@@ -217,6 +227,7 @@ enum sr_err sr_settings_put_config(struct sr_store *store, const char *subject, 
 
 struct config_doc_op {
     const char *subject;
+    enum sr_api api;
     json_t *changes; /* the keys to set, checked and canonical */
 };
 
@@ -257,7 +268,7 @@ static enum sr_err put_config_doc_txn(struct sr_txn *t, void *arg, struct sr_err
 {
     struct config_doc_op *op = arg;
     struct sr_config_rec rec = {0};
-    enum sr_err rc = sr_settings_refuse_readonly(t, op->subject, err);
+    enum sr_err rc = sr_settings_refuse_readonly(t, op->api, op->subject, err);
     if (!rc)
         rc = merged_record(t, op->subject, op->changes, &rec, err);
     if (!rc)
@@ -327,16 +338,17 @@ static enum sr_err read_config_doc(const json_t *request, bool require_level, js
 }
 
 enum sr_err sr_settings_put_config_doc(struct sr_store *store, const char *subject,
-                                       const json_t *request, bool require_level, json_t **echo_out,
+                                       const json_t *request, enum sr_api api, json_t **echo_out,
                                        struct sr_error *err)
 {
+    bool require_level = api == SR_API_7;
     if (!json_is_object(request)) /* Jackson cannot map it: 400, as rest-utils answers */
         return sr_errorf(err, SR_ERR_BAD_REQUEST, "The body must be a JSON object");
     json_t *changes = NULL;
     enum sr_err rc = read_config_doc(request, require_level, &changes, err);
     if (!rc && subject)
         rc = sr_input_subject(subject, err);
-    struct config_doc_op op = {subject, changes};
+    struct config_doc_op op = {subject, api, changes};
     if (!rc)
         rc = sr_store_run(store, true, put_config_doc_txn, &op, err);
     if (rc)
@@ -369,7 +381,7 @@ static enum sr_err delete_config_txn(struct sr_txn *t, void *arg, struct sr_erro
     struct config_op *op = arg;
     bool found = false;
     sr_config_rec_release(&op->rec);
-    enum sr_err rc = sr_settings_refuse_readonly(t, op->subject, err);
+    enum sr_err rc = sr_settings_refuse_readonly(t, op->api, op->subject, err);
     if (!rc)
         rc = sr_txn_config_get(t, op->subject, &op->rec, &found, err);
     if (!rc && op->subject && !found)
@@ -377,10 +389,10 @@ static enum sr_err delete_config_txn(struct sr_txn *t, void *arg, struct sr_erro
     return rc ? rc : sr_txn_config_delete(t, op->subject, NULL, err);
 }
 
-enum sr_err sr_settings_delete_config(struct sr_store *store, const char *subject,
+enum sr_err sr_settings_delete_config(struct sr_store *store, enum sr_api api, const char *subject,
                                       struct sr_config_rec *old_out, struct sr_error *err)
 {
-    struct config_op op = {.subject = subject, .rec = {.normalize = -1}};
+    struct config_op op = {.subject = subject, .api = api, .rec = {.normalize = -1}};
     enum sr_err rc = sr_store_run(store, true, delete_config_txn, &op, err);
     if (rc)
         sr_config_rec_release(&op.rec);

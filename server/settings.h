@@ -27,6 +27,7 @@
 
 #include "common/error.h"
 #include "compat/compat.h"
+#include "server/registry.h"
 #include "storage/store.h"
 
 /* Room for any mode name and its NUL. */
@@ -61,10 +62,12 @@ enum sr_err sr_settings_level(struct sr_txn *t, const char *subject, enum sr_com
 enum sr_err sr_settings_mode(struct sr_txn *t, const char *subject, char out[SR_MODE_NAME_MAX],
                              struct sr_error *err);
 
-/* SR_ERR_OPERATION_NOT_PERMITTED "Subject <s> is in read-only mode" (the
- * global setting names itself __GLOBAL) when the mode in force for subject is
+/* SR_ERR_OPERATION_NOT_PERMITTED "Subject <s> is in read-only mode", or with
+ * SR_API_8 "Subject <s> in context <ctx> is in read-only mode" (ctx "" for the
+ * default context, as Confluent 8 prints it; the global setting names itself
+ * __GLOBAL) when the mode in force for subject is
  * READONLY or READONLY_OVERRIDE; SR_OK otherwise. */
-enum sr_err sr_settings_refuse_readonly(struct sr_txn *t, const char *subject,
+enum sr_err sr_settings_refuse_readonly(struct sr_txn *t, enum sr_api api, const char *subject,
                                         struct sr_error *err);
 
 /* GET /config[/subject]: the stored setting of subject, or with
@@ -79,14 +82,14 @@ enum sr_err sr_settings_get_config(struct sr_store *store, const char *subject,
  * compatibility (any case), normalize, validateFields, alias,
  * compatibilityGroup, defaultMetadata, overrideMetadata, defaultRuleSet,
  * overrideRuleSet. Keys the request leaves out (or sends as null) keep the
- * values stored before. require_level: a request without a valid
+ * values stored before. With SR_API_7 a request without a valid
  * compatibility is refused, as Confluent 7.0 refused it. *echo_out receives
  * the request's keys as stored (the level upper-case, metadata and rule sets
  * canonical); caller json_decrefs it.
  * Errors: BAD_REQUEST (a key of the wrong type), INVALID_COMPATIBILITY_LEVEL,
  * INVALID_RULESET, INVALID_SUBJECT, OPERATION_NOT_PERMITTED. */
 enum sr_err sr_settings_put_config_doc(struct sr_store *store, const char *subject,
-                                       const json_t *request, bool require_level, json_t **echo_out,
+                                       const json_t *request, enum sr_api api, json_t **echo_out,
                                        struct sr_error *err);
 
 /* The body of GET /config for a stored config: compatibilityLevel (fallback
@@ -103,7 +106,7 @@ enum sr_err sr_settings_put_config(struct sr_store *store, const char *subject, 
 /* DELETE /config[/subject]: removes the setting; *old_out receives what it
  * was (caller releases). Errors: SUBJECT_NOT_FOUND when subject has no
  * setting of its own, OPERATION_NOT_PERMITTED. */
-enum sr_err sr_settings_delete_config(struct sr_store *store, const char *subject,
+enum sr_err sr_settings_delete_config(struct sr_store *store, enum sr_api api, const char *subject,
                                       struct sr_config_rec *old_out, struct sr_error *err);
 
 /* GET /mode[/subject]: the stored mode of subject, or with

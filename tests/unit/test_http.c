@@ -313,7 +313,7 @@ static void test_subjects_and_queries(void **state)
              sizeof body - 1, body);
     request(f, text, &r);
     assert_int_equal(r.status, 200);
-    assert_string_equal(r.body, "{\"id\":1}");
+    assert_non_null(strstr(r.body, "{\"id\":1,\"version\":1,\"guid\":")); /* 8.x answer */
     get(f, "/subjects", &r);
     assert_string_equal(r.body, "[\"a/b\"]");
     get(f, "/subjects?subjectPrefix=a%2F", &r);

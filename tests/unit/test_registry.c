@@ -380,7 +380,7 @@ static void deletes_and_settings_retry_their_conflicts(void **state)
     assert_string_equal(mode, "READONLY");
     struct sr_config_rec old = {0};
     sr_store_inject_conflicts(store, 2);
-    assert_int_equal(sr_settings_delete_config(store, "s", &old, &err), SR_OK);
+    assert_int_equal(sr_settings_delete_config(store, SR_API_7, "s", &old, &err), SR_OK);
     assert_string_equal(old.compatibility, "FULL");
     sr_config_rec_release(&old);
     struct sr_int_list gone = {0};
