@@ -31,6 +31,11 @@
 /* Room for any mode name and its NUL. */
 #define SR_MODE_NAME_MAX 32
 
+/* Parses a level name in any case (PUT /config, ?level=). Errors:
+ * INVALID_COMPATIBILITY_LEVEL with Confluent's message (text NULL too). */
+enum sr_err sr_settings_parse_level(const char *text, enum sr_compat_level *out,
+                                    struct sr_error *err);
+
 /* The level in force for subject (NULL: global). */
 enum sr_err sr_settings_level(struct sr_txn *t, const char *subject, enum sr_compat_level *out,
                               struct sr_error *err);
