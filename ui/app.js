@@ -105,9 +105,12 @@ window.addEventListener('error', (e) => {
   main.append(errorBox(e.error || e.message, 'Something went wrong.'));
 });
 
-// The subjects list is the first page most visits see: ask for the names
-// now, while the page module settles, rather than after.
-if (!location.hash || /^#\/(subjects)?\/?(\?|$)/.test(location.hash)) store.names().catch(() => {});
+// What the user may do comes first: with authentication on, that request
+// is the one the browser's login prompt answers, and the others then carry
+// the credentials. The subjects list is the first page most visits see: ask
+// for the names right after, while the page module settles.
+const loaded = caps.load();
+if (!location.hash || /^#\/(subjects)?\/?(\?|$)/.test(location.hash)) loaded.then(() => store.names()).catch(() => {});
 
 window.addEventListener('hashchange', render);
-caps.load().then(render, render);
+loaded.then(render, render);
