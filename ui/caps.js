@@ -33,12 +33,11 @@ export async function load() {
 }
 
 // Synchronous answers from what load() learnt:
-//   'readGlobal', 'writeGlobal'  the global level and mode
-//   'writeSome'                  some subject (registering at all)
+//   'readGlobal'  the global level and mode may be read
+//   'writeSome'   some subject may be written (registering at all)
 export function can(action) {
   if (!mine) return false;
   if (action === 'readGlobal') return mine.config.read;
-  if (action === 'writeGlobal') return mine.config.write;
   if (action === 'writeSome') return mine.subjects.write;
   return false;
 }
