@@ -105,12 +105,12 @@ window.addEventListener('error', (e) => {
   main.append(errorBox(e.error || e.message, 'Something went wrong.'));
 });
 
-// What the user may do comes first: with authentication on, that request
-// is the one the browser's login prompt answers, and the others then carry
-// the credentials. The subjects list is the first page most visits see: ask
-// for the names right after, while the page module settles.
+// What the user may do, and (the subjects list being the first page most
+// visits see) the names, both at once, before the first page renders. With
+// authentication on, both are answered 401 at first; the browser asks for
+// the realm's credentials once and sends them with every request after.
 const loaded = caps.load();
-if (!location.hash || /^#\/(subjects)?\/?(\?|$)/.test(location.hash)) loaded.then(() => store.names()).catch(() => {});
+if (!location.hash || /^#\/(subjects)?\/?(\?|$)/.test(location.hash)) store.names().catch(() => {});
 
 window.addEventListener('hashchange', render);
 loaded.then(render, render);
