@@ -460,8 +460,8 @@ async function walk(page, server, watch, axeSource, data) {
   await page.click('button[data-action="delete-subject"]');
   await page.waitForSelector('dialog.confirm[open]');
   ok('delete: deleting the subject names what goes', (await text(page, 'dialog.confirm')).includes(`version 1 (schema id ${ids.toDelete[0]})`));
-  await page.click('dialog.confirm button.danger');
   watch.expect('GET', /\/subjects\/to-delete\/versions$/, 404); // every version soft-deleted: 40401
+  await page.click('dialog.confirm button.danger');
   await page.waitForSelector('button[data-action="delete-subject-permanently"]');
   ok('delete: the soft-deleted subject is gone from the list', !(await request(port, 'GET', '/subjects')).json.includes('to-delete'));
   await page.click('button[data-action="delete-subject-permanently"]');
