@@ -351,6 +351,30 @@ enum sr_err sr_request_may_read_schema(const struct sr_request *req, struct sr_t
     return refuse_schema(acc, id, err);
 }
 
+const char *sr_request_principal(const struct sr_request *req)
+{
+    const struct sr_access *acc = req->access;
+    return acc && acc->enforced ? acc->principal.name : NULL;
+}
+
+bool sr_request_may(const struct sr_request *req, bool write, enum sr_request_scope scope,
+                    const char *subject)
+{
+    const struct sr_access *acc = req->access;
+    if (!acc || !acc->enforced)
+        return true;
+    enum sr_op op = write ? SR_OP_WRITE : SR_OP_READ;
+    switch (scope) {
+    case SR_SCOPE_CONFIG:
+        return sr_principal_may(&acc->principal, op, CONFIG_RESOURCE, sizeof CONFIG_RESOURCE - 1);
+    case SR_SCOPE_SUBJECT:
+        return sr_principal_may_subject(&acc->principal, op, subject);
+    case SR_SCOPE_SOME_SUBJECT:
+        return sr_principal_may_some_subject(&acc->principal, op);
+    }
+    return false;
+}
+
 size_t sr_request_keep_readable(const struct sr_request *req, char **items, size_t count)
 {
     size_t kept = 0;

@@ -343,6 +343,12 @@ bool sr_principal_may(const struct sr_principal *p, enum sr_op op, const char *r
     return p->unrestricted || sr_acl_allows(p->acl, op, resource, len);
 }
 
+bool sr_principal_may_some_subject(const struct sr_principal *p, enum sr_op op)
+{
+    return p->unrestricted ||
+           sr_acl_allows_some(p->acl, op, SUBJECT_PREFIX, sizeof SUBJECT_PREFIX - 1);
+}
+
 bool sr_principal_may_subject(const struct sr_principal *p, enum sr_op op, const char *subject)
 {
     if (p->unrestricted)

@@ -89,6 +89,9 @@ bool sr_principal_may(const struct sr_principal *p, enum sr_op op, const char *r
 /* The same for the resource "Subject:<subject>". */
 bool sr_principal_may_subject(const struct sr_principal *p, enum sr_op op, const char *subject);
 
+/* Whether p may do op on some subject (sr_acl_allows_some with "Subject:"). */
+bool sr_principal_may_some_subject(const struct sr_principal *p, enum sr_op op);
+
 /* Drops what p holds and zeroes it. NULL-safe. */
 void sr_principal_release(struct sr_principal *p);
 

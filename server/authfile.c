@@ -95,6 +95,26 @@ bool sr_acl_allows(const struct sr_acl *acl, enum sr_op op, const char *resource
     return false;
 }
 
+bool sr_acl_allows_some(const struct sr_acl *acl, enum sr_op op, const char *prefix, size_t len)
+{
+    if (!acl)
+        return false;
+    pcre2_match_data *md = thread_match_data();
+    if (!md)
+        return false;
+    for (size_t i = 0; i < acl->count; i++) {
+        const struct entry *e = &acl->entries[i];
+        if (op == SR_OP_WRITE && e->op != SR_OP_WRITE)
+            continue;
+        /* Partial matching is not JIT-compiled: PCRE2 interprets it. */
+        int rc = pcre2_match(e->re, (PCRE2_SPTR)prefix, len, 0, PCRE2_ANCHORED | PCRE2_PARTIAL_HARD,
+                             md, NULL);
+        if (rc >= 0 || rc == PCRE2_ERROR_PARTIAL)
+            return true;
+    }
+    return false;
+}
+
 /* ---- lifetime ------------------------------------------------------------------- */
 
 static void authfile_free(struct sr_authfile *af)

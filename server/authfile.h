@@ -87,4 +87,11 @@ size_t sr_authfile_permission_count(const struct sr_authfile *af);
  * (PCRE2's limits) is no match. */
 bool sr_acl_allows(const struct sr_acl *acl, enum sr_op op, const char *resource, size_t len);
 
+/* Whether acl grants op on some resource that starts with prefix[0..len):
+ * an entry whose operation covers op and whose expression matches the
+ * prefix or could match a longer text that begins with it (PCRE2's hard
+ * partial matching). With "Subject:" it tells whether any subject at all may
+ * be, which is what a UI needs to offer an action or not. */
+bool sr_acl_allows_some(const struct sr_acl *acl, enum sr_op op, const char *prefix, size_t len);
+
 #endif

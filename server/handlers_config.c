@@ -184,15 +184,21 @@ static enum sr_err compat(struct sr_request *req, struct sr_response *resp, int3
     struct sr_schema_input in;
     bool verbose = sr_request_query_bool(req, "verbose"), ok = false;
     struct sr_strlist msgs = {0};
-    enum sr_err rc = hu_read_body(req, &doc, err);
+    /* ?level= asks what another level would say (the UI's check); without
+     * it, the subject's own level decides, as for a registration. */
+    const char *level_name = sr_request_query(req, "level");
+    enum sr_compat_level level;
+    enum sr_err rc = level_name ? sr_settings_parse_level(level_name, &level, err) : SR_OK;
+    if (!rc)
+        rc = hu_read_body(req, &doc, err);
     if (!rc)
         rc = sr_input_schema(doc, &in, err);
     if (!rc)
         rc = sr_input_schema_size(&in, sr_registry_opts(hu_registry(req))->max_schema_bytes, err);
     if (!rc)
         rc = sr_register_check(hu_registry(req), hu_subject(req), &in,
-                               sr_request_query_bool(req, "normalize"), version, verbose, &ok,
-                               &msgs, err);
+                               sr_request_query_bool(req, "normalize"), version,
+                               level_name ? &level : NULL, verbose, &ok, &msgs, err);
     json_decref(doc);
     if (rc)
         return rc;

@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include "server/handlers.h"
+#include "server/input.h"
 #include "server/metrics.h"
 #include "server/reply.h"
 #include "server/server.h"
@@ -33,6 +34,41 @@ enum sr_err sr_h_schema_types(struct sr_request *req, struct sr_response *resp,
 {
     (void)req;
     return sr_reply_json(resp, json_pack("[s]", "AVRO"), err);
+}
+
+/* {"read": bool, "write": bool} for the config or some subject. */
+static json_t *may(const struct sr_request *req, enum sr_request_scope scope)
+{
+    return json_pack("{s:b,s:b}", "read", sr_request_may(req, false, scope, NULL), "write",
+                     sr_request_may(req, true, scope, NULL));
+}
+
+/* GET /permissions[?subject=S] : what the caller may do (not in Confluent's
+ * API; the web UI asks it to offer only the actions that would be allowed).
+ * {"principal": name or null, "config": {...}, "subjects": {...}
+ * [, "subject": {"name", ...}]}. */
+enum sr_err sr_h_permissions(struct sr_request *req, struct sr_response *resp, struct sr_error *err)
+{
+    const char *subject = sr_request_query(req, "subject");
+    enum sr_err rc = subject ? sr_input_subject(subject, err) : SR_OK;
+    if (rc)
+        return rc;
+    json_t *probe = subject ? json_string(subject) : NULL; /* NULL: not UTF-8 */
+    if (subject && !probe)
+        return sr_errorf(err, SR_ERR_INVALID_SUBJECT, "The specified subject is not a valid.");
+    json_decref(probe);
+    json_t *doc = json_pack("{s:s?,s:o,s:o}", "principal", sr_request_principal(req), "config",
+                            may(req, SR_SCOPE_CONFIG), "subjects", may(req, SR_SCOPE_SOME_SUBJECT));
+    if (doc && subject) {
+        json_t *one = json_pack("{s:s,s:b,s:b}", "name", subject, "read",
+                                sr_request_may(req, false, SR_SCOPE_SUBJECT, subject), "write",
+                                sr_request_may(req, true, SR_SCOPE_SUBJECT, subject));
+        if (!one || json_object_set_new(doc, "subject", one)) { /* set_new takes one anyway */
+            json_decref(doc);
+            doc = NULL;
+        }
+    }
+    return sr_reply_json(resp, doc, err);
 }
 
 /* GET /v1/metadata/id : Confluent's ServerClusterId; its id is "" and left

@@ -802,7 +802,8 @@ static enum sr_err verbose_answer(const struct sr_error *why, bool *ok, struct s
 
 enum sr_err sr_register_check(struct sr_registry *r, const char *subject,
                               const struct sr_schema_input *in, bool normalize, int32_t version,
-                              bool verbose, bool *compatible_out, struct sr_strlist *messages_out,
+                              const enum sr_compat_level *level_override, bool verbose,
+                              bool *compatible_out, struct sr_strlist *messages_out,
                               struct sr_error *err)
 {
     struct sr_txn *t = NULL;
@@ -820,7 +821,9 @@ enum sr_err sr_register_check(struct sr_registry *r, const char *subject,
     if (!rc)
         rc = version ? sr_loader_one_version(r, t, subject, version, &prev, &n, err)
                      : sr_loader_live_versions(r, t, subject, NULL, NULL, &prev, &n, err);
-    if (!rc)
+    if (!rc && level_override)
+        level = *level_override;
+    else if (!rc)
         rc = sr_settings_level(t, subject, &level, err);
     if (!rc) {
         struct sr_error perr = {0};

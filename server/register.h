@@ -52,7 +52,8 @@ enum sr_err sr_register_lookup(struct sr_registry *r, const char *subject,
                                bool include_deleted, struct sr_version_rec *version_out,
                                struct sr_schema_rec *schema_out, struct sr_error *err);
 
-/* Would registering in pass the subject's level? version 0 checks as
+/* Would registering in pass the subject's level (or *level, when level is
+ * not NULL: the ?level= of the compatibility routes)? version 0 checks as
  * registration would (all live versions, the level decides), -1 the latest
  * live version, n that version only. With verbose, an invalid schema is an
  * answer (false, with the parse error as the message) rather than an error.
@@ -60,7 +61,7 @@ enum sr_err sr_register_lookup(struct sr_registry *r, const char *subject,
  * Errors: VERSION_NOT_FOUND, INVALID_SCHEMA. */
 enum sr_err sr_register_check(struct sr_registry *r, const char *subject,
                               const struct sr_schema_input *in, bool normalize, int32_t version,
-                              bool verbose, bool *compatible_out, struct sr_strlist *messages_out,
-                              struct sr_error *err);
+                              const enum sr_compat_level *level, bool verbose, bool *compatible_out,
+                              struct sr_strlist *messages_out, struct sr_error *err);
 
 #endif

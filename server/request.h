@@ -14,7 +14,8 @@
  * the table, and the HTTP layer (access.c) authenticates the request and
  * applies the rule before the handler runs. A handler never sees
  * credentials; the only thing it asks is sr_request_may_read(), to leave out
- * of a listing the subjects its caller may not read.
+ * of a listing the subjects its caller may not read (and GET /permissions,
+ * sr_request_may(), to say what the caller may do).
  */
 #ifndef SR_SERVER_REQUEST_H
 #define SR_SERVER_REQUEST_H
@@ -67,6 +68,16 @@ struct sr_header {
 /* Whether the caller may read subject: listings show only such subjects.
  * Always true when the server checks no credentials. (access.c) */
 bool sr_request_may_read(const struct sr_request *req, const char *subject);
+/* For GET /permissions, the one handler that tells the caller what it may
+ * do (so that a UI offers only that): the principal's name, or NULL when the
+ * server checks no credentials (then everyone may do everything); and
+ * whether the caller may read (write false) or write the global config and
+ * mode (SR_SCOPE_CONFIG, "Config:"), subject (SR_SCOPE_SUBJECT) or some
+ * subject (SR_SCOPE_SOME_SUBJECT). (access.c) */
+enum sr_request_scope { SR_SCOPE_CONFIG, SR_SCOPE_SUBJECT, SR_SCOPE_SOME_SUBJECT };
+const char *sr_request_principal(const struct sr_request *req);
+bool sr_request_may(const struct sr_request *req, bool write, enum sr_request_scope scope,
+                    const char *subject);
 /* Keeps the subjects of items[0..count) (heap strings) that the caller may
  * read, in order, frees the others, and returns how many are kept. */
 size_t sr_request_keep_readable(const struct sr_request *req, char **items, size_t count);

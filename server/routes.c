@@ -51,6 +51,7 @@ const struct sr_route sr_routes[] = {
     {"DELETE", "/mode/{subject}", sr_h_mode_subject_delete, SR_ACCESS_SUBJECT_WRITE},
     {"GET", "/contexts", sr_h_contexts_list, SR_ACCESS_PRINCIPAL},
     {"DELETE", "/contexts/{context}", sr_h_context_delete, SR_ACCESS_CONFIG_WRITE},
+    {"GET", "/permissions", sr_h_permissions, SR_ACCESS_PRINCIPAL},
     {"GET", "/v1/metadata/id", sr_h_metadata_id, SR_ACCESS_PRINCIPAL},
     {"GET", "/v1/metadata/version", sr_h_metadata_version, SR_ACCESS_PRINCIPAL},
     {"GET", "/health/live", sr_h_health_live, SR_ACCESS_OPEN},

@@ -201,15 +201,23 @@ static enum sr_err put_config_txn(struct sr_txn *t, void *arg, struct sr_error *
     return rc ? rc : sr_txn_config_put(t, op->subject, &op->rec, err);
 }
 
+enum sr_err sr_settings_parse_level(const char *text, enum sr_compat_level *out,
+                                    struct sr_error *err)
+{
+    if (text && sr_compat_level_parse(text, out))
+        return SR_OK;
+    return sr_errorf(err, SR_ERR_INVALID_COMPATIBILITY_LEVEL,
+                     "Invalid compatibility level. Valid values are none, backward, forward, "
+                     "full, backward_transitive, forward_transitive, and full_transitive");
+}
+
 enum sr_err sr_settings_put_config(struct sr_store *store, const char *subject, const char *level,
                                    int normalize, const char **stored_out, struct sr_error *err)
 {
     enum sr_compat_level parsed;
-    if (!level || !sr_compat_level_parse(level, &parsed))
-        return sr_errorf(err, SR_ERR_INVALID_COMPATIBILITY_LEVEL,
-                         "Invalid compatibility level. Valid values are none, backward, forward, "
-                         "full, backward_transitive, forward_transitive, and full_transitive");
-    enum sr_err rc = subject ? sr_input_subject(subject, err) : SR_OK;
+    enum sr_err rc = sr_settings_parse_level(level, &parsed, err);
+    if (!rc && subject)
+        rc = sr_input_subject(subject, err);
     if (rc)
         return rc;
     /* The level name is static and only read: the record borrows it. */

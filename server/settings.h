@@ -52,6 +52,10 @@ void sr_effective_config_release(struct sr_effective_config *c);
 /* The effective configuration of subject (NULL: global). Caller releases it. */
 enum sr_err sr_settings_effective(struct sr_txn *t, const char *subject,
                                   struct sr_effective_config *out, struct sr_error *err);
+/* Parses a level name in any case (PUT /config, ?level=). Errors:
+ * INVALID_COMPATIBILITY_LEVEL with Confluent's message (text NULL too). */
+enum sr_err sr_settings_parse_level(const char *text, enum sr_compat_level *out,
+                                    struct sr_error *err);
 
 /* The level in force for subject (NULL: global). */
 enum sr_err sr_settings_level(struct sr_txn *t, const char *subject, enum sr_compat_level *out,

@@ -55,7 +55,10 @@
     X(SQ_IDS_BY_GUID, "SELECT context, id FROM schemas WHERE guid = ?1 ORDER BY context, id")      \
     X(SQ_CONTEXTS, "SELECT DISTINCT context FROM versions ORDER BY context")                       \
     /* IS compares NULL with NULL as equal; both compare bytes (BINARY). */                        \
-    X(SQ_SCHEMA_FIND, "SELECT id FROM schemas WHERE hash = ?1 AND context = ?2"                    \
+    /* INDEXED BY: for ORDER BY id, the planner would otherwise walk the primary key's             \
+     * (context, id) index, every schema of the context, on each registration. */                  \
+    X(SQ_SCHEMA_FIND, "SELECT id FROM schemas INDEXED BY schemas_by_hash WHERE hash = ?1"          \
+                      " AND context = ?2"                                                          \
                       " AND schema_type IS ?3 AND schema = ?4 AND refs IS ?5 AND metadata IS ?6"   \
                       " AND ruleset IS ?7 ORDER BY id LIMIT 1")                                    \
     /* The counter, or an imported id above it. */                                                 \

@@ -11,6 +11,7 @@
  * success, 1 with a message on stderr otherwise (unknown extension, a name
  * that is not a plain file name, two files with one name, I/O errors).
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +129,35 @@ static int write_table(const char *out_path, struct asset *assets, size_t count)
     return ok && rename(tmp, out_path) == 0;
 }
 
+/* Reads, checks and hashes every file of argv[2..]; false with a message. */
+static bool load_assets(char **argv, struct asset *assets, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        struct asset *a = &assets[i];
+        const char *slash = strrchr(argv[i + 2], '/');
+        a->path = argv[i + 2];
+        a->name = slash ? slash + 1 : a->path;
+        a->type = type_of(a->name);
+        if (!plain_name(a->name) || !a->type) {
+            fprintf(stderr, "embed_assets: %s: not a plain file name with a known extension\n",
+                    a->path);
+            return false;
+        }
+        if (!read_file(a)) {
+            fprintf(stderr, "embed_assets: cannot read %s\n", a->path);
+            return false;
+        }
+        a->hash = fnv1a(a->data, a->len);
+    }
+    qsort(assets, count, sizeof *assets, by_name);
+    for (size_t i = 1; i < count; i++)
+        if (strcmp(assets[i - 1].name, assets[i].name) == 0) {
+            fprintf(stderr, "embed_assets: two files are called %s\n", assets[i].name);
+            return false;
+        }
+    return true;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -138,35 +168,17 @@ int main(int argc, char **argv)
     struct asset *assets = calloc(count, sizeof *assets);
     if (!assets)
         return 1;
-    for (size_t i = 0; i < count; i++) {
-        struct asset *a = &assets[i];
-        const char *slash = strrchr(argv[i + 2], '/');
-        a->path = argv[i + 2];
-        a->name = slash ? slash + 1 : a->path;
-        a->type = type_of(a->name);
-        if (!plain_name(a->name) || !a->type) {
-            fprintf(stderr, "embed_assets: %s: not a plain file name with a known extension\n",
-                    a->path);
-            return 1;
-        }
-        if (!read_file(a)) {
-            fprintf(stderr, "embed_assets: cannot read %s\n", a->path);
-            return 1;
-        }
-        a->hash = fnv1a(a->data, a->len);
-    }
-    qsort(assets, count, sizeof *assets, by_name);
-    for (size_t i = 1; i < count; i++)
-        if (strcmp(assets[i - 1].name, assets[i].name) == 0) {
-            fprintf(stderr, "embed_assets: two files are called %s\n", assets[i].name);
-            return 1;
-        }
+    int rc = 1;
+    if (!load_assets(argv, assets, count))
+        goto done;
     if (!write_table(argv[1], assets, count)) {
         fprintf(stderr, "embed_assets: cannot write %s\n", argv[1]);
-        return 1;
+        goto done;
     }
+    rc = 0;
+done:
     for (size_t i = 0; i < count; i++)
         free(assets[i].data);
     free(assets);
-    return 0;
+    return rc;
 }

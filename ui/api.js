@@ -67,6 +67,8 @@ export async function call(method, path, { query, body, signal } = {}) {
 const get = (path, query, signal) => call('GET', path, { query, signal });
 
 export const api = {
+  // what the caller may do: {principal, config, subjects[, subject]} (GET /permissions)
+  permissions: (subject, signal) => get('/permissions', { subject }, signal),
   subjects: (opts = {}, signal) => get('/subjects', { deleted: opts.deleted }, signal),
   // latest live version of each subject, with its id; paged (the server caps limit at 1000)
   latestVersions: (offset, limit, signal) =>
@@ -94,11 +96,12 @@ export const api = {
   setMode: (subject, mode) => call('PUT', `/mode/${seg(subject)}`, { body: { mode } }),
   deleteMode: (subject) => call('DELETE', `/mode/${seg(subject)}`),
 
-  // version null: against what the subject's level covers; else one version ("latest" too)
-  compatibility: (subject, version, body) => call('POST',
+  // version null: against what the level covers; else one version ("latest" too).
+  // level null: the subject's own level; else that one (?level=, nothing is stored).
+  compatibility: (subject, version, body, level = null) => call('POST',
     version === null ? `/compatibility/subjects/${seg(subject)}/versions`
       : `/compatibility/subjects/${seg(subject)}/versions/${seg(version)}`,
-    { query: { verbose: true }, body }),
+    { query: { verbose: true, level }, body }),
   register: (subject, body) => call('POST', `/subjects/${seg(subject)}/versions`, { body }),
   lookup: (subject, body) => call('POST', `/subjects/${seg(subject)}`, { body }),
   deleteVersion: (subject, version, permanent) =>

@@ -105,9 +105,12 @@ window.addEventListener('error', (e) => {
   main.append(errorBox(e.error || e.message, 'Something went wrong.'));
 });
 
-// The subjects list is the first page most visits see: ask for the names
-// now, while the page module settles, rather than after.
+// What the user may do, and (the subjects list being the first page most
+// visits see) the names, both at once, before the first page renders. With
+// authentication on, both are answered 401 at first; the browser asks for
+// the realm's credentials once and sends them with every request after.
+const loaded = caps.load();
 if (!location.hash || /^#\/(subjects)?\/?(\?|$)/.test(location.hash)) store.names().catch(() => {});
 
 window.addEventListener('hashchange', render);
-caps.load().then(render, render);
+loaded.then(render, render);

@@ -1,10 +1,12 @@
-// page_compat.js - #/compat?subject=S: is a schema (pasted or uploaded)
-// compatible with what a subject holds? The verdict, the registry's
-// messages word for word, and for each incompatibility the offending node
-// marked in the schema it was found in, at the JSON-pointer location the
-// registry's verbose message names.
+// page_compat.js - #/compat?subject=S&level=L: is a schema (pasted or
+// uploaded) compatible with what a subject holds, at the subject's own level
+// or at another one picked here (?level= on the registry's compatibility
+// routes: the registry judges, nothing is stored)? The verdict, the
+// registry's messages word for word, and for each incompatibility the
+// offending node marked in the schema it was found in, at the JSON-pointer
+// location the registry's verbose message names.
 import { h, clear, announce, field, select } from './dom.js';
-import { api, ApiError } from './api.js';
+import { api, ApiError, LEVELS } from './api.js';
 import * as store from './store.js';
 import { parse, viewText, markNode, nodeAt, member } from './json.js';
 import { errorBox, pageTitle, schemaInput, subjectLink } from './widgets.js';
@@ -72,6 +74,8 @@ export async function render(ctx) {
   const subjectIn = h('input', { type: 'text', value: query.get('subject') || '', autocomplete: 'off', spellcheck: 'false', list: 'subject-suggestions', required: true });
   const suggestions = h('datalist', { id: 'subject-suggestions' });
   const against = select([['latest', 'The latest version'], ['all', 'Every version the level covers']], 'latest');
+  const asked = (query.get('level') || '').toUpperCase();
+  const levelSel = select([['', "The subject's own level"], ...LEVELS], LEVELS.includes(asked) ? asked : '');
   const levelNote = h('p', { class: 'note', role: 'status' });
   const input = schemaInput('Schema to check', '');
   const check = h('button', { type: 'submit', class: 'btn primary' }, 'Check compatibility');
@@ -79,7 +83,8 @@ export async function render(ctx) {
   const form = h('form', { class: 'stack', 'aria-label': 'Compatibility check' },
     h('div', { class: 'toolbar' },
       h('div', null, field('Subject', subjectIn, 'The subject whose versions the schema is checked against.'), suggestions),
-      field('Check against', against)),
+      field('Check against', against),
+      field('Compatibility level', levelSel, 'Another level shows what it would say; nothing is changed.')),
     levelNote, input.el, h('div', null, check));
   main.append(pageTitle('Compatibility check'), form, result);
 
@@ -101,28 +106,44 @@ export async function render(ctx) {
     }
   });
 
-  // the level that applies, and the versions to pick from
-  let level = null;
+  // the subject's own level, the versions to pick from, and the level used
+  let level = null; // the subject's level in force
+  let versions = null;
   let lastSubject = null;
+  const effective = () => levelSel.value || level;
+  const explain = () => {
+    const s = lastSubject;
+    const keep = against.value;
+    clear(against);
+    against.append(h('option', { value: 'latest' }, 'The latest version'),
+      h('option', { value: 'all' }, effective() ? `Every version ${effective()} covers` : 'Every version the level covers'),
+      (versions || []).slice().reverse().map((v) => h('option', { value: String(v) }, `Version ${v}`)));
+    against.value = [...against.options].some((o) => o.value === keep) ? keep : 'latest';
+    levelSel.options[0].textContent = level ? `The subject's own level (${level})` : "The subject's own level";
+    ctx.setQuery({ subject: s || subjectIn.value, level: levelSel.value });
+    if (!level) return;
+    clear(levelNote);
+    if (levelSel.value && levelSel.value !== level) {
+      levelNote.append(`Checked at ${levelSel.value}, not at the subject's level (${level}): this shows what ${levelSel.value} would say; a registration is still checked at ${level}. `,
+        'The level is changed on the ', subjectLink(s, null, "subject's page"), '.');
+    } else {
+      levelNote.append(`Checked at the subject's compatibility level, ${level}, as the registry would check a registration. `,
+        'The level is changed on the ', subjectLink(s, null, "subject's page"), '.');
+    }
+  };
   const describe = async () => {
     const s = subjectIn.value;
     if (!s || s === lastSubject) return;
     lastSubject = s;
     level = null;
-    levelNote.textContent = '';
+    versions = null;
+    clear(levelNote);
     try {
-      const [c, versions] = await Promise.all([api.config(s, true, signal), api.versions(s, {}, signal)]);
+      const [c, vs] = await Promise.all([api.config(s, true, signal), api.versions(s, {}, signal)]);
       if (!ctx.alive() || s !== subjectIn.value) return;
       level = c.compatibilityLevel;
-      const keep = against.value;
-      clear(against);
-      against.append(h('option', { value: 'latest' }, 'The latest version'),
-        h('option', { value: 'all' }, `Every version ${level} covers`),
-        versions.slice().reverse().map((v) => h('option', { value: String(v) }, `Version ${v}`)));
-      against.value = [...against.options].some((o) => o.value === keep) ? keep : 'latest';
-      levelNote.textContent = '';
-      levelNote.append(`Checked at the subject's compatibility level, ${level}, as the registry would check a registration. `,
-        'The level is changed on the ', subjectLink(s, null, "subject's page"), '.');
+      versions = vs;
+      explain();
     } catch (err) {
       if (!ctx.alive() || s !== subjectIn.value) return;
       levelNote.textContent = err instanceof ApiError && err.code === 40401
@@ -131,6 +152,7 @@ export async function render(ctx) {
     }
   };
   subjectIn.addEventListener('change', describe);
+  levelSel.addEventListener('change', explain);
   if (subjectIn.value) describe();
 
   form.addEventListener('submit', async (ev) => {
@@ -144,9 +166,10 @@ export async function render(ctx) {
     }
     check.disabled = true;
     const version = against.value === 'all' ? null : against.value;
+    const used = levelSel.value || null;
     let answer;
     try {
-      answer = await api.compatibility(subject, version, { schema: text });
+      answer = await api.compatibility(subject, version, { schema: text }, used);
     } catch (err) {
       if (ctx.alive()) result.append(errorBox(err, 'The registry could not check the schema.'));
       return;
@@ -154,24 +177,26 @@ export async function render(ctx) {
       check.disabled = false;
     }
     if (!ctx.alive()) return;
-    await showResult(result, subject, version, text, answer, level);
+    await showResult(result, subject, version, text, answer, used || level, Boolean(used && used !== level));
   });
 }
 
-async function showResult(out, subject, version, text, answer, level) {
+async function showResult(out, subject, version, text, answer, level, otherLevel) {
   const heading = h('h2', { tabindex: '-1' }, 'Result');
   out.append(heading);
   const messages = answer.messages || [];
+  const at = level ? ` at ${level}` : '';
   if (answer.is_compatible) {
-    out.append(h('p', { class: 'verdict ok' }, h('strong', null, 'Compatible.'),
-      ` The schema can be registered under ${subject} as far as compatibility goes.`));
+    out.append(h('p', { class: 'verdict ok' }, h('strong', null, 'Compatible.'), otherLevel
+      ? ` ${subject} would take the schema${at}, as far as compatibility goes.`
+      : ` The schema can be registered under ${subject} as far as compatibility goes.`));
     announce('Compatible.');
     heading.focus();
     return;
   }
   const { items, other } = readMessages(messages);
   out.append(h('p', { class: 'verdict bad' }, h('strong', null, 'Incompatible.'),
-    ` ${items.length} incompatibilit${items.length === 1 ? 'y' : 'ies'} found.`));
+    ` ${items.length} incompatibilit${items.length === 1 ? 'y' : 'ies'} found${at}.`));
   announce(`Incompatible: ${items.length} incompatibilities.`);
 
   let newTree = null;

@@ -2,11 +2,11 @@
 // versions (soft-deleted ones too), the schema of one version pretty-printed
 // with its references and what references it, the difference between two
 // versions (structural and by lines), its compatibility level and mode, and
-// the ways to delete.
+// the ways to delete. What the user may not do (caps.js) is not offered.
 import { h, clear, announce, field, select, fmtInt } from './dom.js';
 import { api, ApiError, LEVELS, MODES } from './api.js';
 import * as store from './store.js';
-import { can } from './caps.js';
+import * as caps from './caps.js';
 import { parse, toLines, lineText, lineElement, viewText } from './json.js';
 import { diffSchemas } from './avrodiff.js';
 import { diffLines, sideBySide } from './linediff.js';
@@ -35,12 +35,14 @@ export async function render(ctx, subject) {
   // soft-deleted answers 40401 for the live ones.
   let all;
   let live;
+  let mayWrite = false;
   try {
     const liveP = api.versions(subject, {}, signal).catch((err) => {
       if (err instanceof ApiError && err.code === 40401) return [];
       throw err;
     });
-    [all, live] = await Promise.all([api.versions(subject, { deleted: true }, signal), liveP]);
+    const permsP = caps.forSubject(subject).then((p) => p.write, () => false);
+    [all, live, mayWrite] = await Promise.all([api.versions(subject, { deleted: true }, signal), liveP, permsP]);
   } catch (err) {
     if (!ctx.alive()) return;
     clear(main);
@@ -107,7 +109,7 @@ export async function render(ctx, subject) {
     const actions = h('td', { class: 'actions' },
       h('a', { href: `#/subjects/${encodeURIComponent(subject)}?v=${v}`, 'aria-current': v === selected ? 'true' : null },
         v === selected ? 'Shown below' : 'Show'));
-    if (can('write', subject)) {
+    if (mayWrite) {
       const del = h('button', { type: 'button', class: 'btn small danger', dataset: { action: isDeleted ? 'delete-version-permanently' : 'delete-version', version: String(v) } },
         isDeleted ? 'Delete permanently' : 'Delete');
       del.addEventListener('click', () => deleteVersion(v, isDeleted));
@@ -257,13 +259,18 @@ export async function render(ctx, subject) {
     let own;
     let global;
     try {
+      // The global settings need Read on Config:. Without it, what is in
+      // force for a subject with no setting of its own is the global one;
+      // for a subject with its own, the global one stays unknown (null).
       const [c, m, g] = await Promise.all([
         ownSetting((s) => api.config(subject, false, s), 40408, signal),
         ownSetting((s) => api.mode(subject, false, s), 40409, signal),
-        store.globalSettings(signal),
+        caps.can('readGlobal') ? store.globalSettings(signal)
+          : Promise.all([api.config(subject, true, signal), api.mode(subject, true, signal)])
+            .then(([gc, gm]) => ({ level: gc.compatibilityLevel, mode: gm.mode, inForce: true })),
       ]);
       own = { level: c ? c.compatibilityLevel : null, mode: m ? m.mode : null };
-      global = g;
+      global = g.inForce ? { level: own.level ? null : g.level, mode: own.mode ? null : g.mode } : g;
     } catch (err) {
       if (ctx.alive()) clear(body).append(errorBox(err, 'The settings could not be read.'));
       return;
@@ -282,14 +289,14 @@ export async function render(ctx, subject) {
   }
 
   function settingForm({ label, name, own, global, choices, save, reset, hint }) {
-    const inherit = `Use the global setting (${global})`;
+    const inherit = global ? `Use the global setting (${global})` : 'Use the global setting';
     const sel = select([['', inherit], ...choices], own || '', { name });
     const button = h('button', { type: 'submit', class: 'btn' }, `Save ${label.toLowerCase()}`);
     const note = h('p', { class: 'note', role: 'status' },
       own ? `The subject has its own ${label.toLowerCase()}: ${own}.` : `The subject follows the global ${label.toLowerCase()}: ${global}.`);
     const form = h('form', { class: 'setting', dataset: { setting: name } },
-      field(label, sel, hint), can('write', subject) ? button : null, note);
-    if (!can('write', subject)) sel.disabled = true;
+      field(label, sel, hint), mayWrite ? button : null, note);
+    if (!mayWrite) sel.disabled = true;
     let current = own;
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
@@ -306,7 +313,7 @@ export async function render(ctx, subject) {
         current = want;
         store.invalidate();
         note.textContent = want ? `Saved: the subject's own ${label.toLowerCase()} is ${want}.`
-          : `Saved: the subject follows the global ${label.toLowerCase()} (${global}).`;
+          : `Saved: the subject follows the global ${label.toLowerCase()}${global ? ` (${global})` : ''}.`;
       } catch (err) {
         form.append(errorBox(err, `The ${label.toLowerCase()} was not changed.`));
       } finally {
@@ -316,11 +323,17 @@ export async function render(ctx, subject) {
     return form;
   }
 
-  // ---- registering and deleting ----
-  if (can('write', subject)) {
-    const actions = h('section', { 'aria-labelledby': 'h-actions' }, h('h2', { id: 'h-actions' }, 'Register or delete'));
-    actions.append(h('p', null, h('a', { href: `#/register?subject=${encodeURIComponent(subject)}`, class: 'btn' }, 'Register a new version'),
-      ' ', h('a', { href: `#/compat?subject=${encodeURIComponent(subject)}`, class: 'btn' }, 'Check a schema against this subject')));
+  // ---- checking, registering and deleting ----
+  const actions = h('section', { 'aria-labelledby': 'h-actions' },
+    h('h2', { id: 'h-actions' }, mayWrite ? 'Check, register or delete' : 'Check a schema'));
+  actions.append(h('p', null, h('a', { href: `#/compat?subject=${encodeURIComponent(subject)}`, class: 'btn' }, 'Check a schema against this subject'),
+    mayWrite ? [' ', h('a', { href: `#/register?subject=${encodeURIComponent(subject)}`, class: 'btn' }, 'Register a new version')] : null));
+  main.append(actions);
+  if (!mayWrite) {
+    actions.append(h('p', { class: 'hint', dataset: { readonly: '' } }, caps.principal()
+      ? `${caps.principal()} may read this subject but not change it: registering, deleting and changing its settings are not offered.`
+      : 'The registry did not say this subject may be changed: registering, deleting and changing its settings are not offered.'));
+  } else {
     const permanent = live.length === 0;
     const del = h('button', { type: 'button', class: 'btn danger', dataset: { action: permanent ? 'delete-subject-permanently' : 'delete-subject' } },
       permanent ? 'Delete the subject permanently' : 'Delete the subject');
@@ -328,7 +341,6 @@ export async function render(ctx, subject) {
     actions.append(h('p', null, del), h('p', { class: 'hint' }, permanent
       ? 'Every version is soft-deleted: deleting again removes them for good.'
       : 'Soft-deletes every live version; a permanent delete is possible afterwards.'));
-    main.append(actions);
   }
 
   async function deleteSubject(permanent) {

@@ -7,6 +7,7 @@
 // levels and modes are fetched for the rows that are actually visible
 // (IntersectionObserver), or for all subjects when sorting by them.
 import { h, clear, announce, fmtInt, field, select } from './dom.js';
+import * as caps from './caps.js';
 import * as store from './store.js';
 import { errorBox, pageTitle, subjectLink, schemaLink } from './widgets.js';
 
@@ -68,12 +69,13 @@ export async function render(ctx) {
     h('div', { class: 'scroller', tabindex: '0', role: 'region', 'aria-label': 'Subjects table' }, table),
     pager);
   if (!names.length) {
-    summary.textContent = 'The registry holds no subjects yet. ';
-    summary.append(h('a', { href: '#/register' }, 'Register a schema.'));
+    summary.textContent = caps.principal() ? `No subject that ${caps.principal()} may read. ` : 'The registry holds no subjects yet. ';
+    if (caps.can('writeSome')) summary.append(h('a', { href: '#/register' }, 'Register a schema.'));
   } else {
     summary.textContent = `${fmtInt(names.length)} subjects.`;
   }
-  store.globalSettings(ctx.signal).then((g) => {
+  // the global settings need Read on Config:
+  if (caps.can('readGlobal')) store.globalSettings(ctx.signal).then((g) => {
     if (!ctx.alive() || !names.length) return;
     summary.textContent = `${fmtInt(names.length)} subjects. Global compatibility level ${g.level}, mode ${g.mode}.`;
   }, () => {});

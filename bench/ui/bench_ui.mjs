@@ -8,9 +8,10 @@
 // 1. First rows: a fresh browser page (empty cache) opens URL/ui/; the time
 //    from the navigation's start to the subjects page's first rows in the
 //    DOM (the page's own performance mark, checked against the moment
-//    playwright sees them), then to the rows of the first page showing
-//    their latest version and id, then to every subject's version and id
-//    loaded. Reference: the bare GET /subjects the page starts from, as
+//    playwright sees them), with where that time went (the page, its
+//    scripts, GET /permissions, GET /subjects); then to the rows of the
+//    first page showing their latest version and id, then to every
+//    subject's version and id loaded. Reference: the bare GET /subjects the page starts from, as
 //    fetch() in the same page.
 // 2. Filtering: typing into the filter, from the input event to the frame
 //    after the table changed, for queries matching one, some, all and no
@@ -45,7 +46,20 @@ async function firstRows() {
   const seen = Date.now() - t0;
   const nav = await page.evaluate(() => {
     const m = performance.getEntriesByName('ui:first-rows')[0];
-    return { mark: m ? m.startTime : NaN, rows: document.querySelectorAll('table.subjects tbody tr[data-subject]').length };
+    // where the time went: the page itself, the scripts, and the two requests the rows wait for
+    const end = (re) => {
+      const e = performance.getEntriesByType('resource').find((r) => re.test(r.name));
+      return e ? e.responseEnd : NaN;
+    };
+    const scripts = performance.getEntriesByType('resource').filter((r) => /\.js$/.test(r.name)).map((r) => r.responseEnd);
+    return {
+      mark: m ? m.startTime : NaN,
+      rows: document.querySelectorAll('table.subjects tbody tr[data-subject]').length,
+      html: performance.getEntriesByType('navigation')[0].responseEnd,
+      scripts: scripts.length ? Math.max(...scripts) : NaN,
+      permissions: end(/\/permissions$/),
+      names: end(/\/subjects$/),
+    };
   });
   // the first page's rows with their version and id
   await page.waitForFunction(() => {
@@ -64,7 +78,7 @@ async function firstRows() {
     return { ms: performance.now() - t, n: names.length };
   });
   await page.close();
-  return { mark: nav.mark, seen, rows: nav.rows, withIds, allIds, ref };
+  return { mark: nav.mark, seen, rows: nav.rows, withIds, allIds, ref, nav };
 }
 
 async function filtering() {
@@ -127,6 +141,9 @@ console.log(`-- web UI (${url}/ui/, Debian chromium, headless; ${runs[0].ref.n.t
 console.log(`subjects page, first ${rows} rows shown: ${ms(median(runs.map((r) => r.mark)))} after navigation start`
   + ` (playwright saw them at ${ms(median(runs.map((r) => r.seen)))}; target < 1000 ms)`
   + ` | GET /subjects alone, fetched by the page: ${ms(median(runs.map((r) => r.ref.ms)))}`);
+const at = (k) => ms(median(runs.map((r) => r.nav[k])));
+console.log(`  of which: page ${at('html')}, its scripts ${at('scripts')}, GET /permissions answered ${at('permissions')},`
+  + ` GET /subjects answered ${at('names')} (medians, after navigation start)`);
 console.log(`subjects page, first rows with latest version and id: ${ms(median(runs.map((r) => r.withIds)))};`
   + ` every subject's version and id loaded: ${ms(median(runs.map((r) => r.allIds)))}`);
 for (const x of f) {

@@ -1,14 +1,16 @@
 """Compatibility (Confluent §3.7, §5.3): the check endpoints with and without
 verbose, the seven levels (transitive against all live versions, the others
 against the latest), FULL's message order, the 409 register answer, and the
-subject / global / default resolution of the level.
+subject / global / default resolution of the level, and ?level= (our addition:
+the web UI's "check at another level", which changes no setting).
 
 Endpoints: POST /compatibility/subjects/{s}/versions,
 POST /compatibility/subjects/{s}/versions/{v}.
 """
 import json
 
-from apiutil import (INCOMPATIBLE, INVALID_VERSION, VERSION_NOT_FOUND, Registry, canon, eq,
+from apiutil import (INCOMPATIBLE, INVALID_LEVEL, INVALID_VERSION, NO_SUBJECT_LEVEL,
+                     VERSION_NOT_FOUND, Registry, canon, eq,
                      expect_error, expect_error_prefix, expect_json, finish, record, reg_id)
 
 reg = Registry().start()
@@ -197,6 +199,42 @@ r = check("c", "\"string\"", None, "?verbose=true")
 eq("a record replaced by a string is incompatible", (r.status, r.json.get("is_compatible")),
    (200, False))
 eq("...with a TYPE_MISMATCH", r.json["messages"][0].startswith("{errorType:'TYPE_MISMATCH'"), True)
+
+# ?level= checks at another level than the subject's, and changes nothing.
+reg_id("lv v1", reg, "lv", F1)
+reg_id("lv v2", reg, "lv", F2)
+expect_json("without ?level=, the subject's BACKWARD: v3 reads v2", check("lv", F3),
+            {"is_compatible": True})
+expect_json("?level=FORWARD: v2 can read v3", check("lv", F3, None, "?level=FORWARD"),
+            {"is_compatible": True})
+expect_json("?level=FORWARD_TRANSITIVE: v1 cannot read v3, and the messages name that level",
+            check("lv", F3, None, "?level=FORWARD_TRANSITIVE&verbose=true"),
+            {"is_compatible": False,
+             "messages": [missing_default("b", 1, "old", "new")] +
+             tail(1, F1, "FORWARD_TRANSITIVE")})
+expect_json("?level= in any case", check("lv", F3, None, "?level=forward_transitive"),
+            {"is_compatible": False})
+expect_json("?level= against one version: v1 at FORWARD", check("lv", F3, 1, "?level=FORWARD"),
+            {"is_compatible": False})
+expect_json("...where the subject's BACKWARD passes", check("lv", F3, 1),
+            {"is_compatible": True})
+expect_json("?level=NONE: anything", check("lv", "\"string\"", "latest", "?level=NONE"),
+            {"is_compatible": True})
+expect_json("?level=FULL against latest", check("lv", F3, "latest", "?level=FULL"),
+            {"is_compatible": True})
+put_level("lv", "NONE")
+expect_json("?level= beats the subject's own level",
+            check("lv", "\"string\"", None, "?level=BACKWARD"), {"is_compatible": False})
+eq("DELETE /config/lv", reg.request("DELETE", "/config/lv").status, 200)
+for bad in ["SIDEWAYS", "", "BACKWARD,FORWARD"]:
+    expect_error(f"?level={bad!r}: 42203", check("lv", F3, None, f"?level={bad}"), 422, 42203,
+                 INVALID_LEVEL)
+expect_error("?level= is checked on the one-version route too",
+             check("lv", F3, "latest", "?level=nope"), 422, 42203, INVALID_LEVEL)
+expect_error("checks at other levels set no level", reg.get("/config/lv"), 404, 40408,
+             NO_SUBJECT_LEVEL.format("lv"))
+expect_json("...nor a global one", reg.get("/config"), {"compatibilityLevel": "BACKWARD"})
+expect_json("...nor any version", reg.get("/subjects/lv/versions"), [1, 2])
 
 reg.stop()
 finish()

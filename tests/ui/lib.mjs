@@ -6,9 +6,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 
 export const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -45,13 +47,21 @@ export function freePort() {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
 
-// One request; resolves {status, headers, raw, json}.
-export function request(port, method, urlPath, body, headers = {}) {
+// One request; resolves {status, headers, raw, json}. target is a port, or
+// {port, ca, auth}: HTTPS verified against the CA certificate (PEM text)
+// ca, with Basic credentials auth = [user, password].
+export function request(target, method, urlPath, body, headers = {}) {
+  const t = typeof target === 'number' ? { port: target } : target;
+  const hdrs = { ...headers };
+  if (t.auth) hdrs.Authorization = `Basic ${Buffer.from(`${t.auth[0]}:${t.auth[1]}`).toString('base64')}`;
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body));
-    const req = http.request({
-      host: '127.0.0.1', port, method, path: urlPath, timeout: 30_000, agent,
-      headers: data === undefined ? headers : { 'Content-Type': MEDIA, 'Content-Length': Buffer.byteLength(data), ...headers },
+    const mod = t.ca ? https : http;
+    const req = mod.request({
+      host: '127.0.0.1', port: t.port, method, path: urlPath, timeout: 30_000,
+      // the certificate is for 127.0.0.1, whatever Host the request names
+      ...(t.ca ? { ca: t.ca, checkServerIdentity: (h, cert) => tls.checkServerIdentity('127.0.0.1', cert) } : { agent }),
+      headers: data === undefined ? hdrs : { 'Content-Type': MEDIA, 'Content-Length': Buffer.byteLength(data), ...hdrs },
     }, (res) => {
       let raw = '';
       res.setEncoding('utf8');
@@ -71,13 +81,15 @@ export function request(port, method, urlPath, body, headers = {}) {
 
 // The registry on a free loopback port with a database in a fresh
 // directory (or dbPath). Killed when this process exits, whatever happens.
-export async function startServer(bin, { dbPath, args = [], env = {} } = {}) {
+// With ca (the PEM text of the CA that signed its --tls-cert), it is
+// reached over HTTPS.
+export async function startServer(bin, { dbPath, args = [], env = {}, ca = null } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'avroreg-ui-'));
   const port = await freePort();
   const proc = spawn(bin, ['--listen', '127.0.0.1', '--port', String(port),
     '--db', dbPath || path.join(dir, 'registry.db'), '--log-level', 'warn', ...args],
   { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  const server = { dir, port, proc, log: '', exited: null, url: `http://127.0.0.1:${port}` };
+  const server = { dir, port, proc, log: '', exited: null, url: `${ca ? 'https' : 'http'}://127.0.0.1:${port}`, target: ca ? { port, ca } : port };
   process.on('exit', () => {
     if (!server.exited) proc.kill('SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });
@@ -92,7 +104,7 @@ export async function startServer(bin, { dbPath, args = [], env = {} } = {}) {
   while (Date.now() < deadline) {
     if (server.exited) throw new Error(`server exited early (${JSON.stringify(server.exited)}): ${server.log}`);
     try {
-      if ((await request(port, 'GET', '/health/ready')).status === 200) return server;
+      if ((await request(server.target, 'GET', '/health/ready')).status === 200) return server;
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -118,12 +130,16 @@ export async function stopServer(server) {
 export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-export async function launch(chromium, { viewport = { width: 1280, height: 900 }, colorScheme = 'light' } = {}) {
+// contextOptions: more of playwright's context options (httpCredentials:
+// what a person types into the browser's login prompt; ignoreHTTPSErrors
+// for a registry whose certificate comes from a test CA chromium does not
+// know).
+export async function launch(chromium, { viewport = { width: 1280, height: 900 }, colorScheme = 'light', contextOptions = {} } = {}) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'avroreg-chromium-'));
   // launchPersistentContext passes --user-data-dir=<profile>: a fresh one each run
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport, colorScheme,
-    timeout: 60_000,
+    timeout: 60_000, ...contextOptions,
   });
   const close = async () => {
     await context.close().catch(() => {});
@@ -131,4 +147,11 @@ export async function launch(chromium, { viewport = { width: 1280, height: 900 }
   };
   process.on('exit', () => fs.rmSync(profile, { recursive: true, force: true }));
   return { context, close };
+}
+
+// One chromium (playwright's own fresh temporary profile) for several
+// contexts, each with its own cookies, cache and credentials: cheaper than
+// a browser per context. Close it with browser.close().
+export function launchBrowser(chromium) {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, timeout: 60_000 });
 }

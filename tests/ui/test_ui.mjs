@@ -3,8 +3,9 @@
 // (AVRO_REGISTRY_BIN, the sanitizer build under make test). Seeds the
 // registry through the API, walks every page, compares versions, runs a
 // failing compatibility check, registers and deletes through the UI and
-// confirms through the API, runs axe-core on every page in light and dark
-// mode, feeds it hostile data, and writes screenshots to
+// confirms through the API, checks a schema at another level than the
+// subject's, runs axe-core on every page in light and dark mode, feeds it
+// hostile data, and writes screenshots to
 // build/ui-screenshots/. Prints TAP lines; exits non-zero on a failure.
 //
 // Every answer of 400 or more and every console error fails the suite
@@ -49,6 +50,10 @@ const ORDER_V3 = rec('Order', [{ name: 'id', type: 'long' }, { name: 'amount', t
 // amount long -> string: incompatible both ways
 const ORDER_BAD = rec('Order', [{ name: 'id', type: 'long' }, { name: 'amount', type: 'string' },
   { name: 'note', type: ['null', 'string'], default: null }, { name: 'currency', type: 'string', default: 'EUR' }], { doc: 'An order' });
+// a field without a default: FORWARD compatible, not BACKWARD
+const ORDER_FWD = rec('Order', [{ name: 'id', type: 'long' }, { name: 'amount', type: 'long' },
+  { name: 'note', type: ['null', 'string'], default: null }, { name: 'currency', type: 'string', default: 'EUR' },
+  { name: 'extra', type: 'string' }], { doc: 'An order' });
 const ADDRESS = rec('Address', [{ name: 'street', type: 'string' }]);
 const CUSTOMER = rec('Customer', [{ name: 'name', type: 'string' }, { name: 'address', type: 'com.acme.Address' }]);
 const SHARED = rec('Shared', [{ name: 'x', type: 'int' }]);
@@ -195,6 +200,8 @@ async function walk(page, server, watch, axeSource, data) {
   await go(page, server, '');
   await page.waitForSelector('table.subjects tbody tr[data-subject]');
   eq('subjects: the first page shows 50 rows', await page.locator('table.subjects tbody tr').count(), 50);
+  eq('subjects: without authentication no user is named, and Register is offered',
+    [await page.locator('#principal').textContent(), await page.locator('nav a[data-nav="register"]').isVisible()], ['', true]);
   ok('subjects: the summary counts every subject', (await text(page, '.summary')).includes(`${subjects.length} subjects`),
     await text(page, '.summary'));
   await page.waitForFunction(() => !document.querySelector('table.subjects .pending'));
@@ -354,6 +361,48 @@ async function walk(page, server, watch, axeSource, data) {
   eq('compatibility: and the offending node is marked in the schema read by each side',
     mismatch.map((i) => [i.message.includes('in the new schema') ? 'new' : 'old', i.marked]).sort(),
     [['new', '"type": "string"'], ['old', '"type": "long"']]);
+
+  // another level than the subject's FULL: the registry judges (?level=), nothing is stored
+  const verdict = async (want) => {
+    await page.click('button:text("Check compatibility")');
+    await page.waitForFunction((w) => (document.querySelector('.result .verdict')?.textContent || '').startsWith(w), want);
+    return text(page, '.result .verdict');
+  };
+  await page.fill('textarea.schema-text', ORDER_FWD);
+  ok('compatibility level: at the subject\'s own FULL, a new field without default is incompatible',
+    (await verdict('Incompatible.')).includes('at FULL'), await text(page, '.result .verdict'));
+  await page.getByLabel('Compatibility level').selectOption('FORWARD');
+  ok('compatibility level: the page says it checks at FORWARD, not at the subject\'s FULL',
+    (await text(page, '.note')).startsWith('Checked at FORWARD, not at the subject\'s level (FULL)'), await text(page, '.note'));
+  ok('compatibility level: ...and keeps it in the address', page.url().includes('level=FORWARD'), page.url());
+  ok('compatibility level: at FORWARD the same schema is compatible', (await verdict('Compatible.')).includes('at FORWARD'),
+    await text(page, '.result .verdict'));
+  await page.getByLabel('Compatibility level').selectOption('BACKWARD_TRANSITIVE');
+  await page.getByLabel('Check against').selectOption('all');
+  await verdict('Incompatible.');
+  const atLevel = (await request(port, 'POST', '/compatibility/subjects/orders-value/versions?level=BACKWARD_TRANSITIVE&verbose=true', { schema: ORDER_FWD })).json;
+  const levelItems = await page.$$eval('li.incompat-item', (lis) => lis.map((li) => ({
+    message: li.querySelector('.message').textContent,
+    pointer: li.querySelector('code.pointer')?.textContent,
+    marked: li.querySelector('mark.j-mark > .j-node')?.textContent,
+  })));
+  eq('compatibility level: at BACKWARD_TRANSITIVE against every version, the registry\'s messages for that level',
+    levelItems.map((i) => i.message), atLevel.messages.filter((m) => m.startsWith('{errorType:')));
+  ok('compatibility level: ...the field without default marked at /fields/4',
+    levelItems.length === 1 && levelItems[0].pointer === '/fields/4' && (levelItems[0].marked || '').includes('"name": "extra"'), inspect(levelItems));
+  ok('compatibility level: ...and the registry named that level', atLevel.messages.at(-1).includes("compatibility: 'BACKWARD_TRANSITIVE'"), inspect(atLevel.messages));
+  eq('compatibility level: checking at other levels changed no setting', (await request(port, 'GET', '/config/orders-value')).json,
+    { compatibilityLevel: 'FULL' });
+  await go(page, server, '#/compat?subject=orders-value&level=FORWARD');
+  await page.waitForFunction(() => /FORWARD, not at/.test(document.querySelector('.note')?.textContent || ''));
+  eq('compatibility level: a link with ?level= opens with that level picked', await page.getByLabel('Compatibility level').inputValue(), 'FORWARD');
+  await page.fill('textarea.schema-text', ORDER_FWD);
+  await verdict('Compatible.');
+  await shoot(page, 'compat-level');
+  await go(page, server, '#/compat?subject=orders-value');
+  await page.waitForFunction(() => /FULL/.test(document.querySelector('.note')?.textContent || ''));
+  await page.fill('textarea.schema-text', ORDER_BAD);
+  await verdict('Incompatible.');
   await shoot(page, 'compat');
   await axeCheck(page, axeSource, 'compatibility');
   watch.check('compatibility page');
@@ -411,8 +460,8 @@ async function walk(page, server, watch, axeSource, data) {
   await page.click('button[data-action="delete-subject"]');
   await page.waitForSelector('dialog.confirm[open]');
   ok('delete: deleting the subject names what goes', (await text(page, 'dialog.confirm')).includes(`version 1 (schema id ${ids.toDelete[0]})`));
-  await page.click('dialog.confirm button.danger');
   watch.expect('GET', /\/subjects\/to-delete\/versions$/, 404); // every version soft-deleted: 40401
+  await page.click('dialog.confirm button.danger');
   await page.waitForSelector('button[data-action="delete-subject-permanently"]');
   ok('delete: the soft-deleted subject is gone from the list', !(await request(port, 'GET', '/subjects')).json.includes('to-delete'));
   await page.click('button[data-action="delete-subject-permanently"]');

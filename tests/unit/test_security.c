@@ -154,6 +154,11 @@ static bool allows(const struct sr_authfile *af, const char *who, enum sr_op op,
     return sr_acl_allows(sr_authfile_acl(af, who), op, res, strlen(res));
 }
 
+static bool some(const struct sr_authfile *af, const char *who, enum sr_op op, const char *prefix)
+{
+    return sr_acl_allows_some(sr_authfile_acl(af, who), op, prefix, strlen(prefix));
+}
+
 static void authfile_permissions(void **state)
 {
     (void)state;
@@ -181,6 +186,15 @@ static void authfile_permissions(void **state)
     assert_true(allows(af, "svc", SR_OP_READ, "Config:"));
     assert_false(allows(af, "nobody", SR_OP_READ, "Subject:orders-value"));
     assert_null(sr_authfile_acl(af, "nobody"));
+    /* some resource that starts with the prefix (GET /permissions) */
+    assert_true(some(af, "admin", SR_OP_WRITE, "Subject:"));
+    assert_true(some(af, "reader", SR_OP_READ, "Subject:"));
+    assert_true(some(af, "reader", SR_OP_WRITE, "Subject:")); /* scratch */
+    assert_false(some(af, "reader", SR_OP_READ, "Config:"));
+    assert_true(some(af, "svc", SR_OP_READ, "Subject:"));
+    assert_false(some(af, "svc", SR_OP_WRITE, "Subject:"));
+    assert_false(some(af, "svc", SR_OP_READ, "Subject:x"));
+    assert_false(some(af, "nobody", SR_OP_READ, "Subject:"));
     sr_authfile_unref(sr_authfile_ref(af));
     sr_authfile_unref(af);
 }
