@@ -115,8 +115,8 @@ bool sr_regcache_get(struct sr_regcache *c, uint64_t marker, const char *subject
     return hit;
 }
 
-void sr_regcache_put(struct sr_regcache *c, uint64_t generation, const char *subject,
-                     const void *body, size_t len, int64_t id)
+void sr_regcache_put(struct sr_regcache *c, uint64_t stamp, const char *subject, const void *body,
+                     size_t len, int64_t id)
 {
     size_t subject_len = strlen(subject), key_len = subject_len + 1 + len;
     if (key_len > c->max_bytes / 4)
@@ -135,7 +135,7 @@ void sr_regcache_put(struct sr_regcache *c, uint64_t generation, const char *sub
         c->bytes += key_len;
     }
     if (e->key) {
-        e->generation = generation;
+        e->generation = stamp;
         e->id = id;
     }
     pthread_mutex_unlock(&c->lock);

@@ -138,6 +138,7 @@ int main(int argc, char **argv)
     struct asset *assets = calloc(count, sizeof *assets);
     if (!assets)
         return 1;
+    int rc = 1;
     for (size_t i = 0; i < count; i++) {
         struct asset *a = &assets[i];
         const char *slash = strrchr(argv[i + 2], '/');
@@ -147,11 +148,11 @@ int main(int argc, char **argv)
         if (!plain_name(a->name) || !a->type) {
             fprintf(stderr, "embed_assets: %s: not a plain file name with a known extension\n",
                     a->path);
-            return 1;
+            goto done;
         }
         if (!read_file(a)) {
             fprintf(stderr, "embed_assets: cannot read %s\n", a->path);
-            return 1;
+            goto done;
         }
         a->hash = fnv1a(a->data, a->len);
     }
@@ -159,14 +160,16 @@ int main(int argc, char **argv)
     for (size_t i = 1; i < count; i++)
         if (strcmp(assets[i - 1].name, assets[i].name) == 0) {
             fprintf(stderr, "embed_assets: two files are called %s\n", assets[i].name);
-            return 1;
+            goto done;
         }
     if (!write_table(argv[1], assets, count)) {
         fprintf(stderr, "embed_assets: cannot write %s\n", argv[1]);
-        return 1;
+        goto done;
     }
+    rc = 0;
+done:
     for (size_t i = 0; i < count; i++)
         free(assets[i].data);
     free(assets);
-    return 0;
+    return rc;
 }
