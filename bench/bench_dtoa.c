@@ -158,8 +158,10 @@ int main(int argc, char **argv)
 {
     if (argc == 1)
         return figures();
-    if (argc == 3 && strcmp(argv[1], "--check") == 0 && atol(argv[2]) > 0)
-        return check(atol(argv[2]));
+    char *end = NULL;
+    long n = argc == 3 && strcmp(argv[1], "--check") == 0 ? strtol(argv[2], &end, 10) : 0;
+    if (n > 0 && end && !*end)
+        return check(n);
     fprintf(stderr, "usage: bench_dtoa [--check N]\n");
     return 2;
 }

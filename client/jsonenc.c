@@ -37,7 +37,7 @@ struct enc {
     const char *p, *end;
     struct sr_buf *out;
     struct sr_buf scratch; /* a string with escapes, decoded */
-    struct sr_buf marks;   /* a stack of positions the open maps and records keep */
+    struct sr_buf marks;   /* a stack of offsets the open maps and records keep */
     int depth;
 };
 
@@ -121,7 +121,9 @@ static void ws(struct enc *e)
 static char peek(struct enc *e)
 {
     ws(e);
-    return e->p < e->end ? *e->p : '\0';
+    if (e->p >= e->end)
+        return '\0';
+    return *e->p;
 }
 
 static bool take(struct enc *e, char c)
@@ -541,22 +543,22 @@ static bool encode_array(struct enc *e, const struct sr_node *n)
 /* Pushes n words on e->marks; returns the index of the first, or SIZE_MAX. */
 static size_t marks_push(struct enc *e, size_t n)
 {
-    size_t at = e->marks.len / sizeof(uintptr_t);
-    if (!sr_buf_grow(&e->marks, n * sizeof(uintptr_t)))
+    size_t at = e->marks.len / sizeof(size_t);
+    if (!sr_buf_grow(&e->marks, n * sizeof(size_t)))
         return SIZE_MAX;
-    memset(e->marks.data + e->marks.len, 0, n * sizeof(uintptr_t));
-    e->marks.len += n * sizeof(uintptr_t);
+    memset(e->marks.data + e->marks.len, 0, n * sizeof(size_t));
+    e->marks.len += n * sizeof(size_t);
     return at;
 }
 
-static uintptr_t *marks_at(struct enc *e, size_t i)
+static size_t *marks_at(struct enc *e, size_t i)
 {
-    return (uintptr_t *)(void *)e->marks.data + i;
+    return (size_t *)(void *)e->marks.data + i;
 }
 
 static void marks_pop(struct enc *e, size_t first)
 {
-    e->marks.len = first * sizeof(uintptr_t);
+    e->marks.len = first * sizeof(size_t);
 }
 
 /* Whether the map whose keys' places in the output are marks [first, first +
@@ -564,7 +566,7 @@ static void marks_pop(struct enc *e, size_t first)
 static bool key_seen(struct enc *e, size_t first, size_t count, struct name k)
 {
     for (size_t i = 0; i < count; i++) {
-        uintptr_t *m = marks_at(e, first + 2 * i);
+        size_t *m = marks_at(e, first + 2 * i);
         if (m[1] == k.len && memcmp(e->out->data + m[0], k.s, k.len) == 0)
             return true;
     }
@@ -576,7 +578,7 @@ static bool encode_map(struct enc *e, const struct sr_node *n)
     if (!take(e, '{'))
         return false;
     size_t at = e->out->len, count = 0;
-    size_t first = e->marks.len / sizeof(uintptr_t);
+    size_t first = e->marks.len / sizeof(size_t);
     bool ok = true;
     if (!take(e, '}')) {
         do {
@@ -627,9 +629,10 @@ static bool encode_record_reordered(struct enc *e, const struct sr_node *n, cons
                  !*marks_at(e, first + 2 * (size_t)f); /* not twice */
             if (!ok)
                 break;
-            *marks_at(e, first + 2 * (size_t)f) = (uintptr_t)e->p;
+            /* offsets from the '{', so never 0: 0 marks a field not seen yet */
+            *marks_at(e, first + 2 * (size_t)f) = (size_t)(e->p - open);
             ok = skip_value(e);
-            *marks_at(e, first + 2 * (size_t)f + 1) = (uintptr_t)e->p;
+            *marks_at(e, first + 2 * (size_t)f + 1) = (size_t)(e->p - open);
             seen++;
         } while (ok && take(e, ','));
         ok = ok && take(e, '}');
@@ -638,8 +641,8 @@ static bool encode_record_reordered(struct enc *e, const struct sr_node *n, cons
     ok = ok && seen == n->field_count;
     for (size_t i = 0; ok && i < n->field_count; i++) {
         /* the marks may move as nested values push theirs */
-        e->p = (const char *)*marks_at(e, first + 2 * i);
-        ok = encode(e, n->fields[i].type) && e->p == (const char *)*marks_at(e, first + 2 * i + 1);
+        e->p = open + *marks_at(e, first + 2 * i);
+        ok = encode(e, n->fields[i].type) && e->p == open + *marks_at(e, first + 2 * i + 1);
     }
     marks_pop(e, first);
     e->p = close;

@@ -36,13 +36,13 @@ static struct sr_arena_block *huge_block(void)
     char *m = mmap(NULL, 2 * huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED)
         return NULL;
-    uintptr_t start = ((uintptr_t)m + huge - 1) & ~(uintptr_t)(huge - 1);
-    size_t head = (size_t)(start - (uintptr_t)m);
+    size_t head = (huge - (uintptr_t)m % huge) % huge; /* up to the next huge-page boundary */
+    char *start = m + head;
     if (head)
         munmap(m, head);
-    munmap((char *)start + huge, huge - head);
+    munmap(start + huge, huge - head);
 #ifdef MADV_HUGEPAGE
-    madvise((void *)start, huge, MADV_HUGEPAGE); /* a hint: without it, 4 KiB pages */
+    madvise(start, huge, MADV_HUGEPAGE); /* a hint: without it, 4 KiB pages */
 #endif
     struct sr_arena_block *b = (void *)start;
     b->mapped = huge;

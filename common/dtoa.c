@@ -48,6 +48,15 @@
 
 /* ---- text ------------------------------------------------------------------------ */
 
+/* Writes the first width digits of s[0..nd), padded with zeros past nd; returns the end. */
+static char *put_digits(char *p, const char *s, int nd, int width)
+{
+    int n = nd < width ? nd : width;
+    memcpy(p, s, (size_t)n);
+    memset(p + n, '0', (size_t)(width - n));
+    return p + width;
+}
+
 /* Writes digits * 10^exp10 (digits > 0) in Java's format after the sign. */
 static size_t format_java(bool negative, uint64_t digits, int32_t exp10, char *out)
 {
@@ -65,8 +74,7 @@ static size_t format_java(bool negative, uint64_t digits, int32_t exp10, char *o
     if (negative)
         *p++ = '-';
     if (e >= 0 && e < 7) {
-        for (int i = 0; i <= e; i++)
-            *p++ = i < nd ? s[i] : '0';
+        p = put_digits(p, s, nd, e + 1);
         *p++ = '.';
         if (nd > e + 1) {
             memcpy(p, s + e + 1, (size_t)(nd - e - 1));
@@ -128,7 +136,7 @@ static void shortest_digits(double d, char *digits, int *exp10)
     }
     /* tmp looks like "d.ddde+XX" or "de+XX" */
     char *e = strchr(tmp, 'e');
-    *exp10 = atoi(e + 1);
+    *exp10 = (int)strtol(e + 1, NULL, 10); /* snprintf's own exponent: always digits */
     size_t n = 0;
     for (char *p = tmp; p < e; p++)
         if (*p >= '0' && *p <= '9')
@@ -153,8 +161,7 @@ size_t sr_dtoa_double_slow(double d, char out[SR_DTOA_MAX])
     int nd = (int)strlen(digits);
     if (d >= 1e-3 && d < 1e7) {
         if (exp10 >= 0) {
-            for (int i = 0; i <= exp10; i++)
-                *p++ = i < nd ? digits[i] : '0';
+            p = put_digits(p, digits, nd, exp10 + 1);
             *p++ = '.';
             if (nd > exp10 + 1)
                 for (int i = exp10 + 1; i < nd; i++)

@@ -313,15 +313,16 @@ enum sr_auth_verdict sr_auth_basic(struct sr_auth *a, const char *header, bool m
     size_t pw_len = n - (size_t)(colon + 1 - text);
     uint8_t tag[TAG_BYTES];
     digest(a, text, password, pw_len, tag);
-    enum sr_auth_verdict v = SR_AUTH_ACCEPTED;
-    if (!a->path)
-        v = SR_AUTH_REFUSED, *why = wrong;
-    else if (recall(a, text, tag, p))
+    /* No authfile: nobody is known. A remembered digest needs no hashing; a
+     * caller that may not hash now is asked to come back with may_hash. */
+    enum sr_auth_verdict v = SR_AUTH_REFUSED;
+    if (a->path &&
+        (recall(a, text, tag, p) || (may_hash && verify(a, text, password, pw_len, tag, p))))
         v = SR_AUTH_ACCEPTED;
-    else if (!may_hash)
+    else if (a->path && !may_hash)
         v = SR_AUTH_NEEDS_HASH;
-    else if (!verify(a, text, password, pw_len, tag, p))
-        v = SR_AUTH_REFUSED, *why = wrong;
+    if (v == SR_AUTH_REFUSED)
+        *why = wrong;
     sodium_memzero(text, sizeof text);
     sodium_memzero(tag, sizeof tag);
     return v;
@@ -355,11 +356,11 @@ bool sr_principal_may_subject(const struct sr_principal *p, enum sr_op op, const
         return true;
     char stack[256];
     size_t prefix = sizeof SUBJECT_PREFIX - 1, n = strlen(subject);
-    char *text = prefix + n <= sizeof stack ? stack : malloc(prefix + n);
+    char *text = prefix + n < sizeof stack ? stack : malloc(prefix + n + 1);
     if (!text)
         return false;
     memcpy(text, SUBJECT_PREFIX, prefix);
-    memcpy(text + prefix, subject, n);
+    memcpy(text + prefix, subject, n + 1);
     bool ok = sr_acl_allows(p->acl, op, text, prefix + n);
     if (text != stack)
         free(text);

@@ -95,8 +95,9 @@ size_t sr_limits_pool_bytes(const struct sr_limits *lim)
     /* The head, twice over (libmicrohttpd keeps the raw text and its parsed
      * pieces in the pool), the answer's headers, and slack. */
     size_t head = lim->cfg.max_request_line + lim->cfg.max_header_bytes;
-    size_t pool = 4 * head + 64 * 1024;
-    return pool < 128 * 1024 ? 128 * 1024 : pool;
+    const size_t kib = 1024;
+    size_t pool = 4 * head + 64 * kib;
+    return pool < 128 * kib ? 128 * kib : pool;
 }
 
 /* ---- the reaper -------------------------------------------------------------------- */

@@ -121,10 +121,10 @@ enum sr_err sr_settings_mode(struct sr_txn *t, const char *subject, char out[SR_
     if (!rc && subject)
         rc = sr_txn_mode_get(t, subject, &own, err);
     if (!rc) {
+        /* A global READONLY_OVERRIDE outranks the subject's own mode. */
+        bool override = global && strcmp(global, "READONLY_OVERRIDE") == 0;
         const char *mode = "READWRITE";
-        if (global && strcmp(global, "READONLY_OVERRIDE") == 0)
-            mode = global;
-        else if (own)
+        if (own && !override)
             mode = own;
         else if (global)
             mode = global;

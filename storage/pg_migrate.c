@@ -13,6 +13,7 @@
  */
 #include "storage/pg_int.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -107,7 +108,15 @@ static enum sr_err applied(struct pg_store *s, PGconn *db, int *out, struct sr_e
         rc = sr_errorf(err, pg_error_class(db, res),
                        "postgresql: reading the schema version of %s: %s", s->where, text);
     } else {
-        *out = atoi(PQgetvalue(res, 0, 0));
+        const char *text = PQgetvalue(res, 0, 0);
+        char *end = NULL;
+        long v = strtol(text, &end, 10);
+        if (end == text || *end || v < 0 || v > INT_MAX)
+            rc = sr_errorf(err, SR_ERR_INTERNAL,
+                           "postgresql: the schema version of %s is not a version: \"%s\"",
+                           s->where, text);
+        else
+            *out = (int)v;
     }
     PQclear(res);
     return rc;

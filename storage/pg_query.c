@@ -11,7 +11,7 @@
 #include <string.h>
 
 static const char *const stmt_sql[PG__COUNT] = {
-#define PG_STMT_SQL(name, sql) [name] = sql,
+#define PG_STMT_SQL(name, sql) [name] = (sql),
     PG_STATEMENTS(PG_STMT_SQL)
 #undef PG_STMT_SQL
 };

@@ -9,7 +9,7 @@
 #include <string.h>
 
 static const char *const stmt_sql[SQ__COUNT] = {
-#define SQ_STMT_SQL(name, sql) [name] = sql,
+#define SQ_STMT_SQL(name, sql) [name] = (sql),
     SQ_STATEMENTS(SQ_STMT_SQL)
 #undef SQ_STMT_SQL
 };
@@ -135,12 +135,11 @@ static void bind_prefix_end(struct sq_query *q, const char *prefix)
         check_bind(q, sqlite3_bind_zeroblob(q->stmt, ++q->param, 0));
         return;
     }
-    char *end = malloc(n);
+    char *end = strndup(prefix, n);
     if (!end) {
         sq_query_fail(q, SR_ERR_NOMEM, "out of memory binding");
         return;
     }
-    memcpy(end, prefix, n);
     end[n - 1] = (char)((unsigned char)end[n - 1] + 1);
     check_bind(q, sqlite3_bind_text(q->stmt, ++q->param, end, (int)n, SQLITE_TRANSIENT));
     free(end);

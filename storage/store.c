@@ -378,7 +378,10 @@ enum sr_err sr_store_run_batched(struct sr_store *store, sr_txn_fn fn, void *arg
     struct sr_error own = {0};
     struct sr_batch_item me = {.fn = fn, .arg = arg, .err = err ? err : &own};
     pthread_mutex_lock(&store->batch_lock);
+    /* me lives on this stack while others may run it: the loop below does not
+     * return before a batch has taken it off the queue and marked it done. */
     *store->queue_tail = &me;
+    // cppcheck-suppress autoVariables
     store->queue_tail = &me.next;
     while (!me.done) {
         if (store->batch_running) {

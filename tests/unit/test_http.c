@@ -33,6 +33,7 @@
 #include "server/registry.h"
 #include "server/server.h"
 #include "storage/store.h"
+#include "tests/unit/testutil.h"
 
 #define BODY_CAP 1024
 
@@ -190,8 +191,7 @@ static int setup(void **state)
     struct sr_error err = {0};
     char path[96];
     assert_non_null(f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/sr-test-http-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    assert_non_null(tu_tempdir(f->dir, sizeof f->dir, "sr-test-http-"));
     snprintf(path, sizeof path, "%s/registry.db", f->dir);
     struct sr_server *srv = &f->srv;
     srv->listen_fd = -1;
@@ -222,9 +222,7 @@ static int teardown(void **state)
     sr_store_close(srv->store);
     sr_metrics_free(srv->metrics);
     sr_config_release(&srv->config);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    assert_int_equal(system(cmd), 0);
+    tu_tempdir_remove(f->dir);
     free(f);
     return 0;
 }

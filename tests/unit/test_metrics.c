@@ -18,6 +18,7 @@
 
 #include "server/metrics.h"
 #include "storage/store.h"
+#include "tests/unit/testutil.h"
 
 static const struct sr_route *route_named(const char *method, const char *pattern, size_t *index)
 {
@@ -165,9 +166,9 @@ static void test_concurrent_recording(void **state)
 static void test_store_gauges(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/sr-test-metrics-XXXXXX";
-    char path[64];
-    assert_non_null(mkdtemp(dir));
+    char dir[64];
+    char path[96];
+    assert_non_null(tu_tempdir(dir, sizeof dir, "sr-test-metrics-"));
     snprintf(path, sizeof path, "%s/registry.db", dir);
     struct sr_store *store = NULL;
     struct sr_error err = {0};
@@ -182,9 +183,7 @@ static void test_store_gauges(void **state)
     free(text);
 
     sr_store_close(store);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    tu_tempdir_remove(dir);
 }
 
 int main(void)

@@ -71,22 +71,27 @@ static void format_round_trip_is_byte_exact(void **state)
 static void format_output_is_sorted(void **state)
 {
     (void)state;
-    char *lines[16];
-    size_t n = 0;
-    char *copy = strdup(SORTED), *save = NULL;
-    for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-        lines[n++] = l;
-    assert_int_equal(n, 11);
     /* header first, end last; the middle reversed but subjects before their versions */
     const int order[] = {0, 1, 9, 7, 8, 3, 2, 4, 6, 5, 10};
-    char shuffled[4096] = "";
-    for (size_t i = 0; i < n; i++) {
-        strcat(shuffled, lines[order[i]]);
-        strcat(shuffled, "\r\n");
+    const size_t want = sizeof order / sizeof order[0];
+    const char *lines[sizeof order / sizeof order[0]] = {0};
+    size_t n = 0;
+    char *copy = strdup(SORTED), *save = NULL;
+    assert_non_null(copy);
+    for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save), n++)
+        if (n < want)
+            lines[n] = l;
+    assert_int_equal(n, want);
+    char shuffled[4096];
+    size_t len = 0;
+    for (size_t i = 0; i < want; i++) {
+        int w = snprintf(shuffled + len, sizeof shuffled - len, "%s\r\n", lines[order[i]]);
+        assert_true(w > 0 && (size_t)w < sizeof shuffled - len);
+        len += (size_t)w;
     }
     struct avroreg_snapshot *snap = NULL;
     struct avroreg_error err = {0};
-    assert_int_equal(avroreg_snapshot_parse(shuffled, strlen(shuffled), &snap, &err), AVROREG_OK);
+    assert_int_equal(avroreg_snapshot_parse(shuffled, len, &snap, &err), AVROREG_OK);
     char *text = render(snap);
     assert_string_equal(text, SORTED);
     avroreg_free(text);
@@ -237,11 +242,7 @@ int main(void)
     int failed = cmocka_run_group_tests_name("migration model", format, NULL, NULL);
     struct td_suite bad, log;
     td_load(&bad, "export_bad.jsonl", bad_export_case);
-    td_load(&log, "schemas_log.jsonl", log_case);
-    if (!bad.count || !log.count) { /* an empty data file tests nothing: a failure */
-        fprintf(stderr, "[  FAILED  ] 1 test(s), listed below:\nempty test data\n");
-        return 1;
-    }
+    td_load(&log, "schemas_log.jsonl", log_case); /* an empty file is a failing case */
     failed += td_run(&bad, "malformed exports");
     failed += td_run(&log, "_schemas records");
     return failed ? 1 : 0;

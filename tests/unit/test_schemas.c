@@ -494,7 +494,7 @@ static void very_large_schema(void **state)
     assert_null(sr_node_field(sr_schema_root(s), "field_100000"));
     /* the arena has taken huge-page blocks (common/arena.c): what lives there
      * reads back the same */
-    assert_true(sr_schema_memory(s) > 4 * 1024 * 1024);
+    assert_true(sr_schema_memory(s) > (size_t)4 * 1024 * 1024);
     size_t len = 0;
     const char *canonical = sr_schema_canonical(s, &len);
     struct sr_schema *again = parse_ok(canonical);

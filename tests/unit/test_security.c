@@ -265,8 +265,9 @@ static char *write_file(const char *dir, const char *name, const char *text)
 /* "Basic " + base64(text) into out. */
 static const char *basic(const char *text, char *out, size_t cap)
 {
-    memcpy(out, "Basic ", 6);
-    sodium_bin2base64(out + 6, cap - 6, (const unsigned char *)text, strlen(text),
+    int n = snprintf(out, cap, "Basic ");
+    assert_true(n > 0 && (size_t)n < cap);
+    sodium_bin2base64(out + n, cap - (size_t)n, (const unsigned char *)text, strlen(text),
                       sodium_base64_VARIANT_ORIGINAL);
     return out;
 }
