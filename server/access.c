@@ -137,6 +137,15 @@ static void format_address(const struct sockaddr *sa, char *out, size_t cap)
         snprintf(out, cap, "unknown");
 }
 
+/* A 429 with Retry-After: wait. */
+static enum sr_err too_many(const char *what, unsigned wait, struct sr_response *resp,
+                            struct sr_error *err)
+{
+    resp->retry_after = wait;
+    return sr_errorf(err, SR_ERR_TOO_MANY_REQUESTS, "%s; retry after %u second%s", what, wait,
+                     wait == 1 ? "" : "s");
+}
+
 /* Charges the request to key; on refusal, a 429 with Retry-After. */
 static enum sr_err charge(struct sr_edge *e, const char *kind, const char *name,
                           struct sr_response *resp, struct sr_error *err)
@@ -146,9 +155,7 @@ static enum sr_err charge(struct sr_edge *e, const char *kind, const char *name,
     unsigned wait = 0;
     if (sr_limits_admit(e->limits, key, n > 0 ? (size_t)n : 0, &wait))
         return SR_OK;
-    resp->retry_after = wait;
-    return sr_errorf(err, SR_ERR_TOO_MANY_REQUESTS, "Too many requests; retry after %u second%s",
-                     wait, wait == 1 ? "" : "s");
+    return too_many("Too many requests", wait, resp, err);
 }
 
 static enum sr_err unauthenticated(struct sr_edge *e, const char *why, struct sr_response *resp,
@@ -156,6 +163,22 @@ static enum sr_err unauthenticated(struct sr_edge *e, const char *why, struct sr
 {
     resp->challenge = sr_auth_has_file(e->auth);
     return sr_errorf(err, SR_ERR_UNAUTHORIZED, "%s", why);
+}
+
+/* Basic credentials that are not remembered: the password hash runs, unless
+ * this address has failed too often lately (limits.h). */
+static enum sr_err check_password(struct sr_edge *e, const struct sr_http_input *in,
+                                  struct sr_access *acc, struct sr_response *resp,
+                                  struct sr_error *err)
+{
+    const char *why = NULL;
+    unsigned wait = 0;
+    if (!sr_limits_may_check_password(e->limits, acc->address, &wait))
+        return too_many("Too many failed logins from this address", wait, resp, err);
+    if (sr_auth_basic(e->auth, in->authorization, true, &acc->principal, &why) == SR_AUTH_ACCEPTED)
+        return SR_OK;
+    sr_limits_password_failed(e->limits, acc->address);
+    return unauthenticated(e, why, resp, err);
 }
 
 static bool rule_needs_principal(const struct sr_edge *e, enum sr_access_rule r)
@@ -171,7 +194,9 @@ static enum sr_err authenticate(struct sr_edge *e, const struct sr_http_input *i
     const char *why = NULL;
     if (in->tls_refusal)
         return unauthenticated(e, in->tls_refusal, resp, err);
-    if (in->authorization) {
+    /* Without an authfile, Basic credentials mean nothing: a client that
+     * sends them beside its certificate is its certificate. */
+    if (in->authorization && (sr_auth_has_file(e->auth) || !in->tls_cn)) {
         enum sr_auth_verdict v =
             sr_auth_basic(e->auth, in->authorization, false, &acc->principal, &why);
         if (v == SR_AUTH_ACCEPTED)
@@ -180,8 +205,8 @@ static enum sr_err authenticate(struct sr_edge *e, const struct sr_http_input *i
         if (rc != SR_OK)
             return rc;
         if (v == SR_AUTH_NEEDS_HASH)
-            v = sr_auth_basic(e->auth, in->authorization, true, &acc->principal, &why);
-        return v == SR_AUTH_ACCEPTED ? SR_OK : unauthenticated(e, why, resp, err);
+            return check_password(e, in, acc, resp, err);
+        return unauthenticated(e, why, resp, err);
     }
     if (in->tls_cn) {
         sr_auth_certificate(e->auth, in->tls_cn, &acc->principal);

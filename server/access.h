@@ -16,12 +16,15 @@
  *   5. authentication, when the server checks credentials (an authfile or
  *      a client CA) and the route is not open: Basic credentials when the
  *      request has an Authorization header, else a verified client
- *      certificate; none, or wrong ones                   401 (with
+ *      certificate (without an authfile, a certificate wins over Basic
+ *      credentials sent beside it); none, or wrong ones   401 (with
  *      WWW-Authenticate: Basic realm="avro-registry" when there is an
  *      authfile)
  *   6. the request rate, charged to the principal when it was recognised
  *      cheaply (remembered credentials, a certificate), else to the client
- *      address, before any password hash is computed      429 + Retry-After
+ *      address, before any password hash is computed; then, before a hash
+ *      is computed, the address's allowance of failed password checks
+ *      (limits.h), which each failure spends               429 + Retry-After
  *   7. the route's rule against the principal's permissions   403
  * A route whose rule writes (SR_ACCESS_SUBJECT_WRITE, SR_ACCESS_CONFIG_WRITE)
  * is audited (audit.h) whatever the outcome, once routed.
