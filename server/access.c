@@ -348,6 +348,62 @@ size_t sr_request_keep_readable(const struct sr_request *req, char **items, size
     return kept;
 }
 
+/* ---- what the caller may do ----------------------------------------------------------- */
+
+static json_t *permission(const char *op, const char *pattern)
+{
+    return json_pack("{s:s, s:s}", "operation", op, "resource", pattern);
+}
+
+/* The caller's rules as the authfile gives them; Write on everything when
+ * nothing is checked or a certificate is the whole policy. */
+static json_t *permissions_of(bool enforced, const struct sr_principal *p)
+{
+    json_t *list = json_array();
+    if (!enforced || p->unrestricted) {
+        json_array_append_new(list, permission("Write", ".*"));
+        return list;
+    }
+    for (size_t i = 0; i < sr_acl_count(p->acl); i++) {
+        enum sr_op op;
+        const char *pattern = sr_acl_entry(p->acl, i, &op);
+        json_array_append_new(list, permission(op == SR_OP_WRITE ? "Write" : "Read", pattern));
+    }
+    return list;
+}
+
+enum sr_err sr_access_describe(const struct sr_request *req, json_t **out, struct sr_error *err)
+{
+    static const struct sr_principal nobody = {.unrestricted = false};
+    const struct sr_access *acc = req->access;
+    bool enforced = acc && acc->enforced;
+    const struct sr_principal *p = acc ? &acc->principal : &nobody;
+    const char *subject = sr_request_query(req, "subject");
+    json_t *name = enforced && p->name[0] ? json_string(p->name) : json_null();
+    json_t *doc = json_pack(
+        "{s:o?, s:b, s:{s:b, s:b}, s:o}", "principal", name, "authentication", enforced, "config",
+        "read",
+        !enforced || sr_principal_may(p, SR_OP_READ, CONFIG_RESOURCE, sizeof CONFIG_RESOURCE - 1),
+        "write",
+        !enforced || sr_principal_may(p, SR_OP_WRITE, CONFIG_RESOURCE, sizeof CONFIG_RESOURCE - 1),
+        "permissions", permissions_of(enforced, p));
+    if (doc && subject) {
+        json_t *s = json_string(subject);
+        if (!s) {
+            json_decref(doc);
+            return sr_errorf(err, SR_ERR_BAD_REQUEST, "The subject is not valid UTF-8");
+        }
+        json_object_set_new(
+            doc, "subject",
+            json_pack("{s:o, s:b, s:b}", "name", s, "read", sr_request_may_read(req, subject),
+                      "write", !enforced || sr_principal_may_subject(p, SR_OP_WRITE, subject)));
+    }
+    if (!doc)
+        return sr_errorf(err, SR_ERR_NOMEM, "out of memory");
+    *out = doc;
+    return SR_OK;
+}
+
 /* ---- the audit line ------------------------------------------------------------------ */
 
 /* What a write's answer says it did: its id, version(s), level or mode. */

@@ -87,4 +87,10 @@ size_t sr_authfile_permission_count(const struct sr_authfile *af);
  * (PCRE2's limits) is no match. */
 bool sr_acl_allows(const struct sr_acl *acl, enum sr_op op, const char *resource, size_t len);
 
+/* The number of entries of acl (0 for NULL), and entry i (< the count): its
+ * operation in *op_out, and its expression as the file gives it (borrowed
+ * from the file, which must stay referenced while it is used). */
+size_t sr_acl_count(const struct sr_acl *acl);
+const char *sr_acl_entry(const struct sr_acl *acl, size_t i, enum sr_op *op_out);
+
 #endif

@@ -68,6 +68,7 @@ enum sr_err sr_h_mode_subject_delete(struct sr_request *req, struct sr_response 
                                      struct sr_error *err);
 enum sr_err sr_h_contexts_list(struct sr_request *req, struct sr_response *resp,
                                struct sr_error *err);
+enum sr_err sr_h_principal(struct sr_request *req, struct sr_response *resp, struct sr_error *err);
 enum sr_err sr_h_metadata_id(struct sr_request *req, struct sr_response *resp,
                              struct sr_error *err);
 enum sr_err sr_h_metadata_version(struct sr_request *req, struct sr_response *resp,

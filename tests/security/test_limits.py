@@ -233,6 +233,11 @@ reg.stop()
 reg = SecureRegistry(extra_args=["--allowed-hosts", "registry.test,127.0.0.1",
                                  "--cors-origins", "http://ui.test:3000"]).start()
 origin_self = f"http://127.0.0.1:{reg.port}"
+eq("/v1/principal on a server that checks no credentials: anyone may do everything",
+   reg.request("GET", "/v1/principal?subject=x").json,
+   {"principal": None, "authentication": False, "config": {"read": True, "write": True},
+    "permissions": [{"operation": "Write", "resource": ".*"}],
+    "subject": {"name": "x", "read": True, "write": True}})
 r = reg.request("GET", "/subjects", headers={"Host": "evil.test:8081"})
 ok("--allowed-hosts: another Host gets 421 as JSON", r.status == 421 and r.json and
    r.json["error_code"] == 421 and "evil.test" in r.json["message"], r)

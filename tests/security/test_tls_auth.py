@@ -178,6 +178,7 @@ expect("/", "GET", "/", None, ANY)
 expect("/schemas/types", "GET", "/schemas/types", None, ANY)
 expect("/contexts", "GET", "/contexts", None, ANY)
 expect("/v1/metadata/id", "GET", "/v1/metadata/id", None, ANY)
+expect("/v1/principal", "GET", "/v1/principal", None, ANY)
 expect("/subjects", "GET", "/subjects", None, ANY)
 expect("/schemas", "GET", "/schemas", None, ANY)
 for suffix in ["", "/schema", "/subjects", "/versions"]:
@@ -265,6 +266,28 @@ r = reg.request("DELETE", "/subjects/payments-shared", auth=("other", PW["other"
 r = reg.request("DELETE", "/subjects/payments-shared?permanent=true", auth=("other", PW["other"]))
 eq("after payments-shared is deleted for good, other may no longer read the id",
    as_("other", "GET", f"/schemas/ids/{sid}").status, 403)
+
+# What each caller may do, as /v1/principal tells clients such as the web UI.
+eq("/v1/principal as the reader: its name, its rules as written, and no Config:",
+   as_("reader", "GET", "/v1/principal").json,
+   {"principal": "reader", "authentication": True, "config": {"read": False, "write": False},
+    "permissions": [{"operation": "Read", "resource": "Subject:orders-.*"}]})
+eq("...as config: Write on Config:", as_("config", "GET", "/v1/principal").json["config"],
+   {"read": True, "write": True})
+eq("...?subject= asks the registry itself: the writer on orders-value",
+   as_("writer", "GET", "/v1/principal?subject=orders-value").json["subject"],
+   {"name": "orders-value", "read": True, "write": True})
+eq("...the reader on orders-value", as_("reader", "GET",
+                                        "/v1/principal?subject=orders-value").json["subject"],
+   {"name": "orders-value", "read": True, "write": False})
+eq("...other on orders%2Fx (percent-decoded)", as_("other", "GET",
+                                                   "/v1/principal?subject=orders%2Fx").json["subject"],
+   {"name": "orders/x", "read": False, "write": False})
+r = reg.request("GET", "/v1/principal", client=certs.clients["alice"])
+eq("...alice's certificate: the CN's permissions",
+   (r.json["principal"], r.json["permissions"]),
+   ("alice", [{"operation": "Read", "resource": "Subject:orders-.*"}]))
+eq("...without credentials: 401", reg.request("GET", "/v1/principal").status, 401)
 
 # ---- hostile credentials -------------------------------------------------------------------------
 before = reg.request("GET", "/subjects", auth=ADMIN).json
