@@ -182,6 +182,68 @@ static void authfile_permissions(void **state)
     sr_authfile_unref(af);
 }
 
+/* Matching as Karapace's re.match does, file order kept, odd files read as
+ * Karapace reads them. */
+static void authfile_matching_like_python(void **state)
+{
+    (void)state;
+    assert_true(sr_pwhash_init());
+    struct sr_authfile *af = parse_ok(
+        "{\"users\": ["
+        " {\"username\": \"u\", \"algorithm\": \"sha1\", \"salt\": \"a\","
+        "  \"password_hash\": \"jkjq36CAjNUREsR0RjWrBBftX/4=\"},"
+        " {\"username\": \"u\", \"algorithm\": \"sha256\", \"salt\": \"NaCl\","
+        "  \"password_hash\": \"ygwCQq8gGFJCS1Gxx3USpNxwwNhvz4+E0fL7DPV030g=\"}],"
+        " \"permissions\": ["
+        " {\"username\": \"u\", \"operation\": \"Read\", \"resource\": \"Subject:(a|b)$\"},"
+        " {\"username\": \"u\", \"operation\": \"Write\", \"resource\": \".*-audit\"},"
+        " {\"username\": \"u\", \"operation\": \"Read\", \"resource\": \"Subject:\\u00f6.*\"},"
+        " {\"username\": \"u\", \"operation\": \"Read\", \"resource\": \"Subject:(?:x+)+$\"},"
+        " {\"username\": \"u\", \"operation\": \"Read\", \"resource\": \"subject:lower\"}"
+        "], \"comment\": \"ignored\"}");
+    /* a user named twice is the later entry (Karapace builds a dict) */
+    const struct sr_user *u = sr_authfile_user(af, "u");
+    assert_non_null(u);
+    assert_int_equal(u->alg, SR_PWHASH_SHA256);
+    assert_int_equal(sr_authfile_user_count(af), 2);
+    /* alternation anchored at the start, '$' at the end */
+    assert_true(allows(af, "u", SR_OP_READ, "Subject:a"));
+    assert_true(allows(af, "u", SR_OP_READ, "Subject:b"));
+    assert_false(allows(af, "u", SR_OP_READ, "Subject:ab"));
+    assert_false(allows(af, "u", SR_OP_READ, "Subject:c"));
+    /* ".*" reaches past the prefix; re.match needs no match of the whole */
+    assert_true(allows(af, "u", SR_OP_WRITE, "Subject:orders-audit"));
+    assert_true(allows(af, "u", SR_OP_WRITE, "Subject:orders-audit-2"));
+    assert_false(allows(af, "u", SR_OP_WRITE, "Subject:orders"));
+    /* UTF-8 in patterns and names: one character, not two bytes */
+    assert_true(allows(af, "u", SR_OP_READ, "Subject:\xc3\xb6l"));
+    assert_false(allows(af, "u", SR_OP_READ, "Subject:o\xcc\x88l")); /* o + combining mark */
+    /* case matters, as in Python */
+    assert_false(allows(af, "u", SR_OP_READ, "Subject:lower"));
+    /* a pattern that backtracks without end is stopped by PCRE2's limits: no match, no hang */
+    char evil[80];
+    snprintf(evil, sizeof evil, "Subject:%s!",
+             "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+    assert_false(allows(af, "u", SR_OP_READ, evil));
+    assert_true(allows(af, "u", SR_OP_READ, "Subject:xxxx"));
+    /* the entries as written, in file order (GET /v1/principal) */
+    const struct sr_acl *acl = sr_authfile_acl(af, "u");
+    assert_int_equal(sr_acl_count(acl), 5);
+    enum sr_op op;
+    assert_string_equal(sr_acl_entry(acl, 0, &op), "Subject:(a|b)$");
+    assert_int_equal(op, SR_OP_READ);
+    assert_string_equal(sr_acl_entry(acl, 1, &op), ".*-audit");
+    assert_int_equal(op, SR_OP_WRITE);
+    assert_int_equal(sr_acl_count(NULL), 0);
+    sr_authfile_unref(af);
+
+    /* empty lists are a valid file: nobody may do anything */
+    af = parse_ok("{\"users\": [], \"permissions\": []}");
+    assert_int_equal(sr_authfile_user_count(af), 0);
+    assert_false(allows(af, "u", SR_OP_READ, "Subject:a"));
+    sr_authfile_unref(af);
+}
+
 static void authfile_errors_say_where(void **state)
 {
     (void)state;
@@ -505,6 +567,7 @@ int main(void)
         cmocka_unit_test(argon2id_round_trip),
         cmocka_unit_test(malformed_hashes_never_match),
         cmocka_unit_test(authfile_permissions),
+        cmocka_unit_test(authfile_matching_like_python),
         cmocka_unit_test(authfile_errors_say_where),
         cmocka_unit_test(basic_credentials_and_cache),
         cmocka_unit_test(poll_sees_changes),
