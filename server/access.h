@@ -20,9 +20,11 @@
  *      credentials sent beside it); none, or wrong ones   401 (with
  *      WWW-Authenticate: Basic realm="avro-registry" when there is an
  *      authfile)
- *   6. the request rate, charged to the principal when it was recognised
- *      cheaply (remembered credentials, a certificate), else to the client
- *      address, before any password hash is computed; then, before a hash
+ *   6. the request rate (never for /health/live and /health/ready, so that a
+ *      busy address cannot get its orchestrator's probes refused), charged
+ *      to the principal when it was recognised cheaply (remembered
+ *      credentials, a certificate), else to the client address, before any
+ *      password hash is computed; then, before a hash
  *      is computed, the address's allowance of failed password checks
  *      (limits.h), which each failure spends               429 + Retry-After
  *   7. the route's rule against the principal's permissions   403

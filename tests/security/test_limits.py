@@ -77,6 +77,8 @@ ok("...with Retry-After in whole seconds and error_code 42901",
    b'"error_code":42901' in first_429[1], first_429)
 other = reg.request("GET", "/subjects", headers={})  # same address: still limited
 eq("...for the same address", other.status, 429)
+eq("...but never for a health check (an orchestrator would restart a busy server)",
+   [reg.request("GET", p).status for p in ("/health/live", "/health/ready")], [200, 200])
 conn = reg.connection()
 conn.source_address = ("127.0.0.2", 0)
 conn.request("GET", "/subjects")
