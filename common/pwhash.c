@@ -60,8 +60,7 @@ static size_t key_length(enum sr_pwhash_alg alg)
         return 20;
     case SR_PWHASH_SHA256:
         return 32;
-    case SR_PWHASH_SHA512:
-        return 64;
+    case SR_PWHASH_SHA512: /* 64 bytes, as Karapace's scrypt key */
     case SR_PWHASH_SCRYPT:
         return KARAPACE_SCRYPT_LEN;
     case SR_PWHASH_ARGON2ID:

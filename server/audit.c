@@ -126,8 +126,8 @@ void sr_audit_write(struct sr_audit *a, const struct sr_audit_event *e)
     char *out = text ? malloc(prefix + len + 1) : NULL;
     if (out) {
         memcpy(out, STDERR_PREFIX, prefix);
-        memcpy(out + prefix, text, len);
-        out[prefix + len] = '\n';
+        memcpy(out + prefix, text, len + 1);
+        out[prefix + len] = '\n'; /* over the NUL: write() takes a length */
         if (write(atomic_load(&a->fd), out, prefix + len + 1) != (ssize_t)(prefix + len + 1))
             atomic_fetch_add(&a->lost, 1);
     } else {

@@ -310,7 +310,7 @@ static char *write_file(const char *dir, const char *name, const char *text)
 /* "Basic " + base64(text) into out. */
 static const char *basic(const char *text, char *out, size_t cap)
 {
-    memcpy(out, "Basic ", 6);
+    memcpy(out, "Basic ", 7); /* the NUL is overwritten */
     sodium_bin2base64(out + 6, cap - 6, (const unsigned char *)text, strlen(text),
                       sodium_base64_VARIANT_ORIGINAL);
     return out;
