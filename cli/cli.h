@@ -88,7 +88,9 @@ struct cli_registry_options {
 extern struct cli_registry_options cli_registry_options;
 /* Takes the options above out of argv[1..*argc) (both "--opt VALUE" and
  * "--opt=VALUE"), shortening *argc. Returns CLI_OK, or CLI_USAGE (printed)
- * when one lacks its value. Stops at "--". */
+ * when one lacks its value. Stops at "--", and at the commands that have
+ * connection options of their own (export, import, migrate: their --user
+ * is theirs); given before one of those, the options are a usage error. */
 int cli_take_registry_options(int *argc, char **argv);
 /* The help text for them (static). */
 const char *cli_registry_options_help(void);

@@ -49,12 +49,35 @@ static bool registry_flag(const char *arg, const char ***slot, const char **valu
     return false;
 }
 
+/* Whether command has its own connection options (migrate_cli.h). */
+static bool own_connection(const char *command)
+{
+    static const char *const own[] = {"export", "import", "migrate"};
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+        if (strcmp(command, own[i]) == 0)
+            return true;
+    return false;
+}
+
 int cli_take_registry_options(int *argc, char **argv)
 {
     int out = 1;
+    bool taken = false, command_seen = false;
     for (int i = 1; i < *argc; i++) {
         const char **slot, *value;
-        if (strcmp(argv[i], "--") == 0) {
+        bool rest = strcmp(argv[i], "--") == 0;
+        if (!rest && !command_seen && argv[i][0] != '-') {
+            command_seen = true; /* the first word that is not an option */
+            rest = own_connection(argv[i]);
+            if (rest && taken) {
+                fprintf(stderr,
+                        "avroreg: %s takes its own connection options (see 'avroreg %s "
+                        "--help')\n",
+                        argv[i], argv[i]);
+                return CLI_USAGE;
+            }
+        }
+        if (rest) {
             while (i < *argc)
                 argv[out++] = argv[i++];
             break;
@@ -68,6 +91,7 @@ int cli_take_registry_options(int *argc, char **argv)
             return CLI_USAGE;
         }
         *slot = value ? value : argv[++i];
+        taken = true;
     }
     *argc = out;
     argv[out] = NULL;

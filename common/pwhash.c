@@ -56,14 +56,13 @@ bool sr_pwhash_equal(const void *a, const void *b, size_t n)
 static size_t key_length(enum sr_pwhash_alg alg)
 {
     switch (alg) {
-    case SR_PWHASH_SCRYPT:
-        return KARAPACE_SCRYPT_LEN;
-    case SR_PWHASH_SHA1: /* PBKDF2-HMAC: the digest's length */
+    case SR_PWHASH_SHA1:
         return 20;
     case SR_PWHASH_SHA256:
         return 32;
-    case SR_PWHASH_SHA512:
-        return 64;
+    case SR_PWHASH_SHA512: /* 64 bytes, as Karapace's scrypt key */
+    case SR_PWHASH_SCRYPT:
+        return KARAPACE_SCRYPT_LEN;
     case SR_PWHASH_ARGON2ID:
         break;
     }

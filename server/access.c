@@ -160,6 +160,15 @@ static void format_address(const struct sockaddr *sa, char *out, size_t cap)
         snprintf(out, cap, "unknown");
 }
 
+/* A 429 with Retry-After: wait. */
+static enum sr_err too_many(const char *what, unsigned wait, struct sr_response *resp,
+                            struct sr_error *err)
+{
+    resp->retry_after = wait;
+    return sr_errorf(err, SR_ERR_TOO_MANY_REQUESTS, "%s; retry after %u second%s", what, wait,
+                     wait == 1 ? "" : "s");
+}
+
 /* Charges the request to key; on refusal, a 429 with Retry-After. */
 static enum sr_err charge(struct sr_edge *e, const char *kind, const char *name,
                           struct sr_response *resp, struct sr_error *err)
@@ -169,9 +178,7 @@ static enum sr_err charge(struct sr_edge *e, const char *kind, const char *name,
     unsigned wait = 0;
     if (sr_limits_admit(e->limits, key, n > 0 ? (size_t)n : 0, &wait))
         return SR_OK;
-    resp->retry_after = wait;
-    return sr_errorf(err, SR_ERR_TOO_MANY_REQUESTS, "Too many requests; retry after %u second%s",
-                     wait, wait == 1 ? "" : "s");
+    return too_many("Too many requests", wait, resp, err);
 }
 
 static enum sr_err unauthenticated(struct sr_edge *e, const char *why, struct sr_response *resp,
@@ -179,6 +186,29 @@ static enum sr_err unauthenticated(struct sr_edge *e, const char *why, struct sr
 {
     resp->challenge = sr_auth_has_file(e->auth);
     return sr_errorf(err, SR_ERR_UNAUTHORIZED, "%s", why);
+}
+
+/* Basic credentials that are not remembered: the password hash runs, unless
+ * this address has failed too often lately (limits.h). */
+static enum sr_err check_password(struct sr_edge *e, const struct sr_http_input *in,
+                                  struct sr_access *acc, struct sr_response *resp,
+                                  struct sr_error *err)
+{
+    const char *why = NULL;
+    unsigned wait = 0;
+    if (!sr_limits_may_check_password(e->limits, acc->address, &wait))
+        return too_many("Too many failed logins from this address", wait, resp, err);
+    if (sr_auth_basic(e->auth, in->authorization, true, &acc->principal, &why) == SR_AUTH_ACCEPTED)
+        return SR_OK;
+    sr_limits_password_failed(e->limits, acc->address);
+    return unauthenticated(e, why, resp, err);
+}
+
+/* Health checks are never limited: an orchestrator that gets 429 from a
+ * liveness probe restarts a server that is only busy. */
+static bool is_health(const struct sr_route *r)
+{
+    return r->access == SR_ACCESS_OPEN && strncmp(r->pattern, "/health/", 8) == 0;
 }
 
 static bool rule_needs_principal(const struct sr_edge *e, enum sr_access_rule r)
@@ -194,7 +224,9 @@ static enum sr_err authenticate(struct sr_edge *e, const struct sr_http_input *i
     const char *why = NULL;
     if (in->tls_refusal)
         return unauthenticated(e, in->tls_refusal, resp, err);
-    if (in->authorization) {
+    /* Without an authfile, Basic credentials mean nothing: a client that
+     * sends them beside its certificate is its certificate. */
+    if (in->authorization && (sr_auth_has_file(e->auth) || !in->tls_cn)) {
         enum sr_auth_verdict v =
             sr_auth_basic(e->auth, in->authorization, false, &acc->principal, &why);
         if (v == SR_AUTH_ACCEPTED)
@@ -203,8 +235,8 @@ static enum sr_err authenticate(struct sr_edge *e, const struct sr_http_input *i
         if (rc != SR_OK)
             return rc;
         if (v == SR_AUTH_NEEDS_HASH)
-            v = sr_auth_basic(e->auth, in->authorization, true, &acc->principal, &why);
-        return v == SR_AUTH_ACCEPTED ? SR_OK : unauthenticated(e, why, resp, err);
+            return check_password(e, in, acc, resp, err);
+        return unauthenticated(e, why, resp, err);
     }
     if (in->tls_cn) {
         sr_auth_certificate(e->auth, in->tls_cn, &acc->principal);
@@ -324,6 +356,8 @@ enum sr_err sr_access_check(struct sr_server *srv, const struct sr_http_input *i
         return sr_errorf(err, SR_ERR_FORBIDDEN,
                          "Origin '%.200s' may not write here (see --cors-origins)", in->origin);
     acc->enforced = e->enforce;
+    if (is_health(match->route))
+        return SR_OK;
     if (!e->enforce || !rule_needs_principal(e, match->route->access))
         return charge(e, "a", acc->address, resp, err);
     enum sr_err rc = authenticate(e, in, acc, resp, err);
@@ -385,6 +419,62 @@ size_t sr_request_keep_readable(const struct sr_request *req, char **items, size
             free(items[i]);
     }
     return kept;
+}
+
+/* ---- what the caller may do ----------------------------------------------------------- */
+
+static json_t *permission(const char *op, const char *pattern)
+{
+    return json_pack("{s:s, s:s}", "operation", op, "resource", pattern);
+}
+
+/* The caller's rules as the authfile gives them; Write on everything when
+ * nothing is checked or a certificate is the whole policy. */
+static json_t *permissions_of(bool enforced, const struct sr_principal *p)
+{
+    json_t *list = json_array();
+    if (!enforced || p->unrestricted) {
+        json_array_append_new(list, permission("Write", ".*"));
+        return list;
+    }
+    for (size_t i = 0; i < sr_acl_count(p->acl); i++) {
+        enum sr_op op;
+        const char *pattern = sr_acl_entry(p->acl, i, &op);
+        json_array_append_new(list, permission(op == SR_OP_WRITE ? "Write" : "Read", pattern));
+    }
+    return list;
+}
+
+enum sr_err sr_access_describe(const struct sr_request *req, json_t **out, struct sr_error *err)
+{
+    static const struct sr_principal nobody = {.unrestricted = false};
+    const struct sr_access *acc = req->access;
+    bool enforced = acc && acc->enforced;
+    const struct sr_principal *p = acc ? &acc->principal : &nobody;
+    const char *subject = sr_request_query(req, "subject");
+    json_t *name = enforced && p->name[0] ? json_string(p->name) : json_null();
+    json_t *doc = json_pack(
+        "{s:o?, s:b, s:{s:b, s:b}, s:o}", "principal", name, "authentication", enforced, "config",
+        "read",
+        !enforced || sr_principal_may(p, SR_OP_READ, CONFIG_RESOURCE, sizeof CONFIG_RESOURCE - 1),
+        "write",
+        !enforced || sr_principal_may(p, SR_OP_WRITE, CONFIG_RESOURCE, sizeof CONFIG_RESOURCE - 1),
+        "permissions", permissions_of(enforced, p));
+    if (doc && subject) {
+        json_t *s = json_string(subject);
+        if (!s) {
+            json_decref(doc);
+            return sr_errorf(err, SR_ERR_BAD_REQUEST, "The subject is not valid UTF-8");
+        }
+        json_object_set_new(
+            doc, "subject",
+            json_pack("{s:o, s:b, s:b}", "name", s, "read", sr_request_may_read(req, subject),
+                      "write", !enforced || sr_principal_may_subject(p, SR_OP_WRITE, subject)));
+    }
+    if (!doc)
+        return sr_errorf(err, SR_ERR_NOMEM, "out of memory");
+    *out = doc;
+    return SR_OK;
 }
 
 /* ---- the audit line ------------------------------------------------------------------ */

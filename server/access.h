@@ -16,12 +16,17 @@
  *   5. authentication, when the server checks credentials (an authfile or
  *      a client CA) and the route is not open: Basic credentials when the
  *      request has an Authorization header, else a verified client
- *      certificate; none, or wrong ones                   401 (with
+ *      certificate (without an authfile, a certificate wins over Basic
+ *      credentials sent beside it); none, or wrong ones   401 (with
  *      WWW-Authenticate: Basic realm="avro-registry" when there is an
  *      authfile)
- *   6. the request rate, charged to the principal when it was recognised
- *      cheaply (remembered credentials, a certificate), else to the client
- *      address, before any password hash is computed      429 + Retry-After
+ *   6. the request rate (never for /health/live and /health/ready, so that a
+ *      busy address cannot get its orchestrator's probes refused), charged
+ *      to the principal when it was recognised cheaply (remembered
+ *      credentials, a certificate), else to the client address, before any
+ *      password hash is computed; then, before a hash
+ *      is computed, the address's allowance of failed password checks
+ *      (limits.h), which each failure spends               429 + Retry-After
  *   7. the route's rule against the principal's permissions   403
  * A route whose rule writes (SR_ACCESS_SUBJECT_WRITE, SR_ACCESS_CONFIG_WRITE)
  * is audited (audit.h) whatever the outcome, once routed.
@@ -40,6 +45,7 @@
 #ifndef SR_SERVER_ACCESS_H
 #define SR_SERVER_ACCESS_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "common/error.h"
@@ -68,6 +74,23 @@ enum sr_err sr_access_check(struct sr_server *srv, const struct sr_http_input *i
 /* The cache of the subjects carrying each id that the edge keeps for
  * SR_ACCESS_SCHEMA_ID (free with sr_idcache_free); NULL on OOM. */
 struct sr_idcache *sr_access_carriers_new(void);
+
+/* GET /v1/principal: what the caller of req is and may do, for clients such
+ * as the web UI that hide what their user may not perform (the registry
+ * stays the judge):
+ *   {"principal": "alice" (null when credentials are not checked),
+ *    "authentication": true (whether the registry checks credentials),
+ *    "config": {"read": true, "write": false}  (the resource "Config:"),
+ *    "permissions": [{"operation": "Read", "resource": "Subject:orders-.*"}],
+ *    "subject": {"name": "orders-value", "read": true, "write": false}}
+ * "permissions" are the principal's entries of the authfile, in its order,
+ * as written (PCRE/Python syntax, matched from the start of
+ * "Subject:<name>" or "Config:"); [{"operation": "Write", "resource": ".*"}]
+ * when everything is allowed (no credentials checked, or a client
+ * certificate with no authfile). "subject" is there only for ?subject=NAME,
+ * judged by the registry itself. The caller owns *out. Errors:
+ * SR_ERR_BAD_REQUEST (a subject that is not UTF-8), SR_ERR_NOMEM. */
+enum sr_err sr_access_describe(const struct sr_request *req, json_t **out, struct sr_error *err);
 
 /* After the answer: audits a write and releases acc. NULL-safe for srv. */
 void sr_access_done(struct sr_server *srv, const struct sr_http_input *in,

@@ -121,14 +121,15 @@ void sr_audit_write(struct sr_audit *a, const struct sr_audit_event *e)
     }
     char *text = line ? json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(line);
-    if (text) {
-        /* One writev, like one write, so a line never interleaves with another's
-         * (writev only reads the parts; the casts drop the literals' const). */
-        struct iovec part[3] = {{(char *)STDERR_PREFIX, a->path ? 0 : sizeof STDERR_PREFIX - 1},
-                                {text, strlen(text)},
-                                {(char *)"\n", 1}};
-        size_t want = part[0].iov_len + part[1].iov_len + part[2].iov_len;
-        if (writev(atomic_load(&a->fd), part, 3) != (ssize_t)want)
+    size_t len = text ? strlen(text) : 0;
+    bool to_stderr = !a->path;
+    size_t prefix = to_stderr ? sizeof STDERR_PREFIX - 1 : 0;
+    char *out = text ? malloc(prefix + len + 1) : NULL;
+    if (out) {
+        memcpy(out, STDERR_PREFIX, prefix);
+        memcpy(out + prefix, text, len + 1);
+        out[prefix + len] = '\n'; /* over the NUL: write() takes a length */
+        if (write(atomic_load(&a->fd), out, prefix + len + 1) != (ssize_t)(prefix + len + 1))
             atomic_fetch_add(&a->lost, 1);
     } else {
         atomic_fetch_add(&a->lost, 1);

@@ -313,15 +313,15 @@ enum sr_auth_verdict sr_auth_basic(struct sr_auth *a, const char *header, bool m
     size_t pw_len = n - (size_t)(colon + 1 - text);
     uint8_t tag[TAG_BYTES];
     digest(a, text, password, pw_len, tag);
-    /* No authfile: nobody is known. A remembered digest needs no hashing; a
-     * caller that may not hash now is asked to come back with may_hash. */
+    /* Without a file nobody is known; remembered credentials need no hash;
+     * others need it, which only a caller that may pay for it gets. */
+    bool known = a->path && recall(a, text, tag, p);
     enum sr_auth_verdict v = SR_AUTH_REFUSED;
-    if (a->path &&
-        (recall(a, text, tag, p) || (may_hash && verify(a, text, password, pw_len, tag, p))))
-        v = SR_AUTH_ACCEPTED;
-    else if (a->path && !may_hash)
+    if (!known && a->path && !may_hash)
         v = SR_AUTH_NEEDS_HASH;
-    if (v == SR_AUTH_REFUSED)
+    else if (known || (a->path && verify(a, text, password, pw_len, tag, p)))
+        v = SR_AUTH_ACCEPTED;
+    else
         *why = wrong;
     sodium_memzero(text, sizeof text);
     sodium_memzero(tag, sizeof tag);
@@ -356,7 +356,7 @@ bool sr_principal_may_subject(const struct sr_principal *p, enum sr_op op, const
         return true;
     char stack[256];
     size_t prefix = sizeof SUBJECT_PREFIX - 1, n = strlen(subject);
-    char *text = prefix + n < sizeof stack ? stack : malloc(prefix + n + 1);
+    char *text = prefix + n + 1 <= sizeof stack ? stack : malloc(prefix + n + 1);
     if (!text)
         return false;
     memcpy(text, SUBJECT_PREFIX, prefix);

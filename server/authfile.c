@@ -25,6 +25,7 @@
 struct entry {
     enum sr_op op;
     pcre2_code *re;
+    const char *pattern; /* borrowed from the JSON document */
 };
 
 struct sr_acl {
@@ -113,6 +114,17 @@ bool sr_acl_allows_some(const struct sr_acl *acl, enum sr_op op, const char *pre
             return true;
     }
     return false;
+}
+
+size_t sr_acl_count(const struct sr_acl *acl)
+{
+    return acl ? acl->count : 0;
+}
+
+const char *sr_acl_entry(const struct sr_acl *acl, size_t i, enum sr_op *op_out)
+{
+    *op_out = acl->entries[i].op;
+    return acl->entries[i].pattern;
 }
 
 /* ---- lifetime ------------------------------------------------------------------- */
@@ -280,6 +292,7 @@ static enum sr_err parse_permission(struct sr_authfile *af, json_t *obj, size_t 
     else
         return sr_errorf(err, SR_ERR_BAD_REQUEST,
                          "permissions[%zu].operation: '%.40s' is not Read or Write", i, op);
+    e.pattern = resource;
     enum sr_err rc = compile(resource, i, &e.re, err);
     if (rc != SR_OK)
         return rc;

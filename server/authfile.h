@@ -94,4 +94,10 @@ bool sr_acl_allows(const struct sr_acl *acl, enum sr_op op, const char *resource
  * be, which is what a UI needs to offer an action or not. */
 bool sr_acl_allows_some(const struct sr_acl *acl, enum sr_op op, const char *prefix, size_t len);
 
+/* The number of entries of acl (0 for NULL), and entry i (< the count): its
+ * operation in *op_out, and its expression as the file gives it (borrowed
+ * from the file, which must stay referenced while it is used). */
+size_t sr_acl_count(const struct sr_acl *acl);
+const char *sr_acl_entry(const struct sr_acl *acl, size_t i, enum sr_op *op_out);
+
 #endif

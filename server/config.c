@@ -61,8 +61,10 @@ static const char usage_text[] =
     "                         (default 10)\n"
     "  --rate-limit N         requests per second per principal, or per address without\n"
     "                         one; bursts of 2N; 429 past it (default 10000; 0: off)\n"
+    "  --auth-failure-limit N failed password checks per client address per minute;\n"
+    "                         past it, 429 before any hash is computed (default 60; 0: off)\n"
     "  --max-request-line N   414 past it (default 8k)\n"
-    "  --max-header-bytes N   431 past it (default 32k)\n"
+    "  --max-header-bytes N   431 past it (default 16k)\n"
     "  --help                 print this text and exit\n";
 
 const char *sr_config_usage(void)
@@ -359,6 +361,12 @@ static enum sr_err apply_rate_limit(struct sr_config *cfg, const char *value, co
     return apply_unsigned(&cfg->rate_limit, value, 0, 10000000, source, err);
 }
 
+static enum sr_err apply_auth_failure_limit(struct sr_config *cfg, const char *value,
+                                            const char *source, struct sr_error *err)
+{
+    return apply_unsigned(&cfg->auth_failure_limit, value, 0, 1000000, source, err);
+}
+
 static enum sr_err apply_head_size(size_t *slot, size_t min, const char *value, const char *source,
                                    struct sr_error *err)
 {
@@ -425,6 +433,7 @@ static const struct option_def options[] = {
      apply_conn_per_address},
     {"--header-timeout", "AVRO_REGISTRY_HEADER_TIMEOUT", apply_header_timeout},
     {"--rate-limit", "AVRO_REGISTRY_RATE_LIMIT", apply_rate_limit},
+    {"--auth-failure-limit", "AVRO_REGISTRY_AUTH_FAILURE_LIMIT", apply_auth_failure_limit},
     {"--max-request-line", "AVRO_REGISTRY_MAX_REQUEST_LINE", apply_max_request_line},
     {"--max-header-bytes", "AVRO_REGISTRY_MAX_HEADER_BYTES", apply_max_header},
 };
@@ -444,6 +453,7 @@ static enum sr_err set_defaults(struct sr_config *cfg, struct sr_error *err)
     cfg->max_conn_per_address = SR_CONFIG_DEFAULT_CONN_PER_ADDRESS;
     cfg->header_timeout_s = SR_CONFIG_DEFAULT_HEADER_TIMEOUT;
     cfg->rate_limit = SR_CONFIG_DEFAULT_RATE_LIMIT;
+    cfg->auth_failure_limit = SR_CONFIG_DEFAULT_AUTH_FAILURE_LIMIT;
     cfg->max_request_line = SR_CONFIG_DEFAULT_MAX_REQUEST_LINE;
     cfg->max_header_bytes = SR_CONFIG_DEFAULT_MAX_HEADER;
     enum sr_err rc = set_string(&cfg->listen, SR_CONFIG_DEFAULT_LISTEN, err);

@@ -25,8 +25,9 @@
  *   --max-connections-per-address N        1024 (0: no cap)
  *   --header-timeout SECONDS               10
  *   --rate-limit N                         10000 requests/s per principal or address (0: off)
+ *   --auth-failure-limit N                 60 failed password checks per address a minute (0: off)
  *   --max-request-line N                   8k (414 past it)
- *   --max-header-bytes N                   32k (431 past it)
+ *   --max-header-bytes N                   16k (431 past it)
  *   --help
  *
  * Flags take their value as the next argument or after '=' (--port=8081).
@@ -52,8 +53,9 @@
 #define SR_CONFIG_DEFAULT_CONN_PER_ADDRESS 1024
 #define SR_CONFIG_DEFAULT_HEADER_TIMEOUT 10
 #define SR_CONFIG_DEFAULT_RATE_LIMIT 10000
+#define SR_CONFIG_DEFAULT_AUTH_FAILURE_LIMIT 60
 #define SR_CONFIG_DEFAULT_MAX_REQUEST_LINE ((size_t)8 * 1024)
-#define SR_CONFIG_DEFAULT_MAX_HEADER ((size_t)32 * 1024)
+#define SR_CONFIG_DEFAULT_MAX_HEADER ((size_t)16 * 1024)
 #define SR_CONFIG_MAX_HEAD_LIMIT ((size_t)1024 * 1024) /* largest line or header cap */
 #define SR_CONFIG_DEFAULT_API_SHAPES 8
 #define SR_CONFIG_DEFAULT_MAX_SCHEMA ((size_t)1024 * 1024)
@@ -74,11 +76,12 @@ struct sr_config {
     char *cors_origins, *allowed_hosts;
     unsigned max_conn_per_address; /* 0: no cap */
     unsigned header_timeout_s;
-    unsigned rate_limit;     /* requests per second per principal or address; 0: off */
-    size_t max_request_line; /* 414 past it */
-    size_t max_header_bytes; /* 431 past it */
-    int api_shapes;          /* 8 or 7: which Confluent generation's JSON shapes to answer in */
-    size_t max_schema_bytes; /* schema texts longer than this are refused (42201) */
+    unsigned rate_limit;         /* requests per second per principal or address; 0: off */
+    unsigned auth_failure_limit; /* failed password checks per address a minute; 0: off */
+    size_t max_request_line;     /* 414 past it */
+    size_t max_header_bytes;     /* 431 past it */
+    int api_shapes;              /* 8 or 7: which Confluent generation's JSON shapes to answer in */
+    size_t max_schema_bytes;     /* schema texts longer than this are refused (42201) */
 };
 
 enum sr_config_outcome {

@@ -21,6 +21,7 @@ static struct sr_limits_config limits_config(const struct sr_config *cfg)
         .idle_timeout_s = SR_IDLE_TIMEOUT_S,
         .rate = cfg->rate_limit,
         .burst = 0,
+        .auth_failures_per_minute = cfg->auth_failure_limit,
         .max_request_line = cfg->max_request_line,
         .max_header_bytes = cfg->max_header_bytes,
     };

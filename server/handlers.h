@@ -78,6 +78,7 @@ enum sr_err sr_h_context_delete(struct sr_request *req, struct sr_response *resp
                                 struct sr_error *err);
 enum sr_err sr_h_permissions(struct sr_request *req, struct sr_response *resp,
                              struct sr_error *err);
+enum sr_err sr_h_principal(struct sr_request *req, struct sr_response *resp, struct sr_error *err);
 enum sr_err sr_h_metadata_id(struct sr_request *req, struct sr_response *resp,
                              struct sr_error *err);
 enum sr_err sr_h_metadata_version(struct sr_request *req, struct sr_response *resp,

@@ -1,9 +1,11 @@
 /*
  * handlers_ops.c - the small endpoints: root, schema types, server metadata,
- * health and metrics. See request.h for the handler contract.
+ * the caller's permissions, health and metrics. See request.h for the handler
+ * contract.
  */
 #include <jansson.h>
 
+#include "server/access.h"
 #include "server/handlers.h"
 #include "server/input.h"
 #include "server/metrics.h"
@@ -13,6 +15,14 @@
 
 #define METRICS_CONTENT_TYPE "text/plain; version=0.0.4"
 #define CLUSTER_NAME "avro-registry"
+
+/* GET /v1/principal : who the caller is and what it may do (access.h). */
+enum sr_err sr_h_principal(struct sr_request *req, struct sr_response *resp, struct sr_error *err)
+{
+    json_t *doc = NULL;
+    enum sr_err rc = sr_access_describe(req, &doc, err);
+    return rc == SR_OK ? sr_reply_json(resp, doc, err) : rc;
+}
 
 /* GET / : {} (Confluent's no-op, often used as a liveness probe). */
 enum sr_err sr_h_root_get(struct sr_request *req, struct sr_response *resp, struct sr_error *err)

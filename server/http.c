@@ -494,7 +494,7 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
     struct head *h = cls;
     (void)kind;
     (void)value_len;
-#define HEADER_IS(name) key_is(key, key_len, name, sizeof(name) - 1)
+#define HEADER_IS(name) key_is(key, key_len, (name), sizeof(name) - 1)
     if (HEADER_IS("Content-Type"))
         h->content_type = value;
     else if (HEADER_IS("Accept"))

@@ -9,9 +9,10 @@
  * before libmicrohttpd closes its socket, so the reaper never shuts down a
  * file descriptor that has been reused.
  *
- * Rate: 64 stripes, each a mutex and 1024 open-addressed buckets probed 16
- * at a time; a bucket that has been idle long enough to be full again is as
- * good as empty and is reused.
+ * Rates (requests, failed password checks): a table of token buckets of
+ * 64 stripes, each a mutex and 1024 open-addressed buckets probed 16 at a
+ * time; a bucket that has been idle long enough to be full again is as good
+ * as empty and is reused.
  */
 #include "server/limits.h"
 
@@ -27,6 +28,7 @@
 #define SLOTS_PER_STRIPE 1024
 #define PROBES 16
 #define NS 1000000000ull
+#define MIN_POOL_BYTES ((size_t)32 * 1024) /* libmicrohttpd's default */
 
 struct bucket {
     uint64_t key; /* 0: empty */
@@ -39,6 +41,13 @@ struct stripe {
     struct bucket slots[SLOTS_PER_STRIPE];
 };
 
+/* Token buckets that share one rate and one size. */
+struct rate_table {
+    double rate;            /* tokens a second */
+    double burst;           /* a bucket's size */
+    struct stripe *stripes; /* NULL: no limit */
+};
+
 struct sr_limits {
     struct sr_limits_config cfg;
     pthread_mutex_t lock; /* conns, stopping */
@@ -48,7 +57,8 @@ struct sr_limits {
     pthread_t reaper;
     _Atomic uint64_t reaped;
     uint8_t hash_key[crypto_shorthash_KEYBYTES];
-    struct stripe *stripes; /* NULL when the rate limit is off */
+    struct rate_table requests;      /* per principal or address */
+    struct rate_table auth_failures; /* per address */
 };
 
 static uint64_t now_ns(void)
@@ -56,6 +66,30 @@ static uint64_t now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
+}
+
+/* A table of buckets of size burst filling at rate a second; with rate 0
+ * there is no limit and no table. false on OOM. */
+static bool rate_table_init(struct rate_table *t, double rate, double burst)
+{
+    *t = (struct rate_table){.rate = rate, .burst = burst};
+    if (rate <= 0)
+        return true;
+    if (!(t->stripes = calloc(STRIPES, sizeof *t->stripes)))
+        return false;
+    for (size_t i = 0; i < STRIPES; i++)
+        pthread_mutex_init(&t->stripes[i].lock, NULL);
+    return true;
+}
+
+static void rate_table_release(struct rate_table *t)
+{
+    if (t->stripes) {
+        for (size_t i = 0; i < STRIPES; i++)
+            pthread_mutex_destroy(&t->stripes[i].lock);
+        free(t->stripes);
+    }
+    t->stripes = NULL;
 }
 
 enum sr_err sr_limits_new(const struct sr_limits_config *cfg, struct sr_limits **out,
@@ -69,14 +103,12 @@ enum sr_err sr_limits_new(const struct sr_limits_config *cfg, struct sr_limits *
     lim->cfg = *cfg;
     if (lim->cfg.burst == 0)
         lim->cfg.burst = 2 * lim->cfg.rate;
-    if (cfg->rate) {
-        lim->stripes = calloc(STRIPES, sizeof *lim->stripes);
-        if (!lim->stripes) {
-            free(lim);
-            return sr_errorf(err, SR_ERR_NOMEM, "out of memory");
-        }
-        for (size_t i = 0; i < STRIPES; i++)
-            pthread_mutex_init(&lim->stripes[i].lock, NULL);
+    if (!rate_table_init(&lim->requests, cfg->rate, lim->cfg.burst) ||
+        !rate_table_init(&lim->auth_failures, cfg->auth_failures_per_minute / 60.0,
+                         cfg->auth_failures_per_minute)) {
+        rate_table_release(&lim->requests);
+        free(lim);
+        return sr_errorf(err, SR_ERR_NOMEM, "out of memory");
     }
     crypto_shorthash_keygen(lim->hash_key);
     pthread_mutex_init(&lim->lock, NULL);
@@ -92,12 +124,16 @@ const struct sr_limits_config *sr_limits_config(const struct sr_limits *lim)
 
 size_t sr_limits_pool_bytes(const struct sr_limits *lim)
 {
-    /* The head, twice over (libmicrohttpd keeps the raw text and its parsed
-     * pieces in the pool), the answer's headers, and slack. */
-    size_t head = lim->cfg.max_request_line + lim->cfg.max_header_bytes;
-    const size_t kib = 1024;
-    size_t pool = 4 * head + 64 * kib;
-    return pool < 128 * kib ? 128 * kib : pool;
+    /* The head as sent (libmicrohttpd parses it in place), half the header
+     * block again for its record of each header and for the answer's
+     * headers, rounded up to 4 KiB; never below libmicrohttpd's own 32 KiB.
+     * No more than that: libmicrohttpd zeroes the whole pool between two
+     * requests on a connection, so every KiB here is paid per request (a
+     * 224 KiB pool cost half the requests per second of a 32 KiB one). */
+    size_t need =
+        lim->cfg.max_request_line + lim->cfg.max_header_bytes + lim->cfg.max_header_bytes / 2;
+    need = (need + 4095) / 4096 * 4096;
+    return need < MIN_POOL_BYTES ? MIN_POOL_BYTES : need;
 }
 
 /* ---- the reaper -------------------------------------------------------------------- */
@@ -158,11 +194,8 @@ void sr_limits_free(struct sr_limits *lim)
         free(lim->conns);
         lim->conns = next;
     }
-    if (lim->stripes) {
-        for (size_t i = 0; i < STRIPES; i++)
-            pthread_mutex_destroy(&lim->stripes[i].lock);
-        free(lim->stripes);
-    }
+    rate_table_release(&lim->requests);
+    rate_table_release(&lim->auth_failures);
     pthread_cond_destroy(&lim->wake);
     pthread_mutex_destroy(&lim->lock);
     free(lim);
@@ -224,7 +257,7 @@ uint64_t sr_limits_reaped(const struct sr_limits *lim)
     return atomic_load_explicit(&lim->reaped, memory_order_relaxed);
 }
 
-/* ---- the request rate ------------------------------------------------------------------- */
+/* ---- the request rate and failed password checks ------------------------------------- */
 
 /* The bucket for key in s (reset to full when it is new or reused). */
 static struct bucket *find_bucket(struct stripe *s, uint64_t key, uint64_t now, double full_after)
@@ -242,9 +275,19 @@ static struct bucket *find_bucket(struct stripe *s, uint64_t key, uint64_t now, 
     return free_slot; /* NULL: every slot busy; the key goes through rather than evict one */
 }
 
-bool sr_limits_admit(struct sr_limits *lim, const void *key, size_t len, unsigned *retry_after_s)
+enum rate_action {
+    RATE_TAKE,  /* take a token if there is one */
+    RATE_PEEK,  /* only look whether there is one */
+    RATE_SPEND, /* take one whatever there is (never below empty) */
+};
+
+/* Applies action to the bucket of key[0..len) in t. false: the bucket is
+ * empty (for RATE_SPEND: was), and *retry_after_s (>= 1) says when a token
+ * will be there. */
+static bool rate_apply(const struct sr_limits *lim, const struct rate_table *t, const void *key,
+                       size_t len, enum rate_action action, unsigned *retry_after_s)
 {
-    if (!lim->stripes)
+    if (!t->stripes)
         return true;
     uint8_t h[crypto_shorthash_BYTES];
     crypto_shorthash(h, key, len, lim->hash_key);
@@ -252,32 +295,53 @@ bool sr_limits_admit(struct sr_limits *lim, const void *key, size_t len, unsigne
     memcpy(&k, h, sizeof k);
     if (k == 0)
         k = 1;
-    struct stripe *s = &lim->stripes[k % STRIPES];
-    double rate = lim->cfg.rate, burst = lim->cfg.burst;
-    uint64_t now = now_ns();
+    struct stripe *s = &t->stripes[k % STRIPES];
     bool ok = true;
     pthread_mutex_lock(&s->lock);
-    struct bucket *b = find_bucket(s, k, now, burst / rate * (double)NS);
+    /* The clock is read under the lock: a time read before it could be
+     * older than the bucket's last_ns, written by a thread that got the lock
+     * first. */
+    uint64_t now = now_ns();
+    struct bucket *b = find_bucket(s, k, now, t->burst / t->rate * (double)NS);
     if (b) {
         if (b->key != k) {
             b->key = k;
-            b->tokens = burst;
-        } else {
-            b->tokens += (double)(now - b->last_ns) / (double)NS * rate;
-            if (b->tokens > burst)
-                b->tokens = burst;
+            b->tokens = t->burst;
+        } else if (now > b->last_ns) {
+            b->tokens += (double)(now - b->last_ns) / (double)NS * t->rate;
+            if (b->tokens > t->burst)
+                b->tokens = t->burst;
         }
         b->last_ns = now;
-        if (b->tokens >= 1) {
+        ok = b->tokens >= 1;
+        if (ok && action != RATE_PEEK)
             b->tokens -= 1;
-        } else {
-            ok = false;
-            double wait = (1 - b->tokens) / rate;
+        else if (action == RATE_SPEND)
+            b->tokens = 0;
+        if (!ok) {
+            double wait = (1 - b->tokens) / t->rate;
             *retry_after_s = wait < 1 ? 1 : (unsigned)(wait + 0.999);
         }
     }
     pthread_mutex_unlock(&s->lock);
     return ok;
+}
+
+bool sr_limits_admit(struct sr_limits *lim, const void *key, size_t len, unsigned *retry_after_s)
+{
+    return rate_apply(lim, &lim->requests, key, len, RATE_TAKE, retry_after_s);
+}
+
+bool sr_limits_may_check_password(struct sr_limits *lim, const char *address,
+                                  unsigned *retry_after_s)
+{
+    return rate_apply(lim, &lim->auth_failures, address, strlen(address), RATE_PEEK, retry_after_s);
+}
+
+void sr_limits_password_failed(struct sr_limits *lim, const char *address)
+{
+    unsigned ignored;
+    rate_apply(lim, &lim->auth_failures, address, strlen(address), RATE_SPEND, &ignored);
 }
 
 /* ---- sizes --------------------------------------------------------------------------------- */

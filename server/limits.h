@@ -24,15 +24,30 @@
  *                             Buckets are keyed by a keyed 64-bit hash
  *                             (SipHash), 64 Ki of them; when every slot a key
  *                             may use is busy the key is let through.
+ *   failed password checks    a second table of buckets, per client
+ *                             address, holds auth_failures_per_minute
+ *                             tokens refilled over a minute; each failed
+ *                             password check spends one, and while the
+ *                             bucket is empty the address gets 429 before
+ *                             any password hash is computed. Successful
+ *                             checks cost nothing, so a fleet of clients
+ *                             starting at once is never refused; one
+ *                             address guessing passwords gets to make the
+ *                             server compute only that many memory-hard
+ *                             hashes a minute.
  *   request size              a request line longer than max_request_line
  *                             (method, target with query, version) gets 414,
  *                             a header block over max_header_bytes 431, both
  *                             as JSON errors. libmicrohttpd's memory pool per
- *                             connection (sr_limits_pool_bytes) is sized
- *                             well above both, so that these answers are
- *                             ours; a request too large even for the pool is
- *                             cut off by libmicrohttpd itself, with the same
- *                             status and its own short HTML body.
+ *                             connection (sr_limits_pool_bytes) holds both
+ *                             and its record of each header, so that these
+ *                             answers are ours; a request too large even for
+ *                             the pool (far past the caps, or thousands of
+ *                             tiny headers) is cut off by libmicrohttpd
+ *                             itself, with the same status and its own short
+ *                             HTML body. The pool is zeroed between requests,
+ *                             so the caps are kept small: raising them costs
+ *                             throughput.
  *
  * Every limit is configurable (config.h), with defaults a normal deployment
  * never reaches.
@@ -57,13 +72,14 @@
 #define SR_IDLE_TIMEOUT_S 30u
 
 struct sr_limits_config {
-    unsigned per_address;      /* connections per client address; 0: no cap */
-    unsigned header_timeout_s; /* >= 1 */
-    unsigned idle_timeout_s;   /* >= 1 */
-    unsigned rate;             /* requests per second per key; 0: no rate limit */
-    unsigned burst;            /* bucket size; 0 means 2 * rate */
-    size_t max_request_line;   /* >= 64 */
-    size_t max_header_bytes;   /* >= 256 */
+    unsigned per_address;              /* connections per client address; 0: no cap */
+    unsigned header_timeout_s;         /* >= 1 */
+    unsigned idle_timeout_s;           /* >= 1 */
+    unsigned rate;                     /* requests per second per key; 0: no rate limit */
+    unsigned burst;                    /* bucket size; 0 means 2 * rate */
+    unsigned auth_failures_per_minute; /* per address; 0: no limit */
+    size_t max_request_line;           /* >= 64 */
+    size_t max_header_bytes;           /* >= 256 */
 };
 
 struct sr_limits;
@@ -120,6 +136,14 @@ uint64_t sr_limits_reaped(const struct sr_limits *lim);
  * the rate, and *retry_after_s (>= 1) says when a token will be there.
  * Always true when the rate limit is off. */
 bool sr_limits_admit(struct sr_limits *lim, const void *key, size_t len, unsigned *retry_after_s);
+
+/* Whether the client at address (text) may have a password checked now: false
+ * when its failed checks used up the allowance (auth_failures_per_minute),
+ * with *retry_after_s (>= 1) set. Takes nothing. Always true without a limit. */
+bool sr_limits_may_check_password(struct sr_limits *lim, const char *address,
+                                  unsigned *retry_after_s);
+/* A password check for the client at address failed: spends one of its allowance. */
+void sr_limits_password_failed(struct sr_limits *lim, const char *address);
 
 /* ---- sizes ---- */
 

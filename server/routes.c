@@ -54,6 +54,7 @@ const struct sr_route sr_routes[] = {
     {"GET", "/permissions", sr_h_permissions, SR_ACCESS_PRINCIPAL},
     {"GET", "/v1/metadata/id", sr_h_metadata_id, SR_ACCESS_PRINCIPAL},
     {"GET", "/v1/metadata/version", sr_h_metadata_version, SR_ACCESS_PRINCIPAL},
+    {"GET", "/v1/principal", sr_h_principal, SR_ACCESS_PRINCIPAL},
     {"GET", "/health/live", sr_h_health_live, SR_ACCESS_OPEN},
     {"GET", "/health/ready", sr_h_health_ready, SR_ACCESS_OPEN},
     {"GET", "/metrics", sr_h_metrics_get, SR_ACCESS_METRICS},

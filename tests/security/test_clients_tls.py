@@ -190,6 +190,14 @@ ok("avroreg without the CA: the certificate is not trusted (exit 2)",
 rc, out, err = avroreg("subjects", "--registry", reg.url, "--tls-ca")
 ok("avroreg --tls-ca without a file: usage error", rc == 2 and "needs a value" in err, err)
 eq("no refused command wrote anything", subjects(), before)
+# export, import and migrate have connection options of their own: their --user is theirs.
+rc, out, err = avroreg("export", "--registry", reg.url, "--user", "admin", "--password",
+                       "admin-pw", "--ca-file", certs.ca, "--quiet")
+ok("avroreg export --user --password --ca-file over TLS",
+   rc == 0 and '"orders-value"' in out and '"users-value"' in out, (rc, out[:300], err))
+rc, out, err = avroreg("--user", "reader:reader-pw", "export", "--registry", reg.url)
+ok("avroreg --user before export: a usage error, not ignored",
+   rc == 2 and "takes its own connection options" in err, (rc, err))
 
 reg.stop()
 certs.cleanup()

@@ -178,6 +178,7 @@ expect("/", "GET", "/", None, ANY)
 expect("/schemas/types", "GET", "/schemas/types", None, ANY)
 expect("/contexts", "GET", "/contexts", None, ANY)
 expect("/v1/metadata/id", "GET", "/v1/metadata/id", None, ANY)
+expect("/v1/principal", "GET", "/v1/principal", None, ANY)
 expect("/subjects", "GET", "/subjects", None, ANY)
 expect("/schemas", "GET", "/schemas", None, ANY)
 for suffix in ["", "/schema", "/subjects", "/versions"]:
@@ -266,6 +267,28 @@ r = reg.request("DELETE", "/subjects/payments-shared?permanent=true", auth=("oth
 eq("after payments-shared is deleted for good, other may no longer read the id",
    as_("other", "GET", f"/schemas/ids/{sid}").status, 403)
 
+# What each caller may do, as /v1/principal tells clients such as the web UI.
+eq("/v1/principal as the reader: its name, its rules as written, and no Config:",
+   as_("reader", "GET", "/v1/principal").json,
+   {"principal": "reader", "authentication": True, "config": {"read": False, "write": False},
+    "permissions": [{"operation": "Read", "resource": "Subject:orders-.*"}]})
+eq("...as config: Write on Config:", as_("config", "GET", "/v1/principal").json["config"],
+   {"read": True, "write": True})
+eq("...?subject= asks the registry itself: the writer on orders-value",
+   as_("writer", "GET", "/v1/principal?subject=orders-value").json["subject"],
+   {"name": "orders-value", "read": True, "write": True})
+eq("...the reader on orders-value", as_("reader", "GET",
+                                        "/v1/principal?subject=orders-value").json["subject"],
+   {"name": "orders-value", "read": True, "write": False})
+eq("...other on orders%2Fx (percent-decoded)", as_("other", "GET",
+                                                   "/v1/principal?subject=orders%2Fx").json["subject"],
+   {"name": "orders/x", "read": False, "write": False})
+r = reg.request("GET", "/v1/principal", client=certs.clients["alice"])
+eq("...alice's certificate: the CN's permissions",
+   (r.json["principal"], r.json["permissions"]),
+   ("alice", [{"operation": "Read", "resource": "Subject:orders-.*"}]))
+eq("...without credentials: 401", reg.request("GET", "/v1/principal").status, 401)
+
 # ---- hostile credentials -------------------------------------------------------------------------
 before = reg.request("GET", "/subjects", auth=ADMIN).json
 hostile = {
@@ -287,9 +310,14 @@ for name, header in hostile.items():
                     headers={"Authorization": header})
     ok(f"Authorization {name}: 401 40101, JSON",
        r.status == 401 and r.json and r.json["error_code"] == 40101, r)
-r = reg.request("GET", "/subjects", headers={"Authorization": "Basic " + "A" * 100000})
-ok("a 100 KB Authorization header: 431 as JSON", r.status == 431 and r.json and
+r = reg.request("GET", "/subjects", headers={"Authorization": "Basic " + "A" * 20000})
+ok("a 20 KB Authorization header (past the 16 KiB cap): 431 as JSON", r.status == 431 and r.json and
    r.json["error_code"] == 431, r)
+# Past what a connection buffers (32 KiB: libmicrohttpd zeroes the buffer per
+# request, so it is kept small), libmicrohttpd answers 431 itself, in HTML.
+r = reg.request("GET", "/subjects", headers={"Authorization": "Basic " + "A" * 100000})
+eq("a 100 KB Authorization header: 431 (libmicrohttpd's own page)", r.status, 431)
+eq("...and the server goes on serving", reg.request("GET", "/subjects", auth=ADMIN).status, 200)
 eq("nothing was written by any of them", reg.request("GET", "/subjects", auth=ADMIN).json, before)
 
 for label, cert in [("an expired", certs.expired), ("a foreign CA's", certs.foreign)]:
