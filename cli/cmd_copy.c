@@ -6,9 +6,10 @@
  * nothing. What it carries: every schema under its own id and context (its
  * references too), every version with its number, schema, registration time
  * and soft deletion, the global config and mode, and the config and mode of
- * every subject that has versions. Ids stay as they were, and each context's
- * id high-water mark comes along (raise_ids): the target hands out no id the
- * source ever used, even one whose schema was deleted for good.
+ * every subject that has them, versions or not. Ids stay as they were, and
+ * each context's id state comes along (sr_txn_id_states: its counter and the
+ * ids used above it): the target hands out no id the source ever used, even
+ * one whose schema was deleted for good.
  */
 #include "cli/cmd_copy.h"
 
@@ -34,7 +35,7 @@ void help_copy(void)
          "one transaction: on any failure nothing of it stays in the target.\n"
          "\n"
          "  --from DB   the registry to copy (read only)\n"
-         "  --to DB     the database to fill; it must hold no schema and no version\n"
+         "  --to DB     the database to fill: no schema, version, config or mode in it\n"
          "\n"
          "exit codes: 0 copied, 2 usage or database error");
 }
@@ -49,13 +50,12 @@ struct snapshot {
     struct sr_config_rec global_config;
     bool has_global_config;
     char *global_mode;
-    struct sr_config_rec *configs; /* per versions' subject, index by subject */
+    size_t subject_count;          /* distinct subjects of the versions */
+    struct sr_str_list settings;   /* subjects with a config or a mode */
+    struct sr_config_rec *configs; /* per settings subject */
     bool *has_config;
     char **modes;
-    char **subjects; /* borrowed from versions */
-    size_t subject_count;
-    struct sr_str_list contexts; /* "." and every context holding versions */
-    int64_t *max_ids;            /* sr_txn_max_id of each context */
+    struct sr_id_state_list ids; /* every context's id state */
 };
 
 static void snapshot_release(struct snapshot *s)
@@ -69,7 +69,7 @@ static void snapshot_release(struct snapshot *s)
     free(s->schema_contexts);
     sr_config_rec_release(&s->global_config);
     free(s->global_mode);
-    for (size_t i = 0; i < s->subject_count; i++) {
+    for (size_t i = 0; i < s->settings.count; i++) {
         if (s->configs)
             sr_config_rec_release(&s->configs[i]);
         if (s->modes)
@@ -78,9 +78,8 @@ static void snapshot_release(struct snapshot *s)
     free(s->configs);
     free(s->has_config);
     free(s->modes);
-    free(s->subjects);
-    sr_str_list_release(&s->contexts);
-    free(s->max_ids);
+    sr_str_list_release(&s->settings);
+    sr_id_state_list_release(&s->ids);
     memset(s, 0, sizeof(*s));
 }
 
@@ -122,55 +121,30 @@ static enum sr_err read_schemas(struct sr_txn *t, struct snapshot *s, struct sr_
     return rc;
 }
 
-/* The subjects of the versions, and their config and mode. */
+/* The global config and mode, and those of every subject that has either. */
 static enum sr_err read_settings(struct sr_txn *t, struct snapshot *s, struct sr_error *err)
 {
-    size_t n = s->version_count + 1;
-    s->subjects = calloc(n, sizeof(*s->subjects));
+    for (size_t i = 0; i < s->version_count; i++) /* sorted by subject */
+        if (i == 0 || strcmp(s->versions[i - 1].subject, s->versions[i].subject) != 0)
+            s->subject_count++;
+    enum sr_err rc = sr_txn_setting_subjects(t, &s->settings, err);
+    if (rc)
+        return rc;
+    size_t n = s->settings.count + 1;
     s->configs = calloc(n, sizeof(*s->configs));
     s->has_config = calloc(n, sizeof(*s->has_config));
     s->modes = calloc(n, sizeof(*s->modes));
-    if (!s->subjects || !s->configs || !s->has_config || !s->modes)
+    if (!s->configs || !s->has_config || !s->modes)
         return nomem(err);
-    for (size_t i = 0; i < s->version_count; i++)
-        if (!s->subject_count ||
-            strcmp(s->subjects[s->subject_count - 1], s->versions[i].subject) != 0)
-            s->subjects[s->subject_count++] = s->versions[i].subject;
-    enum sr_err rc = sr_txn_config_get(t, NULL, &s->global_config, &s->has_global_config, err);
+    rc = sr_txn_config_get(t, NULL, &s->global_config, &s->has_global_config, err);
     if (!rc)
         rc = sr_txn_mode_get(t, NULL, &s->global_mode, err);
-    for (size_t i = 0; !rc && i < s->subject_count; i++) {
-        rc = sr_txn_config_get(t, s->subjects[i], &s->configs[i], &s->has_config[i], err);
+    for (size_t i = 0; !rc && i < s->settings.count; i++) {
+        const char *subject = s->settings.items[i];
+        rc = sr_txn_config_get(t, subject, &s->configs[i], &s->has_config[i], err);
         if (!rc)
-            rc = sr_txn_mode_get(t, s->subjects[i], &s->modes[i], err);
+            rc = sr_txn_mode_get(t, subject, &s->modes[i], err);
     }
-    return rc;
-}
-
-/* The contexts to carry the id high-water mark of: the default one and every
- * one holding versions. */
-static enum sr_err read_contexts(struct sr_txn *t, struct snapshot *s, struct sr_error *err)
-{
-    enum sr_err rc = sr_txn_contexts(t, &s->contexts, err);
-    bool has_default = false;
-    for (size_t i = 0; !rc && i < s->contexts.count; i++)
-        has_default |= strcmp(s->contexts.items[i], SR_DEFAULT_CONTEXT) == 0;
-    if (!rc && !has_default) {
-        char **items = realloc(s->contexts.items, (s->contexts.count + 1) * sizeof(*items));
-        char *dot = strdup(SR_DEFAULT_CONTEXT);
-        if (items)
-            s->contexts.items = items;
-        if (!items || !dot) {
-            free(dot);
-            return nomem(err);
-        }
-        s->contexts.items[s->contexts.count++] = dot;
-    }
-    s->max_ids = rc ? NULL : calloc(s->contexts.count + 1, sizeof(*s->max_ids));
-    if (!rc && !s->max_ids)
-        rc = nomem(err);
-    for (size_t i = 0; !rc && i < s->contexts.count; i++)
-        rc = sr_txn_max_id(t, s->contexts.items[i], &s->max_ids[i], err);
     return rc;
 }
 
@@ -188,7 +162,7 @@ static enum sr_err read_source(struct sr_store *store, struct snapshot *s, struc
     if (!rc)
         rc = read_settings(t, s, err);
     if (!rc)
-        rc = read_contexts(t, s, err);
+        rc = sr_txn_id_states(t, &s->ids, err);
     sr_txn_rollback(t);
     return rc;
 }
@@ -246,23 +220,38 @@ static void refs_free(struct sr_ref *refs, size_t n)
     free(refs);
 }
 
-/* Whether the target holds nothing yet. */
+/* Whether the target holds nothing yet: no schema, no version, no config
+ * and no mode (which the copy would otherwise mix with the source's). */
 static enum sr_err target_empty(struct sr_txn *t, struct sr_error *err)
 {
+    struct sr_store_counts counts = {0};
+    struct sr_str_list settings = {0};
+    struct sr_config_rec config = {0};
+    bool has_config = false;
+    char *mode = NULL;
     struct sr_version_rec *rows = NULL;
     size_t n = 0;
-    struct sr_store_counts counts = {0};
     enum sr_err rc = sr_txn_list_versions(t, NULL, SR_WITH_DELETED, false, 0, 1, &rows, &n, err);
+    if (!rc)
+        rc = sr_txn_counts(t, &counts, err);
+    if (!rc)
+        rc = sr_txn_setting_subjects(t, &settings, err);
+    if (!rc)
+        rc = sr_txn_config_get(t, NULL, &config, &has_config, err);
+    if (!rc)
+        rc = sr_txn_mode_get(t, NULL, &mode, err);
+    if (!rc && (n > 0 || counts.schemas > 0 || settings.count > 0 || has_config || mode))
+        rc = sr_errorf(err, SR_ERR_BAD_REQUEST,
+                       "the target already holds a registry (%lld schemas, %zu subjects with "
+                       "settings%s); copy into an empty database",
+                       (long long)counts.schemas, settings.count,
+                       has_config || mode ? ", global settings" : "");
     for (size_t i = 0; i < n; i++)
         sr_version_rec_release(&rows[i]);
     free(rows);
-    if (!rc)
-        rc = sr_txn_counts(t, &counts, err);
-    if (!rc && (n > 0 || counts.schemas > 0))
-        rc = sr_errorf(err, SR_ERR_BAD_REQUEST,
-                       "the target already holds a registry (%lld schemas); copy into an empty "
-                       "database",
-                       (long long)counts.schemas);
+    sr_str_list_release(&settings);
+    sr_config_rec_release(&config);
+    free(mode);
     return rc;
 }
 
@@ -273,18 +262,14 @@ static enum sr_err write_settings(struct sr_txn *t, const struct snapshot *s, st
         rc = sr_txn_config_put(t, NULL, &s->global_config, err);
     if (!rc && s->global_mode)
         rc = sr_txn_mode_put(t, NULL, s->global_mode, err);
-    for (size_t i = 0; !rc && i < s->subject_count; i++) {
+    for (size_t i = 0; !rc && i < s->settings.count; i++) {
         if (s->has_config[i])
-            rc = sr_txn_config_put(t, s->subjects[i], &s->configs[i], err);
+            rc = sr_txn_config_put(t, s->settings.items[i], &s->configs[i], err);
         if (!rc && s->modes[i])
-            rc = sr_txn_mode_put(t, s->subjects[i], s->modes[i], err);
+            rc = sr_txn_mode_put(t, s->settings.items[i], s->modes[i], err);
     }
     return rc;
 }
-
-/* Past this many ids to walk in one context, the id high-water mark is not
- * carried (see raise_ids). */
-#define MAX_ID_WALK 1000000
 
 /* Whether the snapshot holds a schema with id in context. Schemas are in
  * (context, id) order. */
@@ -306,33 +291,24 @@ static bool copied(const struct snapshot *s, const char *context, int64_t id)
     return false;
 }
 
-/* Carries each context's id high-water mark, so that no id the source ever
- * used (a permanently deleted schema's, one reserved and never stored) is
- * handed out again by the target. The storage interface moves a context's
- * counter only by reserving ids: the target reserves every id up to the
- * highest one below the source's mark that was not copied (ids copied are
- * used already, and reservations skip them), which leaves the target with
- * the source's mark exactly. A mark set by an IMPORT of a huge id would take
- * too long to walk: past MAX_ID_WALK the mark is not carried, and the copy
- * says so (such a context keeps IMPORT's rule: its copied ids stay used). */
+/* Carries each context's id state, so that the target hands out no id the
+ * source ever used. The copied schemas marked their ids used already: only
+ * the others are marked again (an imported id whose schema is gone). */
 static enum sr_err raise_ids(struct sr_txn *t, const struct snapshot *s, struct sr_error *err)
 {
     enum sr_err rc = SR_OK;
-    for (size_t i = 0; !rc && i < s->contexts.count; i++) {
-        const char *context = s->contexts.items[i];
-        int64_t last = s->max_ids[i];
-        while (last > 0 && copied(s, context, last))
-            last--;
-        if (last > MAX_ID_WALK) {
-            fprintf(stderr,
-                    "avroreg copy: context %s: its id high-water mark %lld is not carried (more "
-                    "than %d ids to walk); ids below it that are no longer stored may be "
-                    "handed out again\n",
-                    context, (long long)s->max_ids[i], MAX_ID_WALK);
-            continue;
-        }
-        for (int64_t id = 0; !rc && id < last;)
-            rc = sr_txn_reserve_id(t, context, &id, err);
+    for (size_t i = 0; !rc && i < s->ids.count; i++) {
+        const struct sr_id_state *from = &s->ids.items[i];
+        struct sr_id_state gone = {.context = from->context, .counter = from->counter};
+        size_t n = from->used_above.count;
+        gone.used_above.items = n ? malloc(n * sizeof(*gone.used_above.items)) : NULL;
+        if (n && !gone.used_above.items)
+            return nomem(err);
+        for (size_t k = 0; k < n; k++)
+            if (!copied(s, from->context, from->used_above.items[k]))
+                gone.used_above.items[gone.used_above.count++] = from->used_above.items[k];
+        rc = sr_txn_id_state_raise(t, &gone, err);
+        free(gone.used_above.items);
     }
     return rc;
 }
@@ -410,12 +386,16 @@ int cmd_copy(int argc, char **argv)
     else if (target)
         status = CLI_OK;
     if (status == CLI_OK) {
-        size_t deleted = 0;
+        size_t deleted = 0, configs = s.has_global_config, modes = s.global_mode != NULL;
         for (size_t i = 0; i < s.version_count; i++)
             deleted += s.versions[i].deleted;
-        printf("copied %zu schemas, %zu versions (%zu soft-deleted) of %zu subjects, and their "
-               "config and mode\n",
-               s.schema_count, s.version_count, deleted, s.subject_count);
+        for (size_t i = 0; i < s.settings.count; i++) {
+            configs += s.has_config[i];
+            modes += s.modes[i] != NULL;
+        }
+        printf("copied %zu schemas, %zu versions (%zu soft-deleted) of %zu subjects, %zu configs "
+               "and %zu modes (the global ones included)\n",
+               s.schema_count, s.version_count, deleted, s.subject_count, configs, modes);
     }
     snapshot_release(&s);
     sr_store_close(target);

@@ -74,7 +74,7 @@ enum sr_err pg_connect(struct pg_store *s, PGconn **out, struct sr_error *err)
                                 "keepalives_count",
                                 "dbname",
                                 NULL};
-    const char *const values[] = {timeout, "avro-registry", "10", "5", "3", s->conninfo, NULL};
+    const char *const values[] = {timeout, PG_APPLICATION_NAME, "10", "5", "3", s->conninfo, NULL};
     PGconn *db = PQconnectdbParams(keys, values, 1);
     if (!db)
         return sr_errorf(err, SR_ERR_NOMEM, "postgresql: out of memory connecting to %s", s->where);
@@ -411,6 +411,8 @@ static const struct sr_store_ops pg_ops = {
     .schema_remove_if_unused = pg_schema_remove_if_unused,
     .ids_by_guid = pg_ids_by_guid,
     .contexts = pg_contexts,
+    .id_states = pg_id_states,
+    .id_state_raise = pg_id_state_raise,
     .referenced_by = pg_referenced_by,
     .list_versions = pg_list_versions,
     .config_get = pg_config_get,
@@ -419,6 +421,7 @@ static const struct sr_store_ops pg_ops = {
     .mode_get = pg_mode_get,
     .mode_put = pg_mode_put,
     .mode_delete = pg_mode_delete,
+    .setting_subjects = pg_setting_subjects,
     .counts = pg_counts,
     .check = pg_check,
     .savepoint = pg_savepoint,

@@ -84,6 +84,9 @@ enum pg_stmt {
 
 /* The notification channel every node listens on. */
 #define PG_CHANNEL "avro_registry"
+/* application_name of the pool's connections and of the listener's. */
+#define PG_APPLICATION_NAME "avro-registry"
+#define PG_LISTENER_NAME "avro-registry listener"
 /* Advisory locks, as the argument lists of pg_advisory_*lock(int4, int4):
  * a class for this program (1096176207 is "AVRO" in ASCII), then the lock. */
 #define PG_LOCK_WRITER "(1096176207, 1)"
@@ -205,6 +208,9 @@ void pg_query_fail(struct pg_query *q, enum sr_err code, const char *what);
 enum sr_err pg_query_end(struct pg_query *q);
 /* Collects column 0 of every row into *out (release with sr_int_list_release). */
 enum sr_err pg_collect_ints(struct pg_query *q, struct sr_int_list *out);
+/* Collects column 0 of every row as text into *out (release with
+ * sr_str_list_release; SQL NULLs are skipped). */
+enum sr_err pg_collect_strings(struct pg_query *q, struct sr_str_list *out);
 
 /* The store's code for a failed result on db (res may be NULL):
  * SR_ERR_CONFLICT for a serialization failure or deadlock (40001, 40P01) and
@@ -273,6 +279,9 @@ enum sr_err pg_schema_remove_if_unused(struct sr_txn *t, const char *context, in
 enum sr_err pg_ids_by_guid(struct sr_txn *t, const char *guid, struct sr_context_id_list *out,
                            struct sr_error *err);
 enum sr_err pg_contexts(struct sr_txn *t, struct sr_str_list *out, struct sr_error *err);
+enum sr_err pg_id_states(struct sr_txn *t, struct sr_id_state_list *out, struct sr_error *err);
+enum sr_err pg_id_state_raise(struct sr_txn *t, const struct sr_id_state *state,
+                              struct sr_error *err);
 enum sr_err pg_referenced_by(struct sr_txn *t, const char *subject, int32_t version,
                              enum sr_deleted_filter filter, struct sr_int_list *out,
                              struct sr_error *err);
@@ -289,6 +298,7 @@ enum sr_err pg_mode_put(struct sr_txn *t, const char *subject, const char *mode,
                         struct sr_error *err);
 enum sr_err pg_mode_delete(struct sr_txn *t, const char *subject, bool *found_out,
                            struct sr_error *err);
+enum sr_err pg_setting_subjects(struct sr_txn *t, struct sr_str_list *out, struct sr_error *err);
 enum sr_err pg_counts(struct sr_txn *t, struct sr_store_counts *out, struct sr_error *err);
 
 #endif

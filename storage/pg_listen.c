@@ -65,7 +65,9 @@ static PGconn *subscribe(struct pg_listener *l)
     PGconn *db = NULL;
     if (pg_connect(l->store, &db, NULL))
         return NULL;
-    if (pg_simple(l->store, db, "LISTEN " PG_CHANNEL, "listening", NULL)) {
+    /* Its own name, so that an operator (or a test) tells it from the pool. */
+    if (pg_simple(l->store, db, "SET application_name = '" PG_LISTENER_NAME "'; LISTEN " PG_CHANNEL,
+                  "listening", NULL)) {
         PQfinish(db);
         return NULL;
     }

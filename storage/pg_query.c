@@ -405,3 +405,22 @@ enum sr_err pg_collect_ints(struct pg_query *q, struct sr_int_list *out)
     *out = list;
     return SR_OK;
 }
+
+enum sr_err pg_collect_strings(struct pg_query *q, struct sr_str_list *out)
+{
+    struct sr_str_list list = {0};
+    size_t cap = 0;
+    while (pg_row(q) &&
+           pg_grow(q, (void **)&list.items, &cap, list.count + 1, sizeof(*list.items))) {
+        list.items[list.count] = pg_col_text(q, 0);
+        if (list.items[list.count])
+            list.count++;
+    }
+    enum sr_err rc = pg_query_end(q);
+    if (rc) {
+        sr_str_list_release(&list);
+        return rc;
+    }
+    *out = list;
+    return SR_OK;
+}

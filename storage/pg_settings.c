@@ -130,3 +130,13 @@ enum sr_err pg_counts(struct sr_txn *t, struct sr_store_counts *out, struct sr_e
     *out = counts;
     return SR_OK;
 }
+
+enum sr_err pg_setting_subjects(struct sr_txn *t, struct sr_str_list *out, struct sr_error *err)
+{
+    struct pg_query q;
+    enum sr_err rc = pg_query_start(&q, t, PG_SETTING_SUBJECTS, err);
+    if (rc)
+        return rc;
+    pg_bind_setting_key(&q, NULL); /* the global rows' key, left out */
+    return pg_collect_strings(&q, out);
+}

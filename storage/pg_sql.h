@@ -65,6 +65,15 @@
     /* The counter moves one step; the caller skips ids used already. */                           \
     X(PG_NEXT_ID, "INSERT INTO contexts (name, max_id) VALUES ($1, 1) ON CONFLICT (name)"          \
                   " DO UPDATE SET max_id = contexts.max_id + 1 RETURNING max_id")                  \
+    /* Rows (context, counter, an id above the counter marked used or NULL) */                     \
+    /* of every context with a counter or a used id, by context then id. */                        \
+    X(PG_ID_STATES, "SELECT k.context, coalesce(c.max_id, 0), u.id FROM"                           \
+                    " (SELECT name AS context FROM contexts UNION SELECT context FROM used_ids) k" \
+                    " LEFT JOIN contexts c ON c.name = k.context LEFT JOIN used_ids u"             \
+                    " ON u.context = k.context AND u.id > coalesce(c.max_id, 0)"                   \
+                    " ORDER BY k.context, u.id")                                                   \
+    X(PG_RAISE_COUNTER, "INSERT INTO contexts (name, max_id) VALUES ($1, $2) ON CONFLICT (name)"   \
+                        " DO UPDATE SET max_id = greatest(contexts.max_id, excluded.max_id)")      \
     X(PG_ID_USED, "SELECT 1 FROM used_ids WHERE context = $1 AND id = $2")                         \
     X(PG_MARK_USED, "INSERT INTO used_ids (context, id) VALUES ($1, $2)"                           \
                     " ON CONFLICT (context, id) DO NOTHING")                                       \
@@ -104,6 +113,9 @@
     X(PG_MODE_PUT, "INSERT INTO mode (subject, mode) VALUES ($1, $2)"                              \
                    " ON CONFLICT (subject) DO UPDATE SET mode = excluded.mode")                    \
     X(PG_MODE_DELETE, "DELETE FROM mode WHERE subject = $1")                                       \
+    /* $1 is the global rows' key: not a subject. */                                               \
+    X(PG_SETTING_SUBJECTS, "SELECT subject FROM config WHERE subject <> $1 UNION"                  \
+                           " SELECT subject FROM mode WHERE subject <> $1 ORDER BY 1")             \
                                                                                                    \
     /* Readiness: a primary (a standby cannot take writes), the id counters and */                 \
     /* a row of each big table. */                                                                 \

@@ -42,31 +42,11 @@ static enum sr_err version_not_found(struct sr_error *err)
                      sr_error_default_message(SR_ERR_VERSION_NOT_FOUND));
 }
 
-/* Runs the bound query to its end, collecting column 0 of every row. */
-static enum sr_err collect_strings(struct pg_query *q, struct sr_str_list *out)
-{
-    struct sr_str_list list = {0};
-    size_t cap = 0;
-    while (pg_row(q) &&
-           pg_grow(q, (void **)&list.items, &cap, list.count + 1, sizeof(*list.items))) {
-        list.items[list.count] = pg_col_text(q, 0);
-        if (list.items[list.count])
-            list.count++;
-    }
-    enum sr_err rc = pg_query_end(q);
-    if (rc) {
-        sr_str_list_release(&list);
-        return rc;
-    }
-    *out = list;
-    return SR_OK;
-}
-
 enum sr_err pg_contexts(struct sr_txn *t, struct sr_str_list *out, struct sr_error *err)
 {
     struct pg_query q;
     enum sr_err rc = pg_query_start(&q, t, PG_CONTEXTS, err);
-    return rc ? rc : collect_strings(&q, out);
+    return rc ? rc : pg_collect_strings(&q, out);
 }
 
 enum sr_err pg_subjects(struct sr_txn *t, const char *prefix, enum sr_deleted_filter filter,
@@ -84,7 +64,7 @@ enum sr_err pg_subjects(struct sr_txn *t, const char *prefix, enum sr_deleted_fi
         return rc;
     pg_bind_prefix(&q, prefix);
     pg_bind_filter(&q, filter);
-    return collect_strings(&q, out);
+    return pg_collect_strings(&q, out);
 }
 
 enum sr_err pg_versions(struct sr_txn *t, const char *subject, enum sr_deleted_filter filter,

@@ -131,6 +131,9 @@ enum sr_err sq_query_end(struct sq_query *q);
 /* Runs the bound query to its end, collecting column 0 of every row into
  * *out (the caller's, release with sr_int_list_release), and ends it. */
 enum sr_err sq_collect_ints(struct sq_query *q, struct sr_int_list *out);
+/* The same for text: column 0 of every row into *out (release with
+ * sr_str_list_release; SQL NULLs are skipped). */
+enum sr_err sq_collect_strings(struct sq_query *q, struct sr_str_list *out);
 
 /* The store's error code for an SQLite result code: SR_ERR_UNAVAILABLE for
  * a database that cannot be read or written now (disk full, I/O error,
@@ -189,6 +192,9 @@ enum sr_err sq_schema_remove_if_unused(struct sr_txn *t, const char *context, in
 enum sr_err sq_ids_by_guid(struct sr_txn *t, const char *guid, struct sr_context_id_list *out,
                            struct sr_error *err);
 enum sr_err sq_contexts(struct sr_txn *t, struct sr_str_list *out, struct sr_error *err);
+enum sr_err sq_id_states(struct sr_txn *t, struct sr_id_state_list *out, struct sr_error *err);
+enum sr_err sq_id_state_raise(struct sr_txn *t, const struct sr_id_state *state,
+                              struct sr_error *err);
 enum sr_err sq_referenced_by(struct sr_txn *t, const char *subject, int32_t version,
                              enum sr_deleted_filter filter, struct sr_int_list *out,
                              struct sr_error *err);
@@ -205,6 +211,7 @@ enum sr_err sq_mode_put(struct sr_txn *t, const char *subject, const char *mode,
                         struct sr_error *err);
 enum sr_err sq_mode_delete(struct sr_txn *t, const char *subject, bool *found_out,
                            struct sr_error *err);
+enum sr_err sq_setting_subjects(struct sr_txn *t, struct sr_str_list *out, struct sr_error *err);
 enum sr_err sq_counts(struct sr_txn *t, struct sr_store_counts *out, struct sr_error *err);
 
 #endif

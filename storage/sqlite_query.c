@@ -251,6 +251,25 @@ enum sr_err sq_collect_ints(struct sq_query *q, struct sr_int_list *out)
     return SR_OK;
 }
 
+enum sr_err sq_collect_strings(struct sq_query *q, struct sr_str_list *out)
+{
+    struct sr_str_list list = {0};
+    size_t cap = 0;
+    while (sq_row(q) &&
+           sq_grow(q, (void **)&list.items, &cap, list.count + 1, sizeof(*list.items))) {
+        list.items[list.count] = sq_col_text(q, 0);
+        if (list.items[list.count])
+            list.count++;
+    }
+    enum sr_err rc = sq_query_end(q);
+    if (rc) {
+        sr_str_list_release(&list);
+        return rc;
+    }
+    *out = list;
+    return SR_OK;
+}
+
 void sq_conn_finalize(struct sq_conn *c)
 {
     for (int i = 0; i < SQ__COUNT; i++) {

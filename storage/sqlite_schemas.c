@@ -4,6 +4,9 @@
  */
 #include "storage/sqlite_int.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 /* The stored form of sr_store_schema_hash(): 63 bits fit an SQLite INTEGER
  * without a sign conversion. */
 static int64_t stored_hash(const struct sr_schema_rec *rec)
@@ -255,4 +258,59 @@ enum sr_err sq_referenced_by(struct sr_txn *t, const char *subject, int32_t vers
     sq_bind_int(&q, version);
     sq_bind_int(&q, filter == SR_LIVE_ONLY);
     return sq_collect_ints(&q, out);
+}
+
+/* Adds the row at the cursor (context, counter, used id or NULL) to list:
+ * a new state when the context changes. */
+static void add_id_state_row(struct sq_query *q, struct sr_id_state_list *list, size_t *cap,
+                             size_t *used_cap)
+{
+    char *context = sq_col_text(q, 0);
+    if (!context)
+        return; /* out of memory: recorded, the next row ends the query */
+    struct sr_id_state *last = list->count ? &list->items[list->count - 1] : NULL;
+    if (last && strcmp(last->context, context) == 0) {
+        free(context);
+    } else if (sq_grow(q, (void **)&list->items, cap, list->count + 1, sizeof(*list->items))) {
+        last = &list->items[list->count++];
+        *last = (struct sr_id_state){.context = context, .counter = sq_col_int(q, 1)};
+        *used_cap = 0;
+    } else {
+        free(context);
+        return;
+    }
+    struct sr_int_list *used = &last->used_above;
+    if (!sq_col_is_null(q, 2) &&
+        sq_grow(q, (void **)&used->items, used_cap, used->count + 1, sizeof(*used->items)))
+        used->items[used->count++] = sq_col_int(q, 2);
+}
+
+enum sr_err sq_id_states(struct sr_txn *t, struct sr_id_state_list *out, struct sr_error *err)
+{
+    struct sq_query q;
+    enum sr_err rc = sq_query_start(&q, t, SQ_ID_STATES, err);
+    if (rc)
+        return rc;
+    struct sr_id_state_list list = {0};
+    size_t cap = 0, used_cap = 0;
+    while (sq_row(&q))
+        add_id_state_row(&q, &list, &cap, &used_cap);
+    rc = sq_query_end(&q);
+    if (rc) {
+        sr_id_state_list_release(&list);
+        return rc;
+    }
+    *out = list;
+    return SR_OK;
+}
+
+enum sr_err sq_id_state_raise(struct sr_txn *t, const struct sr_id_state *state,
+                              struct sr_error *err)
+{
+    enum sr_err rc =
+        run_keyed(t, SQ_RAISE_COUNTER, state->context, state->counter, NULL, NULL, err);
+    for (size_t i = 0; !rc && i < state->used_above.count; i++)
+        rc =
+            run_keyed(t, SQ_MARK_USED, state->context, state->used_above.items[i], NULL, NULL, err);
+    return rc;
 }

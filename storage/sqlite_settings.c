@@ -130,3 +130,13 @@ enum sr_err sq_counts(struct sr_txn *t, struct sr_store_counts *out, struct sr_e
     *out = counts;
     return SR_OK;
 }
+
+enum sr_err sq_setting_subjects(struct sr_txn *t, struct sr_str_list *out, struct sr_error *err)
+{
+    struct sq_query q;
+    enum sr_err rc = sq_query_start(&q, t, SQ_SETTING_SUBJECTS, err);
+    if (rc)
+        return rc;
+    sq_bind_setting_key(&q, NULL); /* the global rows' key, left out */
+    return sq_collect_strings(&q, out);
+}

@@ -42,31 +42,11 @@ static enum sr_err version_not_found(struct sr_error *err)
                      sr_error_default_message(SR_ERR_VERSION_NOT_FOUND));
 }
 
-/* Runs the bound query to its end, collecting column 0 of every row. */
-static enum sr_err collect_strings(struct sq_query *q, struct sr_str_list *out)
-{
-    struct sr_str_list list = {0};
-    size_t cap = 0;
-    while (sq_row(q) &&
-           sq_grow(q, (void **)&list.items, &cap, list.count + 1, sizeof(*list.items))) {
-        list.items[list.count] = sq_col_text(q, 0);
-        if (list.items[list.count])
-            list.count++;
-    }
-    enum sr_err rc = sq_query_end(q);
-    if (rc) {
-        sr_str_list_release(&list);
-        return rc;
-    }
-    *out = list;
-    return SR_OK;
-}
-
 enum sr_err sq_contexts(struct sr_txn *t, struct sr_str_list *out, struct sr_error *err)
 {
     struct sq_query q;
     enum sr_err rc = sq_query_start(&q, t, SQ_CONTEXTS, err);
-    return rc ? rc : collect_strings(&q, out);
+    return rc ? rc : sq_collect_strings(&q, out);
 }
 
 enum sr_err sq_subjects(struct sr_txn *t, const char *prefix, enum sr_deleted_filter filter,
@@ -78,7 +58,7 @@ enum sr_err sq_subjects(struct sr_txn *t, const char *prefix, enum sr_deleted_fi
         return rc;
     sq_bind_prefix(&q, prefix);
     sq_bind_filter(&q, filter);
-    return collect_strings(&q, out);
+    return sq_collect_strings(&q, out);
 }
 
 enum sr_err sq_versions(struct sr_txn *t, const char *subject, enum sr_deleted_filter filter,

@@ -57,6 +57,18 @@ void sr_context_id_list_release(struct sr_context_id_list *l)
     memset(l, 0, sizeof(*l));
 }
 
+void sr_id_state_list_release(struct sr_id_state_list *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->count; i++) {
+        free(l->items[i].context);
+        sr_int_list_release(&l->items[i].used_above);
+    }
+    free(l->items);
+    memset(l, 0, sizeof(*l));
+}
+
 void sr_int_list_release(struct sr_int_list *l)
 {
     if (!l)
@@ -158,9 +170,10 @@ static bool ops_complete(const struct sr_store_ops *ops)
            ops->version_by_id && ops->version_insert && ops->version_set_deleted &&
            ops->version_remove && ops->versions_for_id && ops->list_versions && ops->schema_get &&
            ops->schema_find && ops->reserve_id && ops->max_id && ops->schema_insert &&
-           ops->schema_remove_if_unused && ops->ids_by_guid && ops->contexts &&
-           ops->referenced_by && ops->config_get && ops->config_put && ops->config_delete &&
-           ops->mode_get && ops->mode_put && ops->mode_delete && ops->counts && ops->check;
+           ops->schema_remove_if_unused && ops->ids_by_guid && ops->contexts && ops->id_states &&
+           ops->id_state_raise && ops->referenced_by && ops->config_get && ops->config_put &&
+           ops->config_delete && ops->mode_get && ops->mode_put && ops->mode_delete &&
+           ops->setting_subjects && ops->counts && ops->check;
 }
 
 void sr_store_init(struct sr_store *store, const struct sr_store_ops *ops)
@@ -649,6 +662,23 @@ enum sr_err sr_txn_contexts(struct sr_txn *t, struct sr_str_list *out, struct sr
     return noted(t->store, t->store->ops->contexts(t, out, err), err);
 }
 
+enum sr_err sr_txn_id_states(struct sr_txn *t, struct sr_id_state_list *out, struct sr_error *err)
+{
+    assert(t && out);
+    return noted(t->store, t->store->ops->id_states(t, out, err), err);
+}
+
+enum sr_err sr_txn_id_state_raise(struct sr_txn *t, const struct sr_id_state *state,
+                                  struct sr_error *err)
+{
+    assert(state && state->context && state->counter >= 0);
+    for (size_t i = 0; i < state->used_above.count; i++)
+        assert(state->used_above.items[i] >= 1);
+    /* No answer changes but maxId's (SR_CHANGE_ANY). */
+    enum sr_err rc = writing(t, 0, err);
+    return rc ? rc : noted(t->store, t->store->ops->id_state_raise(t, state, err), err);
+}
+
 enum sr_err sr_txn_referenced_by(struct sr_txn *t, const char *subject, int32_t version,
                                  enum sr_deleted_filter filter, struct sr_int_list *out,
                                  struct sr_error *err)
@@ -703,6 +733,12 @@ enum sr_err sr_txn_mode_delete(struct sr_txn *t, const char *subject, bool *foun
 {
     enum sr_err rc = writing(t, BIT(SR_CHANGE_SETTINGS), err);
     return rc ? rc : noted(t->store, t->store->ops->mode_delete(t, subject, found_out, err), err);
+}
+
+enum sr_err sr_txn_setting_subjects(struct sr_txn *t, struct sr_str_list *out, struct sr_error *err)
+{
+    assert(t && out);
+    return noted(t->store, t->store->ops->setting_subjects(t, out, err), err);
 }
 
 /* ---- operations ---------------------------------------------------------------------------- */

@@ -441,6 +441,34 @@ enum sr_err sr_txn_schema_remove_if_unused(struct sr_txn *t, const char *context
 enum sr_err sr_txn_ids_by_guid(struct sr_txn *t, const char *guid, struct sr_context_id_list *out,
                                struct sr_error *err);
 
+/* What decides the ids sr_txn_reserve_id() will hand out in one context:
+ * its counter (the highest id ever reserved there, 0 when none; every id up
+ * to it counts as used) and the ids above the counter marked used (stored
+ * under an id the caller chose, whether or not a schema holds it still). */
+struct sr_id_state {
+    char *context;
+    int64_t counter;
+    struct sr_int_list used_above; /* ascending */
+};
+
+struct sr_id_state_list {
+    struct sr_id_state *items;
+    size_t count;
+};
+void sr_id_state_list_release(struct sr_id_state_list *l);
+
+/* The id state of every context that has ever had an id reserved or stored,
+ * sorted by context (byte order). With sr_txn_id_state_raise() it lets a
+ * copy of a registry hand out no id the original ever used, even one whose
+ * schema was deleted for good. */
+enum sr_err sr_txn_id_states(struct sr_txn *t, struct sr_id_state_list *out, struct sr_error *err);
+
+/* Raises the counter of state->context to state->counter (never lowers it)
+ * and marks every id of state->used_above used (ids marked already stay
+ * so): from then on sr_txn_reserve_id() hands out none of them. */
+enum sr_err sr_txn_id_state_raise(struct sr_txn *t, const struct sr_id_state *state,
+                                  struct sr_error *err);
+
 /* The contexts that hold at least one version row, live or soft-deleted,
  * sorted (byte order). */
 enum sr_err sr_txn_contexts(struct sr_txn *t, struct sr_str_list *out, struct sr_error *err);
@@ -473,6 +501,12 @@ enum sr_err sr_txn_mode_put(struct sr_txn *t, const char *subject, const char *m
                             struct sr_error *err);
 enum sr_err sr_txn_mode_delete(struct sr_txn *t, const char *subject, bool *found_out,
                                struct sr_error *err);
+
+/* Every subject (never the global setting) with a config or a mode stored,
+ * whether or not it holds versions, sorted (byte order): what a copy of the
+ * registry must carry besides the versions' subjects. */
+enum sr_err sr_txn_setting_subjects(struct sr_txn *t, struct sr_str_list *out,
+                                    struct sr_error *err);
 
 /* ---- operations ------------------------------------------------------------------- */
 

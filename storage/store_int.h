@@ -97,6 +97,9 @@ struct sr_store_ops {
     enum sr_err (*ids_by_guid)(struct sr_txn *t, const char *guid, struct sr_context_id_list *out,
                                struct sr_error *err);
     enum sr_err (*contexts)(struct sr_txn *t, struct sr_str_list *out, struct sr_error *err);
+    enum sr_err (*id_states)(struct sr_txn *t, struct sr_id_state_list *out, struct sr_error *err);
+    enum sr_err (*id_state_raise)(struct sr_txn *t, const struct sr_id_state *state,
+                                  struct sr_error *err);
     enum sr_err (*referenced_by)(struct sr_txn *t, const char *subject, int32_t version,
                                  enum sr_deleted_filter filter, struct sr_int_list *out,
                                  struct sr_error *err);
@@ -114,6 +117,8 @@ struct sr_store_ops {
                             struct sr_error *err);
     enum sr_err (*mode_delete)(struct sr_txn *t, const char *subject, bool *found_out,
                                struct sr_error *err);
+    enum sr_err (*setting_subjects)(struct sr_txn *t, struct sr_str_list *out,
+                                    struct sr_error *err);
 
     /* operations */
     enum sr_err (*counts)(struct sr_txn *t, struct sr_store_counts *out, struct sr_error *err);

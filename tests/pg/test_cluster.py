@@ -7,7 +7,12 @@ spread clients over them:
 - a node's caches follow another node's writes (a permanently deleted
   schema stops being served, a registration after a delete makes a new
   version): how soon is printed, not asserted;
-- config and mode changes on one node hold for the next request on another;
+- config and mode changes, soft and permanent deletes on one node hold for
+  the next request on another;
+- rounds of 16 mutually incompatible registrations over the nodes: one wins
+  each round, the compatibility check and the insert see the same versions;
+- IMPORT with explicit ids over the nodes: distinct ids all stored, one id
+  with two contents stored once, new ids avoid every imported one;
 - a node killed with SIGKILL in the middle of writes loses no acknowledged
   registration;
 - PostgreSQL restarted under load: every failure is a clean JSON 5xx, and
@@ -207,6 +212,87 @@ eq("...node C refuses the next registration", (r.status, (r.json or {}).get("err
 eq("...node A reports the mode", A.get("/mode").json, {"mode": "READONLY"})
 B.request("PUT", "/mode", {"mode": "READWRITE"})
 eq("...and READWRITE again on node C at once", C.register("ro", schema("Ro")).status, 200)
+
+# ---- deletes: the next request on another node ----------------------------------------------
+A.request("PUT", "/config/del", {"compatibility": "NONE"})
+for k in range(3):
+    A.register("del", schema(f"Del{k}"))
+eq("node A soft-deletes version 2", A.request("DELETE", "/subjects/del/versions/2").json, 2)
+eq("...node B's next listing skips it", B.get("/subjects/del/versions").json, [1, 3])
+eq("...node C's next read of it is 404 40402",
+   (lambda r: (r.status, (r.json or {}).get("error_code")))(C.get("/subjects/del/versions/2")),
+   (404, 40402))
+eq("node B deletes it for good", B.request("DELETE", "/subjects/del/versions/2?permanent=true")
+   .json, 2)
+eq("...node C's next listing of deleted versions no longer has it",
+   C.get("/subjects/del/versions?deleted=true").json, [1, 3])
+
+# ---- a compatibility check and the insert it allows, across nodes ---------------------------
+# Each round, 16 clients over the nodes register a schema that adds a field
+# with a default to the latest version (BACKWARD-compatible with it), each a
+# record of another name: any two candidates are incompatible with each
+# other. Exactly one may win a round; checked against the latest version as
+# it is when they write, the others are refused.
+ROUNDS = 3
+latest = {"type": "record", "name": "R", "fields": [{"name": "a", "type": "int"}]}
+eq("compat: version 1 under BACKWARD", A.register("compat", json.dumps(latest)).status, 200)
+winners = []
+for rnd in range(ROUNDS):
+    def candidate(i, rnd=rnd):
+        fields = latest["fields"] + [{"name": f"x{rnd}", "default": {}, "type": {
+            "type": "record", "name": f"X{rnd}c{i}", "fields": []}}]
+        text = json.dumps(dict(latest, fields=fields))
+        r = nodes[(i + rnd) % 3].register("compat", text)
+        return r.status, (r.json or {}).get("error_code"), text
+    got = run_clients(CLIENTS, candidate)
+    won = [g for g in got if g[0] == 200]
+    eq(f"round {rnd + 1}: one of {CLIENTS} mutually incompatible candidates wins, the others "
+       "are refused 409", (len(won), sorted({g[:2] for g in got if g[0] != 200})),
+       (1, [(409, 409)]))
+    if len(won) != 1:
+        break
+    winners.append(won[0][2])
+    latest = json.loads(won[0][2])
+versions = C.get("/subjects/compat/versions").json
+eq("...versions consecutive, one per round", versions, list(range(1, ROUNDS + 2)))
+eq("...each the round's winner",
+   [json.loads(B.get(f"/subjects/compat/versions/{v}").json["schema"]) for v in versions[1:]],
+   [json.loads(w) for w in winners])
+
+# ---- IMPORT with explicit ids, across nodes -------------------------------------------------
+for i in range(CLIENTS):
+    nodes[i % 3].request("PUT", f"/mode/imp-{i}", {"mode": "IMPORT"})
+for subject in ("clash-a", "clash-b", "same-a", "same-b"):
+    A.request("PUT", f"/mode/{subject}", {"mode": "IMPORT"})
+
+
+def importer(i):
+    r = nodes[i % 3].register(f"imp-{i}", schema(f"Imp{i}"), id=5000 + i, version=1)
+    out = [(r.status, r.raw)]
+    if i < 2:  # the same id, different content, from two nodes at once
+        r = nodes[i].register(f"clash-{'ab'[i]}", schema(f"Clash{i}"), id=6000, version=1)
+        out.append((r.status, (r.json or {}).get("error_code")))
+    elif i < 4:  # the same id and content from two nodes: both fine
+        r = nodes[i % 3].register(f"same-{'ab'[i - 2]}", schema("Same6001"), id=6001, version=1)
+        out.append((r.status, r.raw))
+    return out
+
+
+got = run_clients(CLIENTS, importer)
+eq("16 imports of distinct ids over 3 nodes: all 200 with their id",
+   [g[0] for g in got], [(200, '{"id":%d}' % (5000 + i)) for i in range(CLIENTS)])
+eq("...each id serves its schema on every node",
+   [nodes[(i + 1) % 3].get(f"/schemas/ids/{5000 + i}").json for i in range(CLIENTS)],
+   [{"schema": schema(f"Imp{i}")} for i in range(CLIENTS)])
+eq("one id imported with different content on two nodes at once: one wins, one is refused "
+   "(422 42205)", sorted([got[0][1], got[1][1]]), [(200, None), (422, 42205)])
+eq("the same id and content on two nodes at once: both 200", [got[2][1], got[3][1]],
+   [(200, '{"id":6001}')] * 2)
+A.request("PUT", "/config/after-import", {"compatibility": "NONE"})
+fresh = [nodes[k].register("after-import", schema(f"Fresh{k}")).json["id"] for k in range(3)]
+ok(f"new ids on every node after the imports ({fresh}) take none of the imported ones",
+   len(set(fresh)) == 3 and not set(fresh) & (set(range(5000, 5000 + CLIENTS)) | {6000, 6001}),
+   fresh)
 
 # ---- a node killed in the middle of writes --------------------------------------------------
 A.request("PUT", "/config", {"compatibility": "NONE"})

@@ -615,6 +615,74 @@ static void an_imported_huge_id_does_not_exhaust_the_ids(void **state)
     assert_int_equal(max_id(f->store, CTX), 2147483647);
 }
 
+static void assert_id_state(const struct sr_id_state *s, const char *context, int64_t counter,
+                            const int64_t *used, size_t n)
+{
+    assert_string_equal(s->context, context);
+    assert_int_equal(s->counter, counter);
+    assert_ints(&s->used_above, used, n);
+}
+
+/* The id states tell every context's counter and the ids used above it,
+ * whether or not a schema holds them still; raising one in another place
+ * makes its reservations skip them all, and never lowers a counter. */
+static void id_states_carry_the_used_ids(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_txn *t = begin(f->store, true);
+    struct sr_id_state_list l = {0};
+    OK(sr_txn_id_states(t, &l, err));
+    assert_int_equal(l.count, 1); /* a new store: "." at 0 */
+    assert_id_state(&l.items[0], CTX, 0, NULL, 0);
+    sr_id_state_list_release(&l);
+    for (int64_t i = 1; i <= 3; i++) {
+        assert_int_equal(reserve(t, CTX), i);
+        put_schema(t, i, i == 1 ? "\"int\"" : i == 2 ? "\"long\"" : "\"float\"");
+    }
+    put_schema(t, 50, "\"string\""); /* imported, kept */
+    put_schema(t, 100, "\"bytes\""); /* imported, then deleted for good */
+    assert_int_equal(reserve(t, ".team"), 1);
+    struct sr_schema_rec imp = {.id = 7, .schema_type = L("AVRO"), .schema = L("\"null\"")};
+    OK(sr_txn_schema_insert(t, ".imp", &imp, NULL, 0, err)); /* no counter there */
+    commit(t);
+    t = begin(f->store, true);
+    OK(sr_txn_schema_remove_if_unused(t, CTX, 100, NULL, err));
+    OK(sr_txn_schema_remove_if_unused(t, CTX, 3, NULL, err));
+    commit(t);
+
+    t = begin(f->store, false);
+    OK(sr_txn_id_states(t, &l, err));
+    commit(t);
+    assert_int_equal(l.count, 3);
+    assert_id_state(&l.items[0], ".", 3, (int64_t[]){50, 100}, 2);
+    assert_id_state(&l.items[1], ".imp", 0, (int64_t[]){7}, 1);
+    assert_id_state(&l.items[2], ".team", 1, NULL, 0);
+    sr_id_state_list_release(&l);
+
+    /* Carried into a context of its own, as a copy would into a new store. */
+    struct sr_id_state copy = {
+        .context = L(".copy"), .counter = 5, .used_above = {(int64_t[]){7, 9}, 2}};
+    t = begin(f->store, true);
+    OK(sr_txn_id_state_raise(t, &copy, err));
+    OK(sr_txn_id_state_raise(t, &copy, err)); /* twice is once */
+    assert_int_equal(reserve(t, ".copy"), 6);
+    assert_int_equal(reserve(t, ".copy"), 8);
+    assert_int_equal(reserve(t, ".copy"), 10);
+    struct sr_id_state lower = {.context = L(".copy"), .counter = 2};
+    OK(sr_txn_id_state_raise(t, &lower, err)); /* never lowers */
+    assert_int_equal(reserve(t, ".copy"), 11);
+    commit(t);
+    assert_int_equal(max_id(f->store, ".copy"), 11);
+    t = begin(f->store, false);
+    OK(sr_txn_id_states(t, &l, err));
+    commit(t);
+    assert_int_equal(l.count, 4);
+    assert_id_state(&l.items[0], ".", 3, (int64_t[]){50, 100}, 2);
+    assert_id_state(&l.items[1], ".copy", 11, NULL, 0);
+    sr_id_state_list_release(&l);
+    sr_id_state_list_release(NULL);
+}
+
 /* Each context numbers its own ids, and the same id names different
  * schemas in two contexts. */
 static void contexts_number_their_own_ids(void **state)
@@ -1303,6 +1371,43 @@ static void mode_keeps_global_and_subjects_apart(void **state)
     commit(t);
 }
 
+static void assert_setting_subjects(struct sr_txn *t, const char *const *want, size_t n)
+{
+    struct sr_str_list l = {0};
+    OK(sr_txn_setting_subjects(t, &l, err));
+    if (l.count != n)
+        fail_msg("got %zu subjects with settings, want %zu", l.count, n);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(l.items[i], want[i]);
+    sr_str_list_release(&l);
+}
+
+/* The subjects with settings, versions or none: a config, a mode or both
+ * count once, the global rows never, in byte order. */
+static void setting_subjects_list_config_and_mode(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_txn *t = begin(f->store, true);
+    assert_setting_subjects(t, NULL, 0);
+    struct sr_config_rec full = {.compatibility = L("FULL"), .normalize = -1};
+    OK(sr_txn_config_put(t, NULL, &full, err));
+    OK(sr_txn_mode_put(t, NULL, "READONLY", err));
+    assert_setting_subjects(t, NULL, 0);
+    OK(sr_txn_config_put(t, "b", &full, err));
+    OK(sr_txn_mode_put(t, "b", "IMPORT", err));
+    OK(sr_txn_mode_put(t, "Z", "READONLY", err));
+    OK(sr_txn_config_put(t, "a\xc3\xa9", &full, err));
+    OK(sr_txn_config_put(t, ":.team:", &full, err));
+    OK(sr_txn_config_put(t, "", &full, err));
+    commit(t);
+    t = begin(f->store, true);
+    assert_setting_subjects(t, (const char *[]){"", ":.team:", "Z", "a\xc3\xa9", "b"}, 5);
+    OK(sr_txn_config_delete(t, "b", NULL, err));
+    OK(sr_txn_mode_delete(t, "Z", NULL, err));
+    assert_setting_subjects(t, (const char *[]){"", ":.team:", "a\xc3\xa9", "b"}, 4);
+    commit(t);
+}
+
 static void counts_see_live_rows(void **state)
 {
     struct fixture *f = *state;
@@ -1653,6 +1758,154 @@ static void concurrent_writers_and_readers(void **state)
     free(r);
 }
 
+/* ---- group commit ----------------------------------------------------------------------- */
+
+#define BATCHED 6
+
+struct batched {
+    struct sr_store *store;
+    int index;        /* tells its schema apart */
+    bool leader;      /* alone in the first batch, which it holds until the next forms */
+    bool fail;        /* writes, then fails */
+    bool conflict;    /* its first run loses a race (an injected conflict) */
+    _Atomic int runs; /* how often its work ran (a conflict runs the batch again) */
+    const struct sr_txn *txn;
+    enum sr_err rc; /* the answer */
+    int64_t id;
+    char message[SR_ERROR_MESSAGE_MAX];
+};
+
+/* How many callers wait for the next batch. */
+static size_t batch_queued(struct sr_store *store)
+{
+    size_t n = 0;
+    pthread_mutex_lock(&store->batch_lock);
+    for (struct sr_batch_item *i = store->queue; i; i = i->next)
+        n++;
+    pthread_mutex_unlock(&store->batch_lock);
+    return n;
+}
+
+/* One registration: a new id, its schema, the subject's next version. One
+ * that fails writes first, then meets a statement the database refuses
+ * (PostgreSQL: text that is not UTF-8, which aborts the transaction until
+ * its savepoint is rolled back; SQLite takes it) and answers its own error. */
+static enum sr_err batched_work(struct sr_txn *t, void *arg, struct sr_error *err)
+{
+    struct batched *b = arg;
+    b->runs++;
+    b->txn = t;
+    if (b->leader && b->runs == 1) /* hold the first batch until the next has formed */
+        for (int i = 0; i < 5000 && batch_queued(b->store) < BATCHED - 1; i++)
+            usleep(1000);
+    if (b->conflict && b->runs == 1)
+        sr_store_inject_conflicts(b->store, 1); /* its first write below */
+    char text[32];
+    snprintf(text, sizeof(text), "\"batched-%d\"", b->index);
+    int64_t id = 0;
+    int32_t max = 0;
+    enum sr_err rc = sr_txn_reserve_id(t, CTX, &id, err);
+    struct sr_schema_rec rec = {.id = id, .schema_type = L("AVRO"), .schema = text};
+    if (!rc)
+        rc = sr_txn_schema_insert(t, CTX, &rec, NULL, 0, err);
+    if (!rc)
+        rc = sr_txn_max_version(t, "b", &max, err);
+    if (!rc)
+        rc = sr_txn_version_insert(t, "b", max + 1, CTX, id, 0, err);
+    if (!rc && b->fail) {
+        struct sr_schema_rec bad = {
+            .id = id + 1000, .schema_type = L("AVRO"), .schema = L("\"\xff\"")};
+        rc = sr_txn_schema_insert(t, CTX, &bad, NULL, 0, err);
+        if (!rc)
+            rc = sr_errorf(err, SR_ERR_BAD_REQUEST, "refused by the test");
+    }
+    b->id = id;
+    return rc;
+}
+
+static void *batched_main(void *p)
+{
+    struct batched *b = p;
+    struct sr_error err = {0};
+    b->rc = sr_store_run_batched(b->store, batched_work, b, &err);
+    snprintf(b->message, sizeof(b->message), "%s", err.message);
+    return NULL;
+}
+
+/* Writes that arrive while another commits share the next batch: one
+ * transaction, each in a savepoint of its own, so that a failing one (even
+ * one whose statement the database refused) drops only its own writes and
+ * gets its own error, the others keep theirs and see each other's writes
+ * (consecutive versions, ids given back by the failures reused). A conflict
+ * runs the whole batch again. */
+/* Runs b[0] (the leader, alone in its batch, which it holds until the
+ * others have queued for the next) and b[1..BATCHED) behind it; asserts that
+ * the followers shared one transaction and that the successful ones got the
+ * ids from first_id on, in some order (the order they arrived in). */
+static void run_batches(struct batched *b, int64_t first_id)
+{
+    pthread_t threads[BATCHED];
+    b[0].leader = true;
+    assert_int_equal(pthread_create(&threads[0], NULL, batched_main, &b[0]), 0);
+    while (!b[0].runs) /* the leader's batch is under way */
+        usleep(1000);
+    for (int i = 1; i < BATCHED; i++)
+        assert_int_equal(pthread_create(&threads[i], NULL, batched_main, &b[i]), 0);
+    for (int i = 0; i < BATCHED; i++)
+        pthread_join(threads[i], NULL);
+    assert_int_equal(b[0].rc, SR_OK);
+    assert_int_equal(b[0].id, first_id - 1);
+    bool taken[BATCHED] = {false};
+    for (int i = 1; i < BATCHED; i++) {
+        assert_ptr_equal(b[i].txn, b[1].txn); /* one transaction for the batch */
+        if (b[i].fail)
+            continue;
+        if (b[i].rc != SR_OK)
+            fail_msg("writer %d: %s", i, b[i].message);
+        int64_t slot = b[i].id - first_id; /* a failure gave its id back */
+        assert_true(slot >= 0 && slot < BATCHED && !taken[slot]);
+        taken[slot] = true;
+    }
+}
+
+/* Writes that arrive while another commits share the next batch: one
+ * transaction, each in a savepoint of its own, so that a failing one (even
+ * one whose statement the database refused) drops only its own writes and
+ * gets its own error, the others keep theirs and see each other's writes
+ * (consecutive versions; ids the failures gave back are used). A conflict
+ * runs the whole batch again, with the same answers. */
+static void batched_writes_keep_their_own_answers(void **state)
+{
+    struct fixture *f = *state;
+    struct batched b[BATCHED];
+    for (int i = 0; i < BATCHED; i++)
+        b[i] = (struct batched){.store = f->store, .index = i, .fail = i == 2 || i == 4};
+    run_batches(b, 2);
+    for (int i = 2; i <= 4; i += 2) {
+        assert_int_equal(b[i].rc, f->backend == SQLITE ? SR_ERR_BAD_REQUEST : SR_ERR_INTERNAL);
+        assert_true(b[i].message[0] != '\0');
+    }
+    struct sr_txn *t = begin(f->store, false);
+    assert_versions(t, "b", SR_WITH_DELETED, (int64_t[]){1, 2, 3, 4}, 4);
+    struct sr_store_counts c = {0};
+    OK(sr_txn_counts(t, &c, err));
+    assert_int_equal(c.schemas, 4); /* nothing of the failures stayed */
+    commit(t);
+
+    for (int i = 0; i < BATCHED; i++)
+        b[i] = (struct batched){
+            .store = f->store, .index = 10 + i, .fail = i == 2, .conflict = i == 4};
+    run_batches(b, 6);
+    assert_int_not_equal(b[2].rc, SR_OK);
+    /* The batch ran again from its start (what ran before the conflict
+     * twice, the rest once), and nothing of its first attempt stayed. */
+    assert_int_equal(b[4].runs, 2);
+    assert_int_equal(b[4].rc, SR_OK);
+    t = begin(f->store, false);
+    assert_versions(t, "b", SR_LIVE_ONLY, (int64_t[]){1, 2, 3, 4, 5, 6, 7, 8, 9}, 9);
+    commit(t);
+}
+
 /* ---- SQLite aside: the spec, the notices --------------------------------------------- */
 
 static void spec_picks_the_backend_and_hides_passwords(void **state)
@@ -1754,6 +2007,55 @@ static void pg_open_migrates_once_and_reopens(void **state)
     assert_rec(&v, "s", 1, 1, false);
     sr_version_rec_release(&v);
     commit(t);
+}
+
+#define OPENERS 6
+
+struct opener {
+    const char *spec;
+    struct sr_store *store;
+    char failure[SR_ERROR_MESSAGE_MAX];
+};
+
+static void *opener_main(void *p)
+{
+    struct opener *o = p;
+    struct sr_error err = {0};
+    if (sr_store_open(o->spec, NULL, &o->store, &err))
+        snprintf(o->failure, sizeof(o->failure), "%s", err.message);
+    return NULL;
+}
+
+/* Nodes starting at once on a new database: one migrates, the others wait
+ * for it and find the work done; all of them open. */
+static void pg_stores_opened_at_once_migrate_once(void **state)
+{
+    struct fixture *f = *state;
+    char schema[48], sql[128], spec[sizeof(f->spec)];
+    snprintf(schema, sizeof(schema), "%s_fresh", f->schema);
+    snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", schema);
+    pg_raw(NULL, sql);
+    snprintf(spec, sizeof(spec), "%s?options=-csearch_path%%3D%s", pg_url, schema);
+    struct opener openers[OPENERS];
+    pthread_t threads[OPENERS];
+    for (int i = 0; i < OPENERS; i++) {
+        openers[i] = (struct opener){.spec = spec};
+        assert_int_equal(pthread_create(&threads[i], NULL, opener_main, &openers[i]), 0);
+    }
+    for (int i = 0; i < OPENERS; i++)
+        pthread_join(threads[i], NULL);
+    for (int i = 0; i < OPENERS; i++)
+        if (!openers[i].store)
+            fail_msg("opener %d: %s", i, openers[i].failure);
+    assert_int_equal(pg_raw(schema, "SELECT count(*) FROM avro_registry_migrations"), 1);
+    assert_int_equal(pg_raw(schema, "SELECT count(*) FROM contexts"), 1);
+    struct sr_txn *t = begin(openers[0].store, true);
+    assert_int_equal(reserve(t, CTX), 1);
+    commit(t);
+    for (int i = 0; i < OPENERS; i++)
+        sr_store_close(openers[i].store);
+    snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE", schema);
+    pg_raw(NULL, sql);
 }
 
 static void pg_open_refuses_newer_database(void **state)
@@ -1927,6 +2229,140 @@ static void pg_serializable_catches_a_writer_without_the_lock(void **state)
     commit(t);
 }
 
+/* ---- ids with writers on several stores ---- */
+
+#define NODES 3
+#define NODE_WRITERS 3
+#define NODE_WRITES 8 /* each writer's; every fourth is rolled back after its reservation */
+
+struct node_writer {
+    struct sr_store *store;
+    int index;
+    int64_t ids[NODE_WRITES];
+    int count;
+    char failure[SR_ERROR_MESSAGE_MAX];
+};
+
+struct node_write {
+    int writer, n;
+    int64_t id;
+};
+
+static enum sr_err node_register(struct sr_txn *t, void *arg, struct sr_error *err)
+{
+    struct node_write *w = arg;
+    char text[64];
+    snprintf(text, sizeof(text), "\"node-writer-%d-%d\"", w->writer, w->n);
+    int32_t max = 0;
+    enum sr_err rc = sr_txn_reserve_id(t, CTX, &w->id, err);
+    if (!rc && w->n % 4 == 3) /* gives its id back */
+        return sr_errorf(err, SR_ERR_BAD_REQUEST, "rolled back by the test");
+    struct sr_schema_rec rec = {.id = w->id, .schema_type = L("AVRO"), .schema = text};
+    if (!rc)
+        rc = sr_txn_schema_insert(t, CTX, &rec, NULL, 0, err);
+    if (!rc)
+        rc = sr_txn_max_version(t, "shared", &max, err);
+    if (!rc)
+        rc = sr_txn_version_insert(t, "shared", max + 1, CTX, w->id, 0, err);
+    return rc;
+}
+
+static void *node_writer_main(void *p)
+{
+    struct node_writer *nw = p;
+    for (int n = 0; n < NODE_WRITES; n++) {
+        struct node_write w = {nw->index, n, 0};
+        struct sr_error err = {0};
+        enum sr_err rc = sr_store_run(nw->store, true, node_register, &w, &err);
+        if (n % 4 == 3 && rc == SR_ERR_BAD_REQUEST)
+            continue;
+        if (rc) {
+            snprintf(nw->failure, sizeof(nw->failure), "%s", err.message);
+            return NULL;
+        }
+        nw->ids[nw->count++] = w.id;
+    }
+    return NULL;
+}
+
+/* Three stores on one database, as three nodes, with writers racing on each:
+ * every id is given once, ids rolled back are given again, ids imported
+ * before are skipped, and the versions of the one subject they all write
+ * are consecutive. */
+static void pg_ids_across_stores(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_store *stores[NODES] = {f->store, open_store(f), open_store(f)};
+    struct sr_txn *t = begin(stores[2], true);
+    const int64_t imported[] = {10, 20, 30};
+    for (int i = 0; i < 3; i++)
+        put_schema(t, imported[i], i == 0 ? "\"imp10\"" : i == 1 ? "\"imp20\"" : "\"imp30\"");
+    commit(t);
+    struct node_writer writers[NODES * NODE_WRITERS];
+    pthread_t threads[NODES * NODE_WRITERS];
+    for (int i = 0; i < NODES * NODE_WRITERS; i++) {
+        writers[i] = (struct node_writer){.store = stores[i % NODES], .index = i};
+        assert_int_equal(pthread_create(&threads[i], NULL, node_writer_main, &writers[i]), 0);
+    }
+    for (int i = 0; i < NODES * NODE_WRITERS; i++)
+        pthread_join(threads[i], NULL);
+    enum { TOTAL = NODES * NODE_WRITERS * (NODE_WRITES - NODE_WRITES / 4) };
+    bool seen[TOTAL + 4] = {false};
+    int count = 0;
+    for (int i = 0; i < NODES * NODE_WRITERS; i++) {
+        if (writers[i].failure[0])
+            fail_msg("writer %d: %s", i, writers[i].failure);
+        for (int k = 0; k < writers[i].count; k++) {
+            int64_t id = writers[i].ids[k];
+            /* dense from 1, around the imported ids, and never twice */
+            assert_true(id >= 1 && id <= TOTAL + 3 && id != 10 && id != 20 && id != 30);
+            assert_false(seen[id]);
+            seen[id] = true;
+            count++;
+        }
+    }
+    assert_int_equal(count, TOTAL);
+    t = begin(stores[1], false);
+    struct sr_int_list versions = {0};
+    OK(sr_txn_versions(t, "shared", SR_LIVE_ONLY, &versions, err));
+    assert_int_equal(versions.count, (size_t)TOTAL);
+    for (int i = 0; i < TOTAL; i++)
+        assert_int_equal(versions.items[i], i + 1);
+    sr_int_list_release(&versions);
+    commit(t);
+    assert_int_equal(max_id(stores[2], CTX), TOTAL + 3);
+    sr_store_close(stores[1]);
+    sr_store_close(stores[2]);
+}
+
+/* The listener's own connection is cut while the database stays: the store
+ * moves every marker (a notification may have gone by meanwhile: here a
+ * commit of another store), listens again by itself, and hears the next. */
+static void pg_listener_loss_moves_markers(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_store *other = open_store(f);
+    assert_true(listening(f->store));
+    uint64_t ids = sr_store_marker(f->store, SR_CHANGE_SCHEMA_IDS);
+    uint64_t hidden = sr_store_marker(f->store, SR_CHANGE_VERSIONS_HIDDEN);
+    assert_true(pg_raw(NULL, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                             " WHERE application_name = '" PG_LISTENER_NAME "'") >= 2);
+    struct sr_txn *t = begin(other, true);
+    put_schema(t, 1, "\"int\"");
+    commit(t); /* maybe announced while nobody listened */
+    assert_true(marker_moves(f->store, SR_CHANGE_SCHEMA_IDS, ids));
+    assert_true(marker_moves(f->store, SR_CHANGE_VERSIONS_HIDDEN, hidden));
+    assert_true(listening(f->store));
+    assert_true(listening(other));
+    hidden = sr_store_marker(f->store, SR_CHANGE_VERSIONS_HIDDEN);
+    t = begin(other, true);
+    put_version(t, "s", 1, 1, false);
+    OK(sr_txn_version_set_deleted(t, "s", 1, true, err));
+    commit(t);
+    assert_true(marker_moves(f->store, SR_CHANGE_VERSIONS_HIDDEN, hidden));
+    sr_store_close(other);
+}
+
 /* The database restarted: pooled connections are stale, the listener lost
  * its own. The next transaction works (reconnecting), the markers moved
  * (notifications may have been missed), and notifications flow again. While
@@ -1985,6 +2421,7 @@ static void pg_restart_and_absence(void **state)
     X(ids_are_never_reused)                                                                        \
     X(an_imported_huge_id_does_not_exhaust_the_ids)                                                \
     X(contexts_number_their_own_ids)                                                               \
+    X(id_states_carry_the_used_ids)                                                                \
     X(markers_move_with_committed_changes)                                                         \
     X(guids_and_contexts)                                                                          \
     X(run_retries_conflicts_whole)                                                                 \
@@ -2000,6 +2437,7 @@ static void pg_restart_and_absence(void **state)
     X(list_versions_pages_and_picks_latest)                                                        \
     X(config_keeps_global_and_subjects_apart)                                                      \
     X(mode_keeps_global_and_subjects_apart)                                                        \
+    X(setting_subjects_list_config_and_mode)                                                       \
     X(counts_see_live_rows)                                                                        \
     X(rollback_discards_and_reads_are_snapshots)                                                   \
     X(failed_commit_rolls_back_and_frees_the_writer)                                               \
@@ -2007,7 +2445,8 @@ static void pg_restart_and_absence(void **state)
     X(many_reads_open_at_once)                                                                     \
     X(releases_are_null_safe_and_err_is_optional)                                                  \
     X(large_and_unusual_text_round_trips)                                                          \
-    X(concurrent_writers_and_readers)
+    X(concurrent_writers_and_readers)                                                              \
+    X(batched_writes_keep_their_own_answers)
 
 int main(void)
 {
@@ -2018,10 +2457,12 @@ int main(void)
             SQ(open_rejects_bad_paths) SQ(a_second_owner_is_refused)
                 SQ(a_version_one_database_migrates) COMMON_TESTS(SQ)};
     const struct CMUnitTest pg_tests[] = {
-        PG(pg_open_migrates_once_and_reopens) PG(pg_open_refuses_newer_database)
-            PG(pg_open_rejects_bad_urls) PG(pg_stores_share_one_database)
-                PG(pg_serializable_catches_a_writer_without_the_lock) PG(pg_restart_and_absence)
-                    COMMON_TESTS(PG)};
+        PG(pg_open_migrates_once_and_reopens) PG(pg_stores_opened_at_once_migrate_once)
+            PG(pg_open_refuses_newer_database) PG(pg_open_rejects_bad_urls)
+                PG(pg_stores_share_one_database)
+                    PG(pg_serializable_catches_a_writer_without_the_lock) PG(pg_ids_across_stores)
+                        PG(pg_listener_loss_moves_markers) PG(pg_restart_and_absence)
+                            COMMON_TESTS(PG)};
     const struct CMUnitTest plain_tests[] = {
         cmocka_unit_test(spec_picks_the_backend_and_hides_passwords),
         cmocka_unit_test(pg_notices_parse),
