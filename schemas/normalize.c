@@ -27,6 +27,10 @@ static json_t *sorted_value(json_t *v)
     size_t n = json_object_size(v), k = 0;
     const char **keys = calloc(n ? n : 1, sizeof(*keys));
     json_t *out = keys ? json_object() : NULL;
+    if (!out) {
+        free(keys);
+        return NULL;
+    }
     const char *key;
     json_t *member;
     json_object_foreach(v, key, member) keys[k++] = key;
@@ -99,7 +103,11 @@ static json_t *normal_attribute(const char *key, json_t *value)
         size_t n = json_array_size(value);
         const char **names = calloc(n ? n : 1, sizeof(*names));
         json_t *out = names ? json_array() : NULL;
-        for (size_t i = 0; names && i < n; i++)
+        if (!out) {
+            free(names);
+            return NULL;
+        }
+        for (size_t i = 0; i < n; i++)
             names[i] = json_string_value(json_array_get(value, i));
         qsort(names, n, sizeof(*names), compare_keys);
         for (size_t i = 0; out && i < n; i++)
@@ -120,12 +128,14 @@ static json_t *normal_object(json_t *obj, bool field)
     size_t n = json_object_size(obj), props = 0;
     const char **custom = calloc(n ? n : 1, sizeof(*custom));
     json_t *out = custom ? json_object() : NULL;
+    if (!out) {
+        free(custom);
+        return NULL;
+    }
     const char *key;
     json_t *value;
     json_object_foreach(obj, key, value)
     {
-        if (!out)
-            break;
         if (listed(known, key))
             json_object_set_new(out, key, normal_attribute(key, value));
         else

@@ -475,11 +475,11 @@ static void dispatch_end(struct sr_server *srv, struct dispatch *d, struct sr_re
 }
 
 void sr_http_dispatch(struct sr_server *srv, const struct sr_route *routes,
-                      const struct sr_http_input *given, struct sr_response *resp,
+                      const struct sr_http_input *in, struct sr_response *resp,
                       size_t *route_index_out)
 {
     struct dispatch d;
-    dispatch_begin(srv, routes, given, &d, resp);
+    dispatch_begin(srv, routes, in, &d, resp);
     if (dispatch_pending(&d))
         dispatch_handle(srv, &d, resp);
     dispatch_end(srv, &d, resp, route_index_out);
@@ -977,6 +977,7 @@ static void take_chunk(struct sr_server *srv, struct upload *up, const char *dat
         up->body = body;
         up->cap = cap;
     }
+    assert(up->body); /* cap > len + n: allocated */
     memcpy(up->body + up->len, data, n);
     up->len += n;
 }
