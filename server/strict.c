@@ -87,8 +87,7 @@ static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char
     return MHD_YES;
 }
 
-enum sr_err sr_strict_check(struct MHD_Connection *conn, const char *version,
-                            struct sr_error *err)
+enum sr_err sr_strict_check(struct MHD_Connection *conn, const char *version, struct sr_error *err)
 {
     struct sr_conn *c = conn_record(conn);
     if (c) {

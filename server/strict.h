@@ -46,8 +46,7 @@ void *sr_strict_uri_seen(void *cls, const char *uri, struct MHD_Connection *conn
 
 /* The access handler's first call: SR_OK, or SR_ERR_BAD_REQUEST with the
  * reason (see the file comment). version is the access handler's. */
-enum sr_err sr_strict_check(struct MHD_Connection *conn, const char *version,
-                            struct sr_error *err);
+enum sr_err sr_strict_check(struct MHD_Connection *conn, const char *version, struct sr_error *err);
 
 /* ---- the rules, apart from libmicrohttpd (for the unit tests) ---------------------------- */
 
