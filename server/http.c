@@ -37,6 +37,7 @@
 #include "server/metrics.h"
 #include "server/reply.h"
 #include "server/router.h"
+#include "server/strict.h"
 #include "server/ui.h"
 #include "server/workq.h"
 
@@ -825,6 +826,19 @@ static enum MHD_Result answer_refusal(struct sr_server *srv, struct MHD_Connecti
     return send_reply(srv, conn, in, &resp, route_index, start_ns);
 }
 
+/* A refusal of a request that breaks strict.h's rules: what follows it on
+ * the connection cannot be trusted to be the next request, so it is closed. */
+static enum MHD_Result answer_and_close(struct sr_server *srv, struct MHD_Connection *conn,
+                                        const struct sr_http_input *in, const struct sr_error *err)
+{
+    struct sr_response resp = {0};
+    size_t route_index;
+    refuse(in, err->code, err->message, &resp, &route_index);
+    if (resp.header_count < SR_RESPONSE_MAX_HEADERS)
+        resp.headers[resp.header_count++] = (struct sr_header){MHD_HTTP_HEADER_CONNECTION, "close"};
+    return send_reply(srv, conn, in, &resp, route_index, now_ns());
+}
+
 static const char *too_large_message(char *buf, size_t cap, size_t limit)
 {
     snprintf(buf, cap, "Request body is larger than the limit of %zu bytes", limit);
@@ -895,9 +909,11 @@ static enum MHD_Result answer_busy(struct sr_server *srv, struct MHD_Connection 
     return send_reply(srv, conn, in, &resp, route_index, start_ns);
 }
 
-/* The first call: the header is in; refuse a head over the caps, an
- * announced body over the cap, or one the in-flight budget has no room
- * for, at once. An announced body takes its share of the budget now. */
+/* The first call: the header is in; refuse a head that breaks strict.h's
+ * rules or is over the caps, an announced body over the cap, or one the
+ * in-flight budget has no room for, at once. An announced body takes its
+ * share of the budget now. *con_cls is set before any refusal:
+ * on_completed() counts the request done only when this call saw it. */
 static enum MHD_Result first_call(struct sr_server *srv, struct MHD_Connection *conn,
                                   const struct sr_http_input *in, const char *version,
                                   void **con_cls)
@@ -906,11 +922,12 @@ static enum MHD_Result first_call(struct sr_server *srv, struct MHD_Connection *
     struct sr_error err = {0};
     sr_metrics_inflight_add(srv->metrics, 1);
     *con_cls = &no_body;
-    if (srv->edge) {
+    if (srv->edge)
         sr_limits_headers_in(conn_state(conn));
-        if (check_head(srv, conn, in, version, &err) != SR_OK)
-            return answer_refusal(srv, conn, in, err.code, err.message, now_ns());
-    }
+    if (sr_strict_check(conn, version, &err) != SR_OK)
+        return answer_and_close(srv, conn, in, &err);
+    if (srv->edge && check_head(srv, conn, in, version, &err) != SR_OK)
+        return answer_refusal(srv, conn, in, err.code, err.message, now_ns());
     uint64_t announced = content_length(conn);
     if (announced > limit) {
         char msg[96];
@@ -1039,7 +1056,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
     struct sr_server *srv = cls;
     struct upload *up = *con_cls;
-    if (up && *con_cls != &no_body) {
+    if (!up)
+        return; /* refused by libmicrohttpd before first_call(): not counted */
+    if (*con_cls != &no_body) {
         budget_give_back(srv, up);
         free(up->body);
         free(up);
@@ -1202,8 +1221,9 @@ static struct MHD_Daemon *start_daemon(struct sr_server *srv, struct sockaddr_st
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)addr, MHD_OPTION_THREAD_POOL_SIZE,
         threads > 1 ? threads : 0u, MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
         MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_S, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, srv, MHD_OPTION_UNESCAPE_CALLBACK, unescape_nothing, NULL, MHD_OPTION_ARRAY,
-        edge, MHD_OPTION_END);
+        on_completed, srv, MHD_OPTION_UNESCAPE_CALLBACK, unescape_nothing, NULL,
+        MHD_OPTION_URI_LOG_CALLBACK, sr_strict_uri_seen, NULL, MHD_OPTION_ARRAY, edge,
+        MHD_OPTION_END);
 }
 
 enum sr_err sr_http_start(struct sr_server *srv, struct sr_error *err)

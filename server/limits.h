@@ -96,6 +96,9 @@ struct sr_conn {
     int peer_state;               /* 0: not judged yet; else enum sr_tls_peer + 1 */
     const char *peer_why;         /* static */
     char peer_cn[256];
+    /* strict.h's record of where the current request's target ended (a
+     * pointer into libmicrohttpd's buffer), or NULL */
+    const char *target_end;
 };
 
 /* Caller owns *out (sr_limits_free). Errors: SR_ERR_NOMEM. */
