@@ -13,6 +13,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -109,14 +110,14 @@ static void test_many_submitters(void **state)
 {
     (void)state;
     enum { THREADS = 4, EACH = 500 };
-    struct item *items = calloc(THREADS * EACH, sizeof *items);
+    struct item *items = calloc((size_t)THREADS * EACH, sizeof *items);
     struct sr_workq *q = NULL;
     struct sr_error err;
     assert_int_equal(sr_workq_start(3, &q, &err), SR_OK);
     pthread_t t[THREADS];
     struct submitter s[THREADS];
     for (int i = 0; i < THREADS; i++) {
-        s[i] = (struct submitter){q, items + i * EACH, EACH};
+        s[i] = (struct submitter){q, items + (size_t)i * EACH, EACH};
         assert_int_equal(pthread_create(&t[i], NULL, submit_all, &s[i]), 0);
     }
     for (int i = 0; i < THREADS; i++)
@@ -135,9 +136,9 @@ static void test_stop_null_is_safe(void **state)
 
 static void *deadline_elsewhere(void *arg)
 {
-    (void)arg;
     /* another thread has no deadline of its own */
-    return (void *)(uintptr_t)(sr_deadline_get() == 0 && !sr_deadline_passed());
+    *(bool *)arg = sr_deadline_get() == 0 && !sr_deadline_passed();
+    return NULL;
 }
 
 static void test_deadline(void **state)
@@ -149,10 +150,10 @@ static void test_deadline(void **state)
     sr_deadline_set(now + 60ull * 1000000000u);
     assert_false(sr_deadline_passed());
     pthread_t t;
-    void *fine = NULL;
-    assert_int_equal(pthread_create(&t, NULL, deadline_elsewhere, NULL), 0);
-    pthread_join(t, &fine);
-    assert_true(fine != NULL);
+    bool fine = false;
+    assert_int_equal(pthread_create(&t, NULL, deadline_elsewhere, &fine), 0);
+    pthread_join(t, NULL);
+    assert_true(fine);
     sr_deadline_set(now - 1);
     assert_true(sr_deadline_passed());
     assert_int_equal(sr_deadline_get(), now - 1);
