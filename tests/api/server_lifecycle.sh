@@ -115,6 +115,22 @@ check "exit status 0" test "${status:-1}" -eq 0
 check "logs the shutdown" grep -q "SIGTERM received: shutting down" "$tmp/log1"
 check "logs the end" grep -q "stopped" "$tmp/log1"
 
+# Anyone who can reach a non-loopback port without authentication may write:
+# the server says so at start (server/edge.c); on loopback it does not.
+check "on loopback without authentication: no warning" \
+    bash -c "! grep -q 'with no authentication' '$tmp/log1'"
+"$BIN" --listen 0.0.0.0 --port 0 --db "$tmp/open.db" >"$tmp/log-open" 2>&1 &
+open_pid=$!
+pids+=("$open_pid")
+for _ in $(seq 1 100); do
+    grep -q 'listening on' "$tmp/log-open" && break
+    sleep 0.05
+done
+check "on 0.0.0.0 without authentication: a warning at start" \
+    grep -q 'WARN listening on 0.0.0.0 with no authentication' "$tmp/log-open"
+kill -TERM "$open_pid"
+wait_exit "$open_pid" 5
+
 # A second signal does not wait the full 10 s.
 check "restarts on the same database" start "$tmp/log2" --db "$db"
 server=$pid
