@@ -787,8 +787,12 @@ static enum MHD_Result answer_on_worker(struct sr_server *srv, struct MHD_Connec
     up->conn = conn;
     up->deadline_ns = up->start_ns + (uint64_t)srv->config.deadline_ms * 1000000u;
     up->work.run = run_deferred;
+    /* Suspended before it is queued, so a worker never resumes a connection
+     * that is not suspended yet. While the server stops, the pool takes no
+     * more work: the request then runs here. */
     MHD_suspend_connection(conn);
-    sr_workq_submit(srv->workq, &up->work);
+    if (!sr_workq_submit(srv->workq, &up->work))
+        run_deferred(&up->work);
     return MHD_YES;
 }
 
@@ -1239,7 +1243,7 @@ enum sr_err sr_http_start(struct sr_server *srv, struct sr_error *err)
         return rc;
     srv->daemon = start_daemon(srv, &addr);
     if (!srv->daemon) {
-        sr_workq_stop(srv->workq);
+        sr_workq_free(srv->workq);
         srv->workq = NULL;
         return sr_errorf(err, SR_ERR_IO, "cannot start the HTTP server on %s:%u",
                          srv->config.listen, (unsigned)srv->config.port);
@@ -1269,11 +1273,13 @@ int64_t sr_http_in_flight(const struct sr_server *srv)
 void sr_http_stop(struct sr_server *srv)
 {
     /* First the workers: each finishes its request and resumes its
-     * connection, which needs the daemon still running. */
-    sr_workq_stop(srv->workq);
-    srv->workq = NULL;
+     * connection, which needs the daemon still running. The pool is freed
+     * only once no connection thread can reach it. */
+    sr_workq_drain(srv->workq);
     if (srv->daemon)
         MHD_stop_daemon(srv->daemon);
+    sr_workq_free(srv->workq);
+    srv->workq = NULL;
     srv->daemon = NULL;
     if (srv->listen_fd >= 0)
         close(srv->listen_fd);

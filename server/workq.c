@@ -14,6 +14,7 @@ struct sr_workq {
     struct sr_work *head, *tail;
     size_t waiting;
     bool stopping;
+    bool joined;
     unsigned nthreads;
     pthread_t threads[]; /* nthreads */
 };
@@ -76,12 +77,15 @@ enum sr_err sr_workq_start(unsigned threads, struct sr_workq **out, struct sr_er
     return SR_OK;
 }
 
-void sr_workq_submit(struct sr_workq *q, struct sr_work *w)
+bool sr_workq_submit(struct sr_workq *q, struct sr_work *w)
 {
     assert(q && w && w->run);
     w->next = NULL;
     pthread_mutex_lock(&q->lock);
-    assert(!q->stopping);
+    if (q->stopping) {
+        pthread_mutex_unlock(&q->lock);
+        return false;
+    }
     if (q->tail)
         q->tail->next = w;
     else
@@ -90,6 +94,7 @@ void sr_workq_submit(struct sr_workq *q, struct sr_work *w)
     q->waiting++;
     pthread_cond_signal(&q->more);
     pthread_mutex_unlock(&q->lock);
+    return true;
 }
 
 size_t sr_workq_waiting(struct sr_workq *q)
@@ -100,11 +105,19 @@ size_t sr_workq_waiting(struct sr_workq *q)
     return n;
 }
 
-void sr_workq_stop(struct sr_workq *q)
+void sr_workq_drain(struct sr_workq *q)
+{
+    if (!q || q->joined)
+        return;
+    join(q, q->nthreads);
+    q->joined = true;
+}
+
+void sr_workq_free(struct sr_workq *q)
 {
     if (!q)
         return;
-    join(q, q->nthreads);
+    sr_workq_drain(q);
     pthread_cond_destroy(&q->more);
     pthread_mutex_destroy(&q->lock);
     free(q);

@@ -14,6 +14,7 @@
 #ifndef SR_SERVER_WORKQ_H
 #define SR_SERVER_WORKQ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/error.h"
@@ -29,14 +30,18 @@ struct sr_workq;
  * cannot be started (the ones started are stopped again). */
 enum sr_err sr_workq_start(unsigned threads, struct sr_workq **out, struct sr_error *err);
 
-/* Queues w (w->run set) to run on some worker, in arrival order. */
-void sr_workq_submit(struct sr_workq *q, struct sr_work *w);
+/* Queues w (w->run set) to run on some worker, in arrival order. False
+ * (nothing queued) once sr_workq_drain() has begun: the caller runs it. */
+bool sr_workq_submit(struct sr_workq *q, struct sr_work *w);
 
 /* Work queued and not yet started (for metrics and tests). */
 size_t sr_workq_waiting(struct sr_workq *q);
 
-/* Runs whatever is queued, then joins the workers and frees q. NULL-safe.
- * Nothing may be submitted once it is called. */
-void sr_workq_stop(struct sr_workq *q);
+/* Refuses new work, runs whatever is queued and joins the workers. q stays
+ * valid (submits answer false) until sr_workq_free(). NULL-safe; once. */
+void sr_workq_drain(struct sr_workq *q);
+
+/* Frees q, draining it first if that was not done. NULL-safe. */
+void sr_workq_free(struct sr_workq *q);
 
 #endif

@@ -54,9 +54,9 @@ static void test_every_item_runs_once(void **state)
     assert_int_equal(sr_workq_start(4, &q, &err), SR_OK);
     for (int i = 0; i < N; i++) {
         items[i].work.run = run_item;
-        sr_workq_submit(q, &items[i].work);
+        assert_true(sr_workq_submit(q, &items[i].work));
     }
-    sr_workq_stop(q);
+    sr_workq_free(q);
     for (int i = 0; i < N; i++)
         assert_int_equal(atomic_load(&items[i].runs), 1);
     free(items);
@@ -84,7 +84,7 @@ static void test_one_worker_keeps_order(void **state)
     /* the first item holds the only worker: the rest wait in the queue */
     assert_true(sr_workq_waiting(q) >= N - 1);
     atomic_store(&open, true);
-    sr_workq_stop(q);
+    sr_workq_free(q);
     assert_int_equal(atomic_load(&next), N);
     for (int i = 0; i < N; i++)
         assert_int_equal(order[i], i);
@@ -122,7 +122,7 @@ static void test_many_submitters(void **state)
     }
     for (int i = 0; i < THREADS; i++)
         pthread_join(t[i], NULL);
-    sr_workq_stop(q);
+    sr_workq_free(q);
     for (int i = 0; i < THREADS * EACH; i++)
         assert_int_equal(atomic_load(&items[i].runs), 1);
     free(items);
@@ -131,7 +131,23 @@ static void test_many_submitters(void **state)
 static void test_stop_null_is_safe(void **state)
 {
     (void)state;
-    sr_workq_stop(NULL);
+    sr_workq_drain(NULL);
+    sr_workq_free(NULL);
+}
+
+static void test_a_drained_pool_refuses_work(void **state)
+{
+    (void)state;
+    struct item first = {.work.run = run_item}, late = {.work.run = run_item};
+    struct sr_workq *q = NULL;
+    struct sr_error err;
+    assert_int_equal(sr_workq_start(2, &q, &err), SR_OK);
+    assert_true(sr_workq_submit(q, &first.work));
+    sr_workq_drain(q);
+    assert_int_equal(atomic_load(&first.runs), 1); /* queued work ran before the join */
+    assert_false(sr_workq_submit(q, &late.work));
+    sr_workq_free(q);
+    assert_int_equal(atomic_load(&late.runs), 0);
 }
 
 static void *deadline_elsewhere(void *arg)
@@ -168,6 +184,7 @@ int main(void)
         cmocka_unit_test(test_one_worker_keeps_order),
         cmocka_unit_test(test_many_submitters),
         cmocka_unit_test(test_stop_null_is_safe),
+        cmocka_unit_test(test_a_drained_pool_refuses_work),
         cmocka_unit_test(test_deadline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
