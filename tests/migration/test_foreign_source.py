@@ -107,7 +107,7 @@ http {{
 class View(Registry):
     """The API of a registry seen through a proxy's port: requests only."""
 
-    def __init__(self, port):  # noqa: super: there is no process to own
+    def __init__(self, port):  # no super().__init__: there is no process to own
         self.port = port
 
 
