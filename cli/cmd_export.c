@@ -78,6 +78,7 @@ int cmd_export(int argc, char **argv)
                 "%.1f s\n",
                 st.schemas, st.subjects, st.versions, st.deleted_versions, cli_conn_display(&conn),
                 cli_now() - start);
+        cli_fetch_note("export", &st);
     }
     avroreg_snapshot_free(snap);
     cli_progress_free(progress);

@@ -129,6 +129,7 @@ static int read_source(struct migrate *m, struct avroreg_snapshot **snap)
                 "%s in %.1f s\n",
                 st.schemas, st.subjects, st.versions, st.deleted_versions,
                 cli_conn_display(&m->from), cli_now() - start);
+        cli_fetch_note("migrate", &st);
     }
     cli_progress_free(progress);
     avroreg_client_free(client);

@@ -309,3 +309,13 @@ int cli_write_snapshot(const char *path, const struct avroreg_snapshot *snap)
     }
     return CLI_OK;
 }
+
+void cli_fetch_note(const char *who, const struct avroreg_snapshot_stats *st)
+{
+    if (st->no_listing)
+        fprintf(stderr, "%s: no GET /schemas listing: read subject by subject (%zu subjects)\n",
+                who, st->one_by_one);
+    else if (st->one_by_one)
+        fprintf(stderr, "%s: %zu subjects not in GET /schemas: read subject by subject\n", who,
+                st->one_by_one);
+}

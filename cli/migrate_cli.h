@@ -78,4 +78,8 @@ int cli_fail(const char *what, const struct avroreg_error *err);
  * CLI_USAGE on failure. */
 int cli_write_snapshot(const char *path, const struct avroreg_snapshot *snap);
 
+/* Prints "<who>: ..." when the fetch fell back to reading subject by subject
+ * (a source without GET /schemas, or a listing that lacked subjects). */
+void cli_fetch_note(const char *who, const struct avroreg_snapshot_stats *st);
+
 #endif

@@ -62,6 +62,8 @@ struct avroreg_snapshot {
     struct ar_subject_ent *subjects;
     size_t subject_count, subject_cap;
     struct sr_strmap names; /* while building: name -> subject index + 1 */
+    bool no_listing;        /* fetched without a GET /schemas listing */
+    size_t one_by_one;      /* subjects fetched version by version */
     bool sealed;
 };
 

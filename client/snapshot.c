@@ -61,6 +61,8 @@ void avroreg_snapshot_stats(const struct avroreg_snapshot *snap, struct avroreg_
         return;
     out->schemas = snap->schema_count;
     out->subjects = snap->subject_count;
+    out->no_listing = snap->no_listing;
+    out->one_by_one = snap->one_by_one;
     for (size_t i = 0; i < snap->subject_count; i++) {
         const struct ar_subject_ent *s = &snap->subjects[i];
         out->versions += s->version_count;

@@ -6,10 +6,14 @@
  *   2. GET /subjects?deleted=true: every subject, soft-deleted ones too;
  *   3. GET /schemas?deleted=true&offset=..&limit=1000, page by page in
  *      parallel: every subject-version with its schema in a few hundred
- *      requests. A registry without the listing (or whose listing lacks a
- *      subject) is read subject by subject instead:
+ *      requests. A registry without the listing (older Confluent, Karapace
+ *      and other peers: a 404, or an answer that ignores offset or limit),
+ *      or whose listing lacks a subject, is read subject by subject instead:
  *      /subjects/{s}/versions?deleted=true and
- *      /subjects/{s}/versions/{v}?deleted=true;
+ *      /subjects/{s}/versions/{v}?deleted=true. The snapshot records that
+ *      (no_listing, one_by_one) for the caller to report. A registry that
+ *      ignores ?deleted=true on its listings shows no soft-deleted versions,
+ *      and none are read;
  *   4. for each subject: GET /subjects/{s}/versions, its live versions (the
  *      others are soft-deleted: far cheaper than listing every schema a
  *      second time), and GET /config/{s} and GET /mode/{s}, its own settings
@@ -513,6 +517,7 @@ static enum avroreg_err read_subjects(struct fetch_state *st, int workers, bool 
         job->name = json_string_value(json_array_get(st->names, i));
         job->settings.normalize = -1;
         job->versions_needed = !listed || !ar_snap_subject(st->snap, job->name, false);
+        st->snap->one_by_one += job->versions_needed;
     }
     if (st->f.progress)
         ar_progress_grow(st->f.progress, 3 * st->job_count);
@@ -556,8 +561,10 @@ enum avroreg_err ar_fetch(struct avroreg_client *client, const struct avroreg_tr
     if (!rc)
         rc = subject_names(&st.f, subjects, subject_count, &st.names, err);
     /* The listing pays off for a whole registry, not for a few subjects. */
-    if (!rc && !subjects)
+    if (!rc && !subjects) {
         rc = read_listing(&st, workers, &listed, err);
+        st.snap->no_listing = !rc && !listed;
+    }
     if (!rc)
         rc = read_subjects(&st, workers, listed, err);
     if (!rc)

@@ -47,6 +47,9 @@ struct avroreg_snapshot_stats {
     size_t subjects;         /* including subjects with only settings */
     size_t versions;         /* subject-versions, soft-deleted ones included */
     size_t deleted_versions; /* of which soft-deleted */
+    /* How avroreg_snapshot_fetch() read it (false and 0 for other snapshots): */
+    bool no_listing;   /* the registry had no usable GET /schemas listing */
+    size_t one_by_one; /* subjects whose versions were read subject by subject */
 };
 
 void avroreg_snapshot_free(struct avroreg_snapshot *snap);
@@ -76,8 +79,9 @@ struct avroreg_transfer_options {
 /* Reads the whole state of the registry behind client: GET /config, /mode,
  * /subjects?deleted=true, then every subject-version with its schema (in
  * pages of GET /schemas when the registry offers it, else subject by subject)
- * and each subject's own config and mode. A registry that takes writes
- * meanwhile yields a mix of before and after: verify afterwards.
+ * and each subject's own config and mode (avroreg_snapshot_stats() tells
+ * which way it went). A registry that takes writes meanwhile yields a mix of
+ * before and after: verify afterwards.
  * options may be NULL. Caller frees *out with avroreg_snapshot_free().
  * Errors: AVROREG_ERR_HTTP (unreachable, or an answer that is not what the
  * API promises), AVROREG_ERR_REGISTRY (an error answer, with its code),

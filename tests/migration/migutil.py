@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from urllib.parse import quote
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "api"))
 from harness import ROOT, Registry, eq, finish, free_port, ok  # noqa: E402,F401
@@ -87,11 +88,16 @@ def varied_history(reg):
     return reg
 
 
+def enc(subject):
+    """A subject name as a path segment."""
+    return quote(subject, safe="")
+
+
 def ids_of(reg):
     """Every id the registry knows, with GET /schemas/ids/{id}'s raw answer."""
     out = {}
     subjects = must(reg.get("/subjects?deleted=true"), "subjects")
-    for s in subjects:
+    for s in map(enc, subjects):
         for v in must(reg.get(f"/subjects/{s}/versions?deleted=true"), "versions"):
             e = must(reg.get(f"/subjects/{s}/versions/{v}?deleted=true"), "version")
             if e["id"] not in out:
@@ -103,15 +109,16 @@ def state_of(reg):
     """Subjects with their versions (number, id, deleted) and settings."""
     state = {"config": reg.get("/config").json, "mode": reg.get("/mode").json}
     live = set(must(reg.get("/subjects"), "subjects"))
-    for s in must(reg.get("/subjects?deleted=true"), "subjects"):
-        alive = set(must(reg.get(f"/subjects/{s}/versions"), "live")) if s in live else set()
+    for name in must(reg.get("/subjects?deleted=true"), "subjects"):
+        s = enc(name)
+        alive = set(must(reg.get(f"/subjects/{s}/versions"), "live")) if name in live else set()
         vs = []
         for v in must(reg.get(f"/subjects/{s}/versions?deleted=true"), "versions"):
             e = must(reg.get(f"/subjects/{s}/versions/{v}?deleted=true"), "version")
             vs.append((v, e["id"], v not in alive))
         cfg = reg.get(f"/config/{s}")
         mode = reg.get(f"/mode/{s}")
-        state[s] = {"versions": vs, "config": cfg.json if cfg.status == 200 else None,
+        state[name] = {"versions": vs, "config": cfg.json if cfg.status == 200 else None,
                     "mode": mode.json if mode.status == 200 else None}
     return state
 
