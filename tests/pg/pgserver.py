@@ -24,7 +24,12 @@ SCRIPT = os.path.join(HERE, "pgserver")
 
 class PgServer:
     def __init__(self, directory=None, owned=True):
-        self.dir = directory or os.path.join(tempfile.mkdtemp(prefix="avroreg-pg-"), "pg")
+        if not directory:
+            # the server's unprivileged user must reach DIR/pg: o+x on its parent
+            parent = tempfile.mkdtemp(prefix="avroreg-pg-")
+            os.chmod(parent, 0o711)
+            directory = os.path.join(parent, "pg")
+        self.dir = directory
         self.owned = owned  # stop (and remove) it at exit
         self.url = None
         self._databases = set()

@@ -200,6 +200,9 @@ static int setup(void **state)
     srv->config.port = 0;
     srv->config.threads = 2;
     srv->config.max_body_bytes = BODY_CAP;
+    srv->config.max_inflight_bytes = SR_CONFIG_DEFAULT_MAX_INFLIGHT;
+    srv->config.workers = 2;
+    srv->config.deadline_ms = SR_CONFIG_DEFAULT_DEADLINE_MS;
     assert_int_equal(sr_store_open_sqlite(path, &srv->store, &err), SR_OK);
     assert_int_equal(sr_registry_open(srv->store, &srv->registry, &err), SR_OK);
     assert_int_equal(sr_metrics_new(sr_routes, 2, &srv->metrics, &err), SR_OK);

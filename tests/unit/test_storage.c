@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -91,7 +92,8 @@ static bool pg_server_up(void)
         snprintf(pg_dir, sizeof(pg_dir), "%s", dir);
     } else {
         char tmp[64];
-        if (!tu_tempdir(tmp, sizeof(tmp), "sr_storage_pg_"))
+        /* the server's unprivileged user must reach DIR/pg: o+x on DIR */
+        if (!tu_tempdir(tmp, sizeof(tmp), "sr_storage_pg_") || chmod(tmp, 0711) != 0)
             return false;
         snprintf(pg_dir, sizeof(pg_dir), "%s/pg", tmp);
         pg_started_here = pgserver("start");
