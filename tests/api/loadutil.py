@@ -156,3 +156,34 @@ def stalled_uploads(port, count, announced, path="/subjects/stall/versions",
         except OSError as e:
             errors.append(repr(e))
     return socks, answered, errors
+
+
+def _tcp_queues():
+    """{(local port, remote port): (tx_queue, rx_queue)} of the IPv4 TCP sockets
+    on 127.0.0.1 (/proc/net/tcp)."""
+    out = {}
+    with open("/proc/net/tcp") as f:
+        next(f)
+        for line in f:
+            parts = line.split()
+            local, remote, queues = parts[1], parts[2], parts[4]
+            if not local.startswith("0100007F:"):
+                continue
+            tx, _, rx = queues.partition(":")
+            out[(int(local.split(":")[1], 16), int(remote.split(":")[1], 16))] = \
+                (int(tx, 16), int(rx, 16))
+    return out
+
+
+def server_has_read(server_port, client_ports):
+    """True when the server process has read every byte sent from each of the
+    client ports: nothing waits in the client's send queue nor in the
+    server's receive queue (seen in /proc/net/tcp). A connection that is gone
+    counts as read."""
+    queues = _tcp_queues()
+    for port in client_ports:
+        mine = queues.get((port, server_port))
+        theirs = queues.get((server_port, port))
+        if (mine and mine[0]) or (theirs and theirs[1]):
+            return False
+    return True

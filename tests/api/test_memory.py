@@ -16,7 +16,6 @@ Under the sanitizer build AddressSanitizer's quarantine keeps freed memory
 resident on purpose; the server here runs with a small quarantine so that what
 is measured is the server's own memory.
 """
-import json
 import os
 import threading
 import time
