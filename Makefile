@@ -138,7 +138,7 @@ deps:
 
 # ThreadSanitizer: the server and the unit tests in build/tsan. make test runs the unit
 # tests named in TSAN_UNIT and the concurrency API suite on them, so it builds only those.
-TSAN_UNIT := test_storage test_registry
+TSAN_UNIT := test_storage test_registry test_workq
 .PHONY: tsan tsan-bins tsan-test clang
 tsan:
 	@$(MAKE) --no-print-directory FLAVOR=tsan tsan-bins

@@ -61,6 +61,8 @@
     X(SR_ERR_CONFLICT, 500, 50002, "The operation kept conflicting with concurrent writes; retry") \
     /* The database cannot be reached or written now (gone away, disk full). */                    \
     X(SR_ERR_UNAVAILABLE, 503, 50003, "The database is unavailable")                               \
+    /* The server holds as many request bodies as its budget allows; retry soon. */                \
+    X(SR_ERR_BUSY, 503, 50301, "The server is busy; retry later")                                  \
     X(SR_ERR_IO, 500, 500, "I/O error")                                                            \
     X(SR_ERR_NOMEM, 500, 500, "Out of memory")
 

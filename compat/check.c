@@ -38,8 +38,11 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/deadline.h"
 #include "common/strmap.h"
 #include "compat/promote.h"
+
+#define DEADLINE_EVERY 4096
 
 #define NIL 0u /* the empty list (compatible) */
 #define LEAF_NONE UINT32_MAX
@@ -1298,14 +1301,22 @@ enum sr_err sr_compat_check(const struct sr_node *reader, const struct sr_node *
     struct checker ck;
     struct sr_compat_result res = {0};
     enum sr_err rc = SR_OK;
+    bool late = false;
     checker_init(&ck);
 
     /* list node 0 stands for the empty list */
     if (new_lnode(&ck, NIL, NIL, LEAF_NONE) != NIL || ck.oom)
         goto done;
     enter(&ck, reader, writer, true, NULL, 0);
-    while (ck.nframe > 0 && !ck.oom && !ck.too_big && !ck.exception)
+    /* The clock is read every DEADLINE_EVERY steps: a step is a few
+     * nanoseconds, and a request past its deadline should stop soon. */
+    for (size_t n = 1; ck.nframe > 0 && !ck.oom && !ck.too_big && !ck.exception; n++) {
         step(&ck);
+        if (n % DEADLINE_EVERY == 0 && sr_deadline_passed()) {
+            late = true;
+            goto done;
+        }
+    }
     if (ck.oom || ck.too_big)
         goto done;
 
@@ -1318,7 +1329,10 @@ enum sr_err sr_compat_check(const struct sr_node *reader, const struct sr_node *
     res.compatible = !res.exception && ck.ret == NIL;
 
 done:
-    if (ck.too_big)
+    if (late)
+        rc = sr_errorf(err, SR_ERR_TIMEOUT,
+                       "The compatibility check did not finish within the request's deadline");
+    else if (ck.too_big)
         rc = sr_errorf(err, SR_ERR_UNPROCESSABLE,
                        "The schemas are too large to compare (more than %u type pairs)",
                        (unsigned)SR_COMPAT_MAX_PAIRS);

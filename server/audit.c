@@ -134,6 +134,7 @@ void sr_audit_write(struct sr_audit *a, const struct sr_audit_event *e)
     } else {
         atomic_fetch_add(&a->lost, 1);
     }
+    free(out);
     free(text);
 }
 

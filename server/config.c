@@ -43,6 +43,14 @@ static const char usage_text[] =
     "                         (AVRO_REGISTRY_API_SHAPES, default 8)\n"
     "  --max-schema-bytes N   largest schema text accepted; suffix k, m or g\n"
     "                         (AVRO_REGISTRY_MAX_SCHEMA, default 1m)\n"
+    "  --max-inflight-bytes N request bodies in flight on all connections together; past\n"
+    "                         it, 503 at once (AVRO_REGISTRY_MAX_INFLIGHT_BYTES, default 256m)\n"
+    "  --workers N            threads that run requests with a body (registrations, checks,\n"
+    "                         lookups), so that reads never wait behind them\n"
+    "                         (AVRO_REGISTRY_WORKERS, default: 2 per core, at least 4)\n"
+    "  --deadline-ms N        a request with a body still running after N ms is answered\n"
+    "                         500 (error 50002) and commits nothing\n"
+    "                         (AVRO_REGISTRY_DEADLINE_MS, default 30000)\n"
     "\n"
     "Security (each also from AVRO_REGISTRY_ and the flag's name in capitals, e.g.\n"
     "AVRO_REGISTRY_TLS_CERT; SIGHUP reloads the certificate and the authfile):\n"
@@ -78,6 +86,12 @@ unsigned sr_config_default_threads(void)
     if (n < 1)
         return 1;
     return n > SR_CONFIG_MAX_THREADS ? SR_CONFIG_MAX_THREADS : (unsigned)n;
+}
+
+unsigned sr_config_default_workers(void)
+{
+    unsigned n = 2 * sr_config_default_threads();
+    return n < 4 ? 4 : n;
 }
 
 /* Parses a whole decimal number in [min, max]; no sign, no spaces. */
@@ -411,6 +425,41 @@ static enum sr_err apply_max_schema(struct sr_config *cfg, const char *value, co
     return SR_OK;
 }
 
+static enum sr_err apply_max_inflight(struct sr_config *cfg, const char *value, const char *source,
+                                      struct sr_error *err)
+{
+    unsigned long long v = 0, mult = 0;
+    const char *end = NULL;
+    if (!parse_uint(value, 1, SR_CONFIG_MAX_INFLIGHT_LIMIT, &v, &end) ||
+        (mult = size_multiplier(end)) == 0 || v > SR_CONFIG_MAX_INFLIGHT_LIMIT / mult)
+        return sr_errorf(err, SR_ERR_BAD_REQUEST,
+                         "%s: '%s' is not a size from 1 byte to 64g (e.g. 268435456, 256m)", source,
+                         value);
+    cfg->max_inflight_bytes = (size_t)(v * mult);
+    return SR_OK;
+}
+
+static enum sr_err apply_workers(struct sr_config *cfg, const char *value, const char *source,
+                                 struct sr_error *err)
+{
+    if (!sr_config_parse_threads(value, &cfg->workers))
+        return sr_errorf(err, SR_ERR_BAD_REQUEST, "%s: '%s' is not a thread count (1 to %d)",
+                         source, value, SR_CONFIG_MAX_THREADS);
+    return SR_OK;
+}
+
+static enum sr_err apply_deadline(struct sr_config *cfg, const char *value, const char *source,
+                                  struct sr_error *err)
+{
+    unsigned long long v = 0;
+    if (!parse_uint(value, 1, SR_CONFIG_MAX_DEADLINE_MS, &v, NULL))
+        return sr_errorf(err, SR_ERR_BAD_REQUEST,
+                         "%s: '%s' is not a number of milliseconds (1 to %u)", source, value,
+                         SR_CONFIG_MAX_DEADLINE_MS);
+    cfg->deadline_ms = (unsigned)v;
+    return SR_OK;
+}
+
 static const struct option_def options[] = {
     {"--listen", "AVRO_REGISTRY_LISTEN", apply_listen},
     {"--port", "AVRO_REGISTRY_PORT", apply_port},
@@ -421,6 +470,9 @@ static const struct option_def options[] = {
     {"--ui", "AVRO_REGISTRY_UI", apply_ui},
     {"--api-shapes", "AVRO_REGISTRY_API_SHAPES", apply_api_shapes},
     {"--max-schema-bytes", "AVRO_REGISTRY_MAX_SCHEMA", apply_max_schema},
+    {"--max-inflight-bytes", "AVRO_REGISTRY_MAX_INFLIGHT_BYTES", apply_max_inflight},
+    {"--workers", "AVRO_REGISTRY_WORKERS", apply_workers},
+    {"--deadline-ms", "AVRO_REGISTRY_DEADLINE_MS", apply_deadline},
     {"--tls-cert", "AVRO_REGISTRY_TLS_CERT", apply_tls_cert},
     {"--tls-key", "AVRO_REGISTRY_TLS_KEY", apply_tls_key},
     {"--tls-client-ca", "AVRO_REGISTRY_TLS_CLIENT_CA", apply_tls_client_ca},
@@ -450,6 +502,9 @@ static enum sr_err set_defaults(struct sr_config *cfg, struct sr_error *err)
     cfg->ui = true;
     cfg->api_shapes = SR_CONFIG_DEFAULT_API_SHAPES;
     cfg->max_schema_bytes = SR_CONFIG_DEFAULT_MAX_SCHEMA;
+    cfg->max_inflight_bytes = SR_CONFIG_DEFAULT_MAX_INFLIGHT;
+    cfg->workers = sr_config_default_workers();
+    cfg->deadline_ms = SR_CONFIG_DEFAULT_DEADLINE_MS;
     cfg->max_conn_per_address = SR_CONFIG_DEFAULT_CONN_PER_ADDRESS;
     cfg->header_timeout_s = SR_CONFIG_DEFAULT_HEADER_TIMEOUT;
     cfg->rate_limit = SR_CONFIG_DEFAULT_RATE_LIMIT;

@@ -12,6 +12,12 @@
  *   --ui on|off            AVRO_REGISTRY_UI         on (the web UI at /ui/; off: 404)
  *   --api-shapes V         AVRO_REGISTRY_API_SHAPES 8 (Confluent 8.0/8.1 shapes) or 7 (7.0)
  *   --max-schema-bytes N   AVRO_REGISTRY_MAX_SCHEMA 1 MiB (the largest schema text accepted)
+ *   --max-inflight-bytes N AVRO_REGISTRY_MAX_INFLIGHT_BYTES 256 MiB (request bodies in
+ *                          flight, all connections together; 503 past it)
+ *   --workers N            AVRO_REGISTRY_WORKERS    2 per core, at least 4 (threads that
+ *                          run requests with a body, off the connection threads)
+ *   --deadline-ms N        AVRO_REGISTRY_DEADLINE_MS 30000 (a request with a body still
+ *                          running then is answered 500 / 50002 and commits nothing)
  *
  * Security (edge.h; each also from AVRO_REGISTRY_<NAME>, e.g. --tls-cert from
  * AVRO_REGISTRY_TLS_CERT, --max-connections-per-address from
@@ -59,6 +65,10 @@
 #define SR_CONFIG_MAX_HEAD_LIMIT ((size_t)1024 * 1024) /* largest line or header cap */
 #define SR_CONFIG_DEFAULT_API_SHAPES 8
 #define SR_CONFIG_DEFAULT_MAX_SCHEMA ((size_t)1024 * 1024)
+#define SR_CONFIG_DEFAULT_MAX_INFLIGHT ((size_t)256 * 1024 * 1024)
+#define SR_CONFIG_MAX_INFLIGHT_LIMIT ((size_t)64 * 1024 * 1024 * 1024)
+#define SR_CONFIG_DEFAULT_DEADLINE_MS 30000u
+#define SR_CONFIG_MAX_DEADLINE_MS 3600000u
 
 struct sr_config {
     char *listen;  /* owned: a numeric IPv4/IPv6 address or a host name */
@@ -82,6 +92,9 @@ struct sr_config {
     size_t max_header_bytes;     /* 431 past it */
     int api_shapes;              /* 8 or 7: which Confluent generation's JSON shapes to answer in */
     size_t max_schema_bytes;     /* schema texts longer than this are refused (42201) */
+    size_t max_inflight_bytes;   /* request bodies in flight, together; 503 past it */
+    unsigned workers;            /* threads that run requests with a body, >= 1 */
+    unsigned deadline_ms;        /* a request with a body running longer fails (50002) */
 };
 
 enum sr_config_outcome {
@@ -113,5 +126,8 @@ bool sr_config_parse_switch(const char *text, bool *out); /* on|off, any case */
 
 /* Online cores (at least 1). */
 unsigned sr_config_default_threads(void);
+/* Two per online core, at least 4: workers mostly wait on fsync or compute
+ * one check each, and a few spare ones keep cheap requests off the queue. */
+unsigned sr_config_default_workers(void);
 
 #endif

@@ -35,6 +35,12 @@ enum sr_err sr_h_versions_list(struct sr_request *req, struct sr_response *resp,
                                struct sr_error *err);
 enum sr_err sr_h_versions_register(struct sr_request *req, struct sr_response *resp,
                                    struct sr_error *err);
+/* Answers req from memory when route's handler can (a registration the
+ * registry has answered before, under the same change marker): true with
+ * resp filled. False: the handler has to run (resp untouched). Cheap: the
+ * HTTP layer asks it on the connection thread before it hands a request to
+ * a worker. */
+bool sr_h_recall(const struct sr_route *route, struct sr_request *req, struct sr_response *resp);
 enum sr_err sr_h_subject_metadata(struct sr_request *req, struct sr_response *resp,
                                   struct sr_error *err);
 enum sr_err sr_h_version_get(struct sr_request *req, struct sr_response *resp,

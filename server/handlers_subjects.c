@@ -137,18 +137,30 @@ static enum sr_err read_input(const struct sr_request *req, json_t **doc,
     return rc;
 }
 
+/* Producers repeat the same registration at every start: answered from memory. */
+static bool recall_registration(struct sr_request *req, struct sr_response *resp)
+{
+    char *answer = NULL;
+    size_t answer_len = 0;
+    if (!sr_registry_recall(hu_registry(req), subject_of(req), req->body, req->body_len, &answer,
+                            &answer_len))
+        return false;
+    sr_reply_take(resp, answer, answer_len);
+    return true;
+}
+
+bool sr_h_recall(const struct sr_route *route, struct sr_request *req, struct sr_response *resp)
+{
+    return route->handler == sr_h_versions_register && recall_registration(req, resp);
+}
+
 enum sr_err sr_h_versions_register(struct sr_request *req, struct sr_response *resp,
                                    struct sr_error *err)
 {
     struct sr_registry *r = hu_registry(req);
     const char *subject = subject_of(req);
-    char *answer = NULL;
-    size_t answer_len = 0;
-    /* Producers repeat the same registration at every start: answer it from memory. */
-    if (sr_registry_recall(r, subject, req->body, req->body_len, &answer, &answer_len)) {
-        sr_reply_take(resp, answer, answer_len);
+    if (recall_registration(req, resp))
         return SR_OK;
-    }
     uint64_t generation = sr_registry_generation(r);
     json_t *doc = NULL;
     struct sr_schema_input in;

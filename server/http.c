@@ -16,6 +16,8 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/deadline.h"
 #include "server/access.h"
 #include "server/alias.h"
 #include "server/context.h"
@@ -35,6 +38,7 @@
 #include "server/reply.h"
 #include "server/router.h"
 #include "server/ui.h"
+#include "server/workq.h"
 
 #define CONNECTION_TIMEOUT_S SR_IDLE_TIMEOUT_S
 #define MAX_CONNECTIONS 16384u
@@ -218,8 +222,7 @@ static const char *keep_value(struct query_state *qs, const char *a, const char 
     struct decoded_value *v = malloc(sizeof *v + la + lb + 1);
     if (!v)
         return NULL;
-    memcpy(v->text, a, la);
-    memcpy(v->text + la, b, lb + 1);
+    snprintf(v->text, la + lb + 1, "%s%s", a, b);
     v->next = qs->decoded;
     qs->decoded = v;
     return v->text;
@@ -338,13 +341,11 @@ static enum sr_err check_media(const struct sr_http_input *in, const struct sr_r
     return SR_OK;
 }
 
-static enum sr_err run_handler(struct sr_server *srv, const struct sr_http_input *in,
-                               const struct sr_context_rewrite *cx,
-                               const struct sr_route_match *match, const struct sr_access *acc,
-                               struct sr_response *resp, struct sr_error *err)
+/* The request a handler sees; qs holds what its query lookups decode. */
+static struct sr_request make_request(struct sr_server *srv, const struct sr_http_input *in,
+                                      const struct sr_route_match *match,
+                                      const struct sr_access *acc, struct query_state *qs)
 {
-    struct query_state qs = {in->query, in->header,    in->query_each, in->query_cls,
-                             NULL,      cx->query_key, cx->prefix};
     struct sr_request req = {
         .method = match->route->method,
         .path = in->path,
@@ -352,13 +353,11 @@ static enum sr_err run_handler(struct sr_server *srv, const struct sr_http_input
         .body = in->body ? in->body : "",
         .body_len = in->body ? in->body_len : 0,
         .server = srv,
-        .conn = &qs,
+        .conn = qs,
         .access = acc,
     };
     memcpy(req.params, match->params, sizeof req.params);
-    enum sr_err rc = match->route->handler(&req, resp, err);
-    query_state_release(&qs);
-    return rc;
+    return req;
 }
 
 /* The error answer for in; a server error is logged with the request named
@@ -375,54 +374,115 @@ static void reply_failure(const struct sr_http_input *in, enum sr_err code, cons
     sr_reply_error_in(resp, code, message, what);
 }
 
+/*
+ * One request on its way through dispatch, in three steps: begin (rewrite,
+ * route, access, media), the handler, end (the error answer, the audit
+ * line). The connection thread runs all three, or only the first when the
+ * handler goes to a worker (http.c's glue below). It must stay where it is
+ * between the steps: in points into it.
+ */
+struct dispatch {
+    struct sr_error err;
+    struct sr_route_match match;
+    struct sr_access acc;
+    enum sr_media media;
+    struct sr_context_rewrite cx;
+    struct sr_http_input rewritten;
+    const struct sr_http_input *in;
+    char *aliased;
+    char *scratch;
+    enum sr_err rc, routed;
+    char stack_scratch[SCRATCH_ON_STACK];
+};
+
+static void dispatch_begin(struct sr_server *srv, const struct sr_route *routes,
+                           const struct sr_http_input *given, struct dispatch *d,
+                           struct sr_response *resp)
+{
+    d->match = (struct sr_route_match){.route_index = SR_METRICS_UNMATCHED};
+    d->acc = (struct sr_access){0};
+    d->media = SR_MEDIA_V1;
+    d->aliased = NULL;
+    sr_error_clear(&d->err);
+    /* /contexts/{ctx}/... is the same request on qualified subjects: routing,
+     * access checks and handlers all see the rewritten path. */
+    d->rc = sr_context_rewrite(given->path, &d->cx, &d->err);
+    d->rewritten = *given;
+    if (d->cx.path)
+        d->rewritten.path = d->cx.path;
+    /* then subjects' aliases (alias.h) */
+    if (d->rc == SR_OK && srv && srv->registry)
+        d->rc = sr_alias_rewrite(srv->registry, d->rewritten.path, &d->aliased, &d->err);
+    if (d->aliased)
+        d->rewritten.path = d->aliased;
+    d->in = &d->rewritten;
+    size_t need = sr_router_scratch_size(d->in->path);
+    d->scratch = need <= sizeof d->stack_scratch ? d->stack_scratch : malloc(need);
+    if (d->rc == SR_OK && !d->scratch)
+        d->rc = sr_errorf(&d->err, SR_ERR_NOMEM, "Out of memory");
+    else if (d->rc == SR_OK)
+        d->rc = sr_router_match(routes, d->in->method, d->in->path, d->scratch, need, &d->match,
+                                &d->err);
+    assert(d->rc != SR_OK || d->match.route);
+    d->routed = d->rc;
+    d->rc = sr_access_check(srv, d->in, &d->match, d->rc, &d->acc, resp, &d->err);
+    if (d->rc == SR_OK && !d->acc.answered)
+        d->rc = check_media(d->in, d->match.route, &d->media, &d->err);
+}
+
+/* Whether the handler is still to run. */
+static bool dispatch_pending(const struct dispatch *d)
+{
+    return d->rc == SR_OK && !d->acc.answered;
+}
+
+/* Answers from memory what can be (a repeated registration); false when
+ * the handler has to run. */
+static bool dispatch_recall(struct sr_server *srv, struct dispatch *d, struct sr_response *resp)
+{
+    struct query_state qs = {d->in->query, d->in->header,   d->in->query_each, d->in->query_cls,
+                             NULL,         d->cx.query_key, d->cx.prefix};
+    struct sr_request req = make_request(srv, d->in, &d->match, &d->acc, &qs);
+    bool answered = sr_h_recall(d->match.route, &req, resp);
+    query_state_release(&qs);
+    return answered;
+}
+
+static void dispatch_handle(struct sr_server *srv, struct dispatch *d, struct sr_response *resp)
+{
+    struct query_state qs = {d->in->query, d->in->header,   d->in->query_each, d->in->query_cls,
+                             NULL,         d->cx.query_key, d->cx.prefix};
+    struct sr_request req = make_request(srv, d->in, &d->match, &d->acc, &qs);
+    d->rc = d->match.route->handler(&req, resp, &d->err);
+    query_state_release(&qs);
+}
+
+static void dispatch_end(struct sr_server *srv, struct dispatch *d, struct sr_response *resp,
+                         size_t *route_index_out)
+{
+    if (d->rc != SR_OK)
+        reply_failure(d->in, d->rc, d->err.message, resp);
+    if (!resp->content_type)
+        resp->content_type = sr_media_name(d->media);
+    if (resp->status == 0)
+        resp->status = 200;
+    sr_access_done(srv, d->in, &d->match, d->routed, &d->acc, resp);
+    if (d->scratch != d->stack_scratch)
+        free(d->scratch);
+    free(d->cx.path);
+    free(d->aliased);
+    *route_index_out = d->match.route ? d->match.route_index : SR_METRICS_UNMATCHED;
+}
+
 void sr_http_dispatch(struct sr_server *srv, const struct sr_route *routes,
                       const struct sr_http_input *given, struct sr_response *resp,
                       size_t *route_index_out)
 {
-    struct sr_error err;
-    struct sr_route_match match = {.route_index = SR_METRICS_UNMATCHED};
-    struct sr_access acc = {0};
-    enum sr_media media = SR_MEDIA_V1;
-    struct sr_context_rewrite cx;
-    sr_error_clear(&err);
-    /* /contexts/{ctx}/... is the same request on qualified subjects: routing,
-     * access checks and handlers all see the rewritten path. */
-    enum sr_err rc = sr_context_rewrite(given->path, &cx, &err);
-    struct sr_http_input rewritten = *given;
-    if (cx.path)
-        rewritten.path = cx.path;
-    char *aliased = NULL; /* then subjects' aliases (alias.h) */
-    if (rc == SR_OK && srv && srv->registry)
-        rc = sr_alias_rewrite(srv->registry, rewritten.path, &aliased, &err);
-    if (aliased)
-        rewritten.path = aliased;
-    const struct sr_http_input *in = &rewritten;
-    char stack_scratch[SCRATCH_ON_STACK];
-    size_t need = sr_router_scratch_size(in->path);
-    char *scratch = need <= sizeof stack_scratch ? stack_scratch : malloc(need);
-    if (rc == SR_OK && !scratch)
-        rc = sr_errorf(&err, SR_ERR_NOMEM, "Out of memory");
-    else if (rc == SR_OK)
-        rc = sr_router_match(routes, in->method, in->path, scratch, need, &match, &err);
-    assert(rc != SR_OK || match.route);
-    enum sr_err routed = rc;
-    rc = sr_access_check(srv, in, &match, rc, &acc, resp, &err);
-    if (rc == SR_OK && !acc.answered)
-        rc = check_media(in, match.route, &media, &err);
-    if (rc == SR_OK && !acc.answered)
-        rc = run_handler(srv, in, &cx, &match, &acc, resp, &err);
-    if (rc != SR_OK)
-        reply_failure(in, rc, err.message, resp);
-    if (!resp->content_type)
-        resp->content_type = sr_media_name(media);
-    if (resp->status == 0)
-        resp->status = 200;
-    sr_access_done(srv, in, &match, routed, &acc, resp);
-    if (scratch != stack_scratch)
-        free(scratch);
-    free(cx.path);
-    free(aliased);
-    *route_index_out = match.route ? match.route_index : SR_METRICS_UNMATCHED;
+    struct dispatch d;
+    dispatch_begin(srv, routes, given, &d, resp);
+    if (dispatch_pending(&d))
+        dispatch_handle(srv, &d, resp);
+    dispatch_end(srv, &d, resp, route_index_out);
 }
 
 /* The answer for a request refused before dispatch (413, out of memory):
@@ -457,13 +517,27 @@ static void refuse(const struct sr_http_input *in, enum sr_err code, const char 
  */
 static char no_body;
 
-/* The context of a request with a body; freed in on_completed(). */
+/* The context of a request with a body, or of one whose handler runs on a
+ * worker; freed in on_completed(). */
 struct upload {
     uint64_t start_ns;
     char *body;
     size_t len, cap;
+    size_t reserved;    /* bytes of the in-flight budget held (sr_server.body_bytes) */
     bool too_large;     /* past the cap: the rest is dropped, the answer is 413 */
     bool out_of_memory; /* the body could not be held: the answer is 500 */
+    bool over_budget;   /* the budget had no room for the rest: the answer is 503 */
+    /* A handler on a worker (workq.h): the connection is suspended from
+     * submit until done is set; then the connection thread sends resp. */
+    struct sr_work work;
+    struct sr_server *srv;
+    struct MHD_Connection *conn;
+    uint64_t deadline_ns;
+    struct sr_http_input in; /* the request as dispatch saw it; d points into it */
+    struct dispatch d;
+    struct sr_response resp;
+    size_t route_index;
+    atomic_bool done;
 };
 
 /* The request headers dispatch needs. */
@@ -648,12 +722,10 @@ static void describe_client(struct sr_server *srv, struct MHD_Connection *conn,
         in->tls_refusal = c->peer_why;
 }
 
-static enum MHD_Result answer(struct sr_server *srv, struct MHD_Connection *conn,
-                              struct sr_http_input *in, uint64_t start_ns)
+/* Reads what dispatch needs from the request's head into in. */
+static void read_head(struct sr_server *srv, struct MHD_Connection *conn, struct sr_http_input *in)
 {
-    struct sr_response resp = {0};
     struct head h = {0};
-    size_t route_index;
     MHD_get_connection_values_n(conn, MHD_HEADER_KIND, collect_header, &h);
     in->content_type = h.content_type;
     in->accept = h.accept;
@@ -662,6 +734,83 @@ static enum MHD_Result answer(struct sr_server *srv, struct MHD_Connection *conn
     in->host = h.host;
     in->cors_method = h.cors_method;
     describe_client(srv, conn, in);
+}
+
+/* Whether a request may compute or wait for long (it writes, or checks a
+ * schema): those run on a worker, unless a cache answers them. Reads never
+ * wait for a writer (WAL; PostgreSQL's snapshots), so they stay here. */
+static bool may_take_long(const struct sr_http_input *in)
+{
+    return strcmp(in->method, "GET") != 0 && strcmp(in->method, "HEAD") != 0 &&
+           strcmp(in->method, "OPTIONS") != 0;
+}
+
+/* Runs on a worker: the handler of a suspended request, under its deadline. */
+static void run_deferred(struct sr_work *w)
+{
+    struct upload *up = (struct upload *)((char *)w - offsetof(struct upload, work));
+    sr_deadline_set(up->deadline_ns);
+    if (sr_deadline_passed())
+        up->d.rc = sr_errorf(&up->d.err, SR_ERR_TIMEOUT,
+                             "The request waited for a worker past its deadline of %u ms",
+                             up->srv->config.deadline_ms);
+    else
+        dispatch_handle(up->srv, &up->d, &up->resp);
+    sr_deadline_set(0);
+    dispatch_end(up->srv, &up->d, &up->resp, &up->route_index);
+    atomic_store(&up->done, true);
+    MHD_resume_connection(up->conn); /* libmicrohttpd calls on_request() again */
+}
+
+static struct upload *upload_alloc(void)
+{
+    struct upload *up = calloc(1, sizeof *up);
+    if (up)
+        up->start_ns = now_ns();
+    return up;
+}
+
+/* A request that may take long: routed and checked here, then its handler
+ * goes to a worker with the connection suspended, unless it was refused or
+ * a cache answers it. */
+static enum MHD_Result answer_on_worker(struct sr_server *srv, struct MHD_Connection *conn,
+                                        const struct sr_http_input *in, struct upload *up)
+{
+    up->in = *in;
+    dispatch_begin(srv, sr_routes, &up->in, &up->d, &up->resp);
+    if (!dispatch_pending(&up->d) || dispatch_recall(srv, &up->d, &up->resp)) {
+        dispatch_end(srv, &up->d, &up->resp, &up->route_index);
+        return send_reply(srv, conn, &up->in, &up->resp, up->route_index, up->start_ns);
+    }
+    up->srv = srv;
+    up->conn = conn;
+    up->deadline_ns = up->start_ns + (uint64_t)srv->config.deadline_ms * 1000000u;
+    up->work.run = run_deferred;
+    MHD_suspend_connection(conn);
+    sr_workq_submit(srv->workq, &up->work);
+    return MHD_YES;
+}
+
+/* The last call of a request: its answer, or its hand-over to a worker, or,
+ * after the worker is done, the answer the worker made. *con_cls is no_body
+ * or the request's struct upload (which in->body points into). */
+static enum MHD_Result answer(struct sr_server *srv, struct MHD_Connection *conn,
+                              struct sr_http_input *in, void **con_cls, uint64_t start_ns)
+{
+    struct upload *up = *con_cls == &no_body ? NULL : *con_cls;
+    if (up && atomic_load(&up->done))
+        return send_reply(srv, conn, &up->in, &up->resp, up->route_index, up->start_ns);
+    read_head(srv, conn, in);
+    if (srv->workq && may_take_long(in)) {
+        if (!up && (up = upload_alloc()) != NULL) {
+            up->start_ns = start_ns;
+            *con_cls = up;
+        }
+        if (up)
+            return answer_on_worker(srv, conn, in, up);
+    }
+    struct sr_response resp = {0};
+    size_t route_index;
     sr_http_dispatch(srv, sr_routes, in, &resp, &route_index);
     return send_reply(srv, conn, in, &resp, route_index, start_ns);
 }
@@ -712,8 +861,43 @@ static enum sr_err check_head(struct sr_server *srv, struct MHD_Connection *conn
     return sr_limits_check_sizes(srv->edge->limits, line, headers, err);
 }
 
-/* The first call: the header is in; refuse a head over the caps or an
- * announced body over the cap at once. */
+/* Takes n bytes of the in-flight budget for up; false (nothing taken) when
+ * they do not fit. */
+static bool budget_take(struct sr_server *srv, struct upload *up, size_t n)
+{
+    size_t limit = srv->config.max_inflight_bytes;
+    size_t held = atomic_load(&srv->body_bytes);
+    do {
+        if (n > limit || held > limit - n)
+            return false;
+    } while (!atomic_compare_exchange_weak(&srv->body_bytes, &held, held + n));
+    up->reserved += n;
+    return true;
+}
+
+static void budget_give_back(struct sr_server *srv, struct upload *up)
+{
+    atomic_fetch_sub(&srv->body_bytes, up->reserved);
+    up->reserved = 0;
+}
+
+static enum MHD_Result answer_busy(struct sr_server *srv, struct MHD_Connection *conn,
+                                   const struct sr_http_input *in, uint64_t start_ns)
+{
+    char msg[160];
+    snprintf(msg, sizeof msg,
+             "The server holds its limit of %zu bytes of request bodies in flight; retry later",
+             srv->config.max_inflight_bytes);
+    struct sr_response resp = {0};
+    size_t route_index;
+    refuse(in, SR_ERR_BUSY, msg, &resp, &route_index);
+    resp.retry_after = 1;
+    return send_reply(srv, conn, in, &resp, route_index, start_ns);
+}
+
+/* The first call: the header is in; refuse a head over the caps, an
+ * announced body over the cap, or one the in-flight budget has no room
+ * for, at once. An announced body takes its share of the budget now. */
 static enum MHD_Result first_call(struct sr_server *srv, struct MHD_Connection *conn,
                                   const struct sr_http_input *in, const char *version,
                                   void **con_cls)
@@ -721,33 +905,27 @@ static enum MHD_Result first_call(struct sr_server *srv, struct MHD_Connection *
     size_t limit = srv->config.max_body_bytes;
     struct sr_error err = {0};
     sr_metrics_inflight_add(srv->metrics, 1);
+    *con_cls = &no_body;
     if (srv->edge) {
         sr_limits_headers_in(conn_state(conn));
         if (check_head(srv, conn, in, version, &err) != SR_OK)
             return answer_refusal(srv, conn, in, err.code, err.message, now_ns());
     }
-    if (content_length(conn) > limit) {
+    uint64_t announced = content_length(conn);
+    if (announced > limit) {
         char msg[96];
         return answer_refusal(srv, conn, in, SR_ERR_PAYLOAD_TOO_LARGE,
                               too_large_message(msg, sizeof msg, limit), now_ns());
     }
-    *con_cls = &no_body;
+    if (announced > 0) {
+        struct upload *up = upload_alloc();
+        if (!up)
+            return MHD_NO; /* cannot even say so: drop the connection */
+        *con_cls = up;
+        if (!budget_take(srv, up, (size_t)announced + 1))
+            return answer_busy(srv, conn, in, up->start_ns);
+    }
     return MHD_YES;
-}
-
-/* A context for the body that starts arriving; NULL on OOM. */
-static struct upload *upload_new(struct MHD_Connection *conn, size_t limit)
-{
-    uint64_t announced = content_length(conn);
-    size_t cap = announced > 0 && announced <= limit ? (size_t)announced + 1 : FIRST_BODY_CHUNK;
-    struct upload *up = calloc(1, sizeof *up);
-    if (!up)
-        return NULL;
-    up->start_ns = now_ns();
-    up->body = malloc(cap);
-    up->cap = up->body ? cap : 0;
-    up->out_of_memory = !up->body;
-    return up;
 }
 
 /* Frees the body collected so far; the rest of the upload is dropped. */
@@ -758,10 +936,25 @@ static void drop_body(struct upload *up)
     up->len = up->cap = 0;
 }
 
-/* Appends a chunk, or drops it (and what came before) past the cap. */
-static void take_chunk(struct upload *up, size_t limit, const char *data, size_t n)
+/* The capacity for need bytes: doubling from FIRST_BODY_CHUNK, so memory
+ * follows the bytes that arrived, not the ones announced, never past the
+ * budget held (an announced body's) or the cap. */
+static size_t next_cap(const struct upload *up, size_t need, size_t limit)
 {
-    if (up->too_large || up->out_of_memory)
+    size_t cap = up->cap ? up->cap : FIRST_BODY_CHUNK;
+    while (cap < need)
+        cap = cap > (limit + 1) / 2 ? limit + 1 : cap * 2;
+    if (up->reserved >= need && cap > up->reserved)
+        cap = up->reserved;
+    return cap;
+}
+
+/* Appends a chunk, or drops it (and what came before) past the cap or the
+ * budget. A body without Content-Length takes budget as it grows. */
+static void take_chunk(struct sr_server *srv, struct upload *up, const char *data, size_t n)
+{
+    size_t limit = srv->config.max_body_bytes;
+    if (up->too_large || up->out_of_memory || up->over_budget)
         return;
     if (n > limit - up->len) {
         up->too_large = true;
@@ -769,9 +962,12 @@ static void take_chunk(struct upload *up, size_t limit, const char *data, size_t
         return;
     }
     if (up->len + n + 1 > up->cap) {
-        size_t cap = up->cap;
-        while (cap < up->len + n + 1)
-            cap = cap > (limit + 1) / 2 ? limit + 1 : cap * 2;
+        size_t cap = next_cap(up, up->len + n + 1, limit);
+        if (cap > up->reserved && !budget_take(srv, up, cap - up->reserved)) {
+            up->over_budget = true;
+            drop_body(up);
+            return;
+        }
         char *body = realloc(up->body, cap);
         if (!body) {
             up->out_of_memory = true;
@@ -787,20 +983,24 @@ static void take_chunk(struct upload *up, size_t limit, const char *data, size_t
 
 /* The last call of a request with a body. */
 static enum MHD_Result answer_upload(struct sr_server *srv, struct MHD_Connection *conn,
-                                     struct sr_http_input *in, struct upload *up)
+                                     struct sr_http_input *in, void **con_cls)
 {
+    struct upload *up = *con_cls;
     if (up->too_large) {
         char msg[96];
         return answer_refusal(srv, conn, in, SR_ERR_PAYLOAD_TOO_LARGE,
                               too_large_message(msg, sizeof msg, srv->config.max_body_bytes),
                               up->start_ns);
     }
+    if (up->over_budget)
+        return answer_busy(srv, conn, in, up->start_ns);
     if (up->out_of_memory)
         return answer_refusal(srv, conn, in, SR_ERR_NOMEM, "Out of memory", up->start_ns);
-    up->body[up->len] = '\0';
-    in->body = up->body;
+    if (up->body)
+        up->body[up->len] = '\0';
+    in->body = up->body ? up->body : "";
     in->body_len = up->len;
-    return answer(srv, conn, in, up->start_ns);
+    return answer(srv, conn, in, con_cls, up->start_ns);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -818,19 +1018,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!*con_cls)
         return first_call(srv, conn, &in, version, con_cls);
     if (*upload_data_size > 0) {
-        if (*con_cls == &no_body) {
-            struct upload *up = upload_new(conn, srv->config.max_body_bytes);
+        if (*con_cls == &no_body) { /* a body with no Content-Length (chunked) */
+            struct upload *up = upload_alloc();
             if (!up)
                 return MHD_NO; /* cannot even say so: drop the connection */
             *con_cls = up;
         }
-        take_chunk(*con_cls, srv->config.max_body_bytes, upload_data, *upload_data_size);
+        take_chunk(srv, *con_cls, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
     }
     if (*con_cls == &no_body)
-        return answer(srv, conn, &in, now_ns());
-    return answer_upload(srv, conn, &in, *con_cls);
+        return answer(srv, conn, &in, con_cls, now_ns());
+    return answer_upload(srv, conn, &in, con_cls);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -839,6 +1039,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     struct sr_server *srv = cls;
     struct upload *up = *con_cls;
     if (up && *con_cls != &no_body) {
+        budget_give_back(srv, up);
         free(up->body);
         free(up);
     }
@@ -936,7 +1137,8 @@ static enum sr_err resolve(const char *listen, uint16_t port, struct sockaddr_st
 
 static unsigned daemon_flags(const struct sockaddr_storage *addr)
 {
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned flags =
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (addr->ss_family == AF_INET6) {
         const struct in6_addr *a = &((const struct sockaddr_in6 *)addr)->sin6_addr;
         bool any = memcmp(a, &in6addr_any, sizeof *a) == 0; /* "::" also takes IPv4 */
@@ -1010,10 +1212,17 @@ enum sr_err sr_http_start(struct sr_server *srv, struct sr_error *err)
     if (rc != SR_OK)
         return rc;
     srv->listen_fd = -1;
+    atomic_store(&srv->body_bytes, 0);
+    rc = sr_workq_start(srv->config.workers ? srv->config.workers : 1, &srv->workq, err);
+    if (rc != SR_OK)
+        return rc;
     srv->daemon = start_daemon(srv, &addr);
-    if (!srv->daemon)
+    if (!srv->daemon) {
+        sr_workq_stop(srv->workq);
+        srv->workq = NULL;
         return sr_errorf(err, SR_ERR_IO, "cannot start the HTTP server on %s:%u",
                          srv->config.listen, (unsigned)srv->config.port);
+    }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->bound_port = info && info->port ? info->port : srv->config.port;
     return SR_OK;
@@ -1038,6 +1247,10 @@ int64_t sr_http_in_flight(const struct sr_server *srv)
 
 void sr_http_stop(struct sr_server *srv)
 {
+    /* First the workers: each finishes its request and resumes its
+     * connection, which needs the daemon still running. */
+    sr_workq_stop(srv->workq);
+    srv->workq = NULL;
     if (srv->daemon)
         MHD_stop_daemon(srv->daemon);
     srv->daemon = NULL;

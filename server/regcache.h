@@ -37,8 +37,8 @@ void sr_regcache_free(struct sr_regcache *c);
 bool sr_regcache_get(struct sr_regcache *c, uint64_t marker, const char *subject, const void *body,
                      size_t len, char **answer_out, size_t *answer_len_out);
 /* Remembers answer (answer_len bytes, copied) for (subject, body), as read
- * under stamp (the stamp read before the work). */
-void sr_regcache_put(struct sr_regcache *c, uint64_t stamp, const char *subject, const void *body,
-                     size_t len, const char *answer, size_t answer_len);
+ * under generation (the stamp read before the work). */
+void sr_regcache_put(struct sr_regcache *c, uint64_t generation, const char *subject,
+                     const void *body, size_t len, const char *answer, size_t answer_len);
 
 #endif

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "common/buf.h"
+#include "common/deadline.h"
 #include "server/context.h"
 #include "server/loader.h"
 #include "server/populate.h"
@@ -21,7 +22,7 @@ struct context_name {
 
 static struct context_name context_of(const char *subject)
 {
-    struct context_name c;
+    struct context_name c = {{0}};
     sr_context_of(subject, c.s);
     return c;
 }
@@ -341,6 +342,7 @@ struct reg_state {
     int64_t id;
     int32_t version;
     struct sr_schema_rec stored; /* an existing version's schema, when one answered */
+    uint64_t deadline_ns;        /* the request's (common/deadline.h), whoever runs the txn */
 };
 
 static enum sr_err choose_version(struct reg_state *s, bool import, struct sr_error *err)
@@ -537,19 +539,37 @@ static enum sr_err fast_path(struct sr_registry *r, const char *subject,
 
 /* One attempt at the write: the schema is judged against its references as
  * they are now, then registered. */
+static enum sr_err past_deadline(struct sr_error *err)
+{
+    return sr_errorf(err, SR_ERR_TIMEOUT,
+                     "The registration did not finish within the request's deadline; nothing "
+                     "was registered");
+}
+
+/* Under the request's deadline, whichever thread runs it: past it, the
+ * registration fails before its commit, so a late request changes nothing. */
 static enum sr_err register_txn(struct sr_txn *t, void *arg, struct sr_error *err)
 {
     struct reg_state *s = arg;
+    uint64_t runner_deadline = sr_deadline_get();
+    sr_deadline_set(s->deadline_ns);
     bool same = true;
     s->t = t;
     s->id = 0;
     s->version = 0;
-    enum sr_err rc = sr_loader_refs_unchanged(t, s->parsed, &same, err);
+    enum sr_err rc = sr_deadline_passed() ? past_deadline(err) : SR_OK;
+    if (!rc)
+        rc = sr_loader_refs_unchanged(t, s->parsed, &same, err);
     if (!rc && !same) {
         sr_input_schema_release(s->parsed);
         rc = sr_loader_input(s->r, t, s->in, !sr_input_asks_for_id(s->in), s->parsed, err);
     }
-    return rc ? rc : register_in_txn(s, err);
+    if (!rc)
+        rc = register_in_txn(s, err);
+    if (!rc && sr_deadline_passed())
+        rc = past_deadline(err);
+    sr_deadline_set(runner_deadline);
+    return rc;
 }
 
 void sr_registered_release(struct sr_registered *r)
@@ -594,7 +614,7 @@ static enum sr_err wants_normal(struct sr_registry *r, const char *subject, bool
     if (asked)
         return SR_OK;
     struct sr_txn *t = NULL;
-    struct sr_effective_config cfg;
+    struct sr_effective_config cfg = {0};
     enum sr_err rc = sr_store_begin(sr_registry_store(r), false, &t, err);
     if (!rc)
         rc = sr_settings_effective(t, subject, &cfg, err);
@@ -644,7 +664,8 @@ static enum sr_err register_parsed(struct sr_registry *r, const char *subject,
         sr_input_schema_release(&parsed);
         return rc;
     }
-    struct reg_state s = {.r = r, .subject = subject, .in = in, .parsed = &parsed};
+    struct reg_state s = {
+        .r = r, .subject = subject, .in = in, .parsed = &parsed, .deadline_ns = sr_deadline_get()};
     s.request_md = parsed.rec.metadata ? strdup(parsed.rec.metadata) : NULL;
     s.request_rs = parsed.rec.ruleset ? strdup(parsed.rec.ruleset) : NULL;
     if ((parsed.rec.metadata && !s.request_md) || (parsed.rec.ruleset && !s.request_rs))

@@ -42,6 +42,8 @@ struct sr_server {
     struct MHD_Daemon *daemon;    /* the HTTP layer's; NULL when not running */
     int listen_fd;                /* set by sr_http_quiesce(); -1 otherwise */
     uint16_t bound_port;          /* the port actually bound (useful with --port 0) */
+    struct sr_workq *workq;       /* the HTTP layer's: handlers that may take long */
+    atomic_size_t body_bytes;     /* request bodies in flight (--max-inflight-bytes) */
 };
 
 #endif

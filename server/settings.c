@@ -83,7 +83,7 @@ enum sr_err sr_settings_effective(struct sr_txn *t, const char *subject,
     char context[SR_CONTEXT_MAX + 2] = "";
     if (subject)
         sr_context_label(subject, context);
-    const char *scopes[3] = {subject, context[0] && strcmp(context, subject) ? context : NULL,
+    const char *scopes[3] = {subject, context[0] && strcmp(context, subject) != 0 ? context : NULL,
                              NULL};
     bool seen[3] = {false};
     enum sr_err rc = SR_OK;
