@@ -219,6 +219,26 @@ class Load:
                 self.odd(f"{what}: {status} {body[:200]!r}")
             time.sleep(0.2)
 
+    def cut_off(self, s, e):
+        """The server closed an upload while its body was being sent: its 503
+        came after the moment the staller waited for it (a busy server). What
+        arrived must be that 503; a close with nothing readable is counted
+        apart (the reset may have discarded it)."""
+        try:
+            s.settimeout(5)
+            status, headers, body = parse_answer(s.recv(65536))
+        except OSError:
+            status = None
+        s.close()
+        if status is None:
+            self.count(f"stalled uploads closed while sending, no answer read ({type(e).__name__})")
+            return
+        j = json_of(body) or {}
+        if (status, j.get("error_code"), headers.get("retry-after")) == (503, 50301, "1"):
+            self.count("stalled uploads refused at once (503 50301)")
+        else:
+            self.odd(f"stalled upload: {status} {body[:200]!r} after {e!r}")
+
     def staller(self):
         head = (f"POST /subjects/soak-stall/versions HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
                 "Content-Type: application/vnd.schemaregistry.v1+json\r\n"
@@ -247,10 +267,14 @@ class Load:
                         time.sleep(0.2)
                         continue
                     left = 16 * MiB - 1
-                    while left:
-                        n = min(left, MiB)
-                        s.sendall(block[:n])
-                        left -= n
+                    try:
+                        while left:
+                            n = min(left, MiB)
+                            s.sendall(block[:n])
+                            left -= n
+                    except OSError as e:
+                        self.cut_off(s, e)
+                        continue
                     self.count("stalled uploads taken in")
                     held.append((s, now + self.rng.uniform(2, 8)))
                 except OSError as e:
