@@ -8,6 +8,9 @@
 #   make clang      everything built with clang, -O0 (build/clang)
 #   make tsan       the server and unit tests under ThreadSanitizer (build/tsan)
 #   make bench      benchmarks (print figures; never part of the tests)
+#   make soak       10 minutes of mixed load (SOAK_SECONDS) with memory and latency bounds,
+#                   200 SIGKILL cycles, the memory and head-of-line suites on the release
+#                   build (scripts/run-soak; never part of make test)
 #   make fmt/lint   clang-format in place / clang-tidy + cppcheck
 #   make fmt-check  fails when clang-format would change a file
 
@@ -187,6 +190,12 @@ build-check:
 	@$(MAKE) --no-print-directory FLAVOR=check unit
 build-release:
 	@$(MAKE) --no-print-directory FLAVOR=release all
+
+# make soak: scripts/run-soak on the release build; SOAK_SECONDS=60 for a short run.
+.PHONY: soak
+soak: deps
+	@$(MAKE) --no-print-directory FLAVOR=release all
+	@scripts/run-soak bin/avro-registry
 
 bench:
 	@scripts/install-deps --bench
