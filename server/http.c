@@ -13,6 +13,7 @@
 
 #include <arpa/inet.h>
 #include <assert.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdarg.h>
@@ -1055,6 +1056,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return answer_upload(srv, conn, &in, con_cls);
 }
 
+/*
+ * glibc keeps what a request freed in its arenas for reuse and rarely gives
+ * it back to the system: after one large schema (parsing, checking and
+ * caching cost about 100 bytes of memory per byte of schema text at their
+ * peak) a server would hold over a gigabyte for good, and after a long run of
+ * small writes, their scattered remains. So memory is handed back when a
+ * request with a large body is done, and after every TRIM_EVERY_WRITES
+ * requests with a body. malloc_trim() walks the free lists: milliseconds.
+ */
+#define TRIM_AFTER_BODY_BYTES ((size_t)256 * 1024)
+#define TRIM_EVERY_WRITES 4096u
+
+static void give_memory_back(const struct upload *up)
+{
+    static atomic_uint writes;
+    unsigned n = atomic_fetch_add(&writes, 1) + 1;
+    if (up->len >= TRIM_AFTER_BODY_BYTES || n % TRIM_EVERY_WRITES == 0)
+        malloc_trim(0);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -1065,6 +1086,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (*con_cls != &no_body) {
         budget_give_back(srv, up);
         free(up->body);
+        give_memory_back(up);
         free(up);
     }
     *con_cls = NULL;
