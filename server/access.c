@@ -483,7 +483,18 @@ enum sr_err sr_access_describe(const struct sr_request *req, json_t **out, struc
 static json_t *audit_result(const struct sr_response *resp)
 {
     static const char *const keys[] = {"id", "compatibility", "compatibilityLevel", "mode"};
-    if (!resp->body || resp->body_len > AUDIT_RESULT_MAX || resp->status >= 300)
+    if (!resp->body || resp->status >= 300)
+        return NULL;
+    /* A registration's answer, in either shape, starts with its id: read
+     * without parsing the schema text that follows it. */
+    static const char id_key[] = "{\"id\":";
+    if (resp->body_len > sizeof id_key && memcmp(resp->body, id_key, sizeof id_key - 1) == 0) {
+        char *end = NULL;
+        long long id = strtoll(resp->body + sizeof id_key - 1, &end, 10);
+        if (end && (*end == ',' || *end == '}'))
+            return json_pack("{s:I}", "id", (json_int_t)id);
+    }
+    if (resp->body_len > AUDIT_RESULT_MAX)
         return NULL;
     json_t *doc = json_loadb(resp->body, resp->body_len, JSON_DECODE_ANY, NULL);
     json_t *out = NULL;

@@ -535,11 +535,12 @@ struct upload {
     struct sr_server *srv;
     struct MHD_Connection *conn;
     uint64_t deadline_ns;
-    struct sr_http_input in; /* the request as dispatch saw it; d points into it */
-    struct dispatch d;
-    struct sr_response resp;
     size_t route_index;
     atomic_bool done;
+    struct sr_response resp;
+    /* From here on, set before use (upload_alloc() zeroes only what is above). */
+    struct sr_http_input in; /* the request as dispatch saw it; d points into it */
+    struct dispatch d;
 };
 
 /* The request headers dispatch needs. */
@@ -747,6 +748,28 @@ static bool may_take_long(const struct sr_http_input *in)
            strcmp(in->method, "OPTIONS") != 0;
 }
 
+/*
+ * glibc keeps what a request freed in its arenas for reuse and rarely gives
+ * it back to the system: after one large schema (parsing, checking and
+ * caching cost about 100 bytes of memory per byte of schema text at their
+ * peak) a server would hold over a gigabyte for good, and after a long run of
+ * small writes, their scattered remains. So memory is handed back when a
+ * request with a large body is done, and after every TRIM_EVERY_WRITES
+ * requests a worker ran. malloc_trim() walks the free lists, which can take
+ * a while after a large request: a worker does it, once its answer is on its
+ * way, never a connection thread.
+ */
+#define TRIM_AFTER_BODY_BYTES ((size_t)256 * 1024)
+#define TRIM_EVERY_WRITES 4096u
+
+static void give_memory_back(size_t body_len)
+{
+    static atomic_uint writes;
+    unsigned n = atomic_fetch_add(&writes, 1) + 1;
+    if (body_len >= TRIM_AFTER_BODY_BYTES || n % TRIM_EVERY_WRITES == 0)
+        malloc_trim(0);
+}
+
 /* Runs on a worker: the handler of a suspended request, under its deadline. */
 static void run_deferred(struct sr_work *w)
 {
@@ -760,15 +783,21 @@ static void run_deferred(struct sr_work *w)
         dispatch_handle(up->srv, &up->d, &up->resp);
     sr_deadline_set(0);
     dispatch_end(up->srv, &up->d, &up->resp, &up->route_index);
+    size_t body_len = up->len; /* up is the connection thread's once resumed */
     atomic_store(&up->done, true);
     MHD_resume_connection(up->conn); /* libmicrohttpd calls on_request() again */
+    give_memory_back(body_len);
 }
 
+/* The dispatch state is over half a kilobyte that dispatch_begin() fills
+ * anyway: not zeroed here, on the path of every request with a body. */
 static struct upload *upload_alloc(void)
 {
-    struct upload *up = calloc(1, sizeof *up);
-    if (up)
-        up->start_ns = now_ns();
+    struct upload *up = malloc(sizeof *up);
+    if (!up)
+        return NULL;
+    memset(up, 0, offsetof(struct upload, in));
+    up->start_ns = now_ns();
     return up;
 }
 
@@ -791,8 +820,9 @@ static enum MHD_Result answer_on_worker(struct sr_server *srv, struct MHD_Connec
     /* Suspended before it is queued, so a worker never resumes a connection
      * that is not suspended yet. While the server stops, the pool takes no
      * more work: the request then runs here. */
+    struct sr_workq *q = up->len >= SR_LIGHT_BODY_BYTES ? srv->workq_large : srv->workq;
     MHD_suspend_connection(conn);
-    if (!sr_workq_submit(srv->workq, &up->work))
+    if (!sr_workq_submit(q, &up->work))
         run_deferred(&up->work);
     return MHD_YES;
 }
@@ -1056,26 +1086,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return answer_upload(srv, conn, &in, con_cls);
 }
 
-/*
- * glibc keeps what a request freed in its arenas for reuse and rarely gives
- * it back to the system: after one large schema (parsing, checking and
- * caching cost about 100 bytes of memory per byte of schema text at their
- * peak) a server would hold over a gigabyte for good, and after a long run of
- * small writes, their scattered remains. So memory is handed back when a
- * request with a large body is done, and after every TRIM_EVERY_WRITES
- * requests with a body. malloc_trim() walks the free lists: milliseconds.
- */
-#define TRIM_AFTER_BODY_BYTES ((size_t)256 * 1024)
-#define TRIM_EVERY_WRITES 4096u
-
-static void give_memory_back(const struct upload *up)
-{
-    static atomic_uint writes;
-    unsigned n = atomic_fetch_add(&writes, 1) + 1;
-    if (up->len >= TRIM_AFTER_BODY_BYTES || n % TRIM_EVERY_WRITES == 0)
-        malloc_trim(0);
-}
-
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -1086,7 +1096,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (*con_cls != &no_body) {
         budget_give_back(srv, up);
         free(up->body);
-        give_memory_back(up);
         free(up);
     }
     *con_cls = NULL;
@@ -1260,15 +1269,18 @@ enum sr_err sr_http_start(struct sr_server *srv, struct sr_error *err)
         return rc;
     srv->listen_fd = -1;
     atomic_store(&srv->body_bytes, 0);
-    rc = sr_workq_start(srv->config.workers ? srv->config.workers : 1, &srv->workq, err);
-    if (rc != SR_OK)
-        return rc;
-    srv->daemon = start_daemon(srv, &addr);
-    if (!srv->daemon) {
+    unsigned workers = srv->config.workers ? srv->config.workers : 1;
+    rc = sr_workq_start(workers, &srv->workq, err);
+    if (rc == SR_OK)
+        rc = sr_workq_start(workers, &srv->workq_large, err);
+    if (rc == SR_OK && !(srv->daemon = start_daemon(srv, &addr)))
+        rc = sr_errorf(err, SR_ERR_IO, "cannot start the HTTP server on %s:%u", srv->config.listen,
+                       (unsigned)srv->config.port);
+    if (rc != SR_OK) {
         sr_workq_free(srv->workq);
-        srv->workq = NULL;
-        return sr_errorf(err, SR_ERR_IO, "cannot start the HTTP server on %s:%u",
-                         srv->config.listen, (unsigned)srv->config.port);
+        sr_workq_free(srv->workq_large);
+        srv->workq = srv->workq_large = NULL;
+        return rc;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->bound_port = info && info->port ? info->port : srv->config.port;
@@ -1298,10 +1310,12 @@ void sr_http_stop(struct sr_server *srv)
      * connection, which needs the daemon still running. The pool is freed
      * only once no connection thread can reach it. */
     sr_workq_drain(srv->workq);
+    sr_workq_drain(srv->workq_large);
     if (srv->daemon)
         MHD_stop_daemon(srv->daemon);
     sr_workq_free(srv->workq);
-    srv->workq = NULL;
+    sr_workq_free(srv->workq_large);
+    srv->workq = srv->workq_large = NULL;
     srv->daemon = NULL;
     if (srv->listen_fd >= 0)
         close(srv->listen_fd);

@@ -31,6 +31,8 @@ struct sr_edge;
 #define AVRO_REGISTRY_COMMIT "unknown"
 #endif
 
+#define SR_LIGHT_BODY_BYTES ((size_t)64 * 1024)
+
 struct sr_server {
     struct sr_config config;      /* owned by main */
     struct sr_store *store;       /* borrowed: main opens and closes it */
@@ -42,8 +44,11 @@ struct sr_server {
     struct MHD_Daemon *daemon;    /* the HTTP layer's; NULL when not running */
     int listen_fd;                /* set by sr_http_quiesce(); -1 otherwise */
     uint16_t bound_port;          /* the port actually bound (useful with --port 0) */
-    struct sr_workq *workq;       /* the HTTP layer's: handlers that may take long */
-    atomic_size_t body_bytes;     /* request bodies in flight (--max-inflight-bytes) */
+    /* the HTTP layer's worker pools (workq.h): requests with a body under
+     * SR_LIGHT_BODY_BYTES, and the rest, so that a few huge schemas never
+     * hold every worker while small writes wait */
+    struct sr_workq *workq, *workq_large;
+    atomic_size_t body_bytes; /* request bodies in flight (--max-inflight-bytes) */
 };
 
 #endif
