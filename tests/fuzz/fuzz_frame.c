@@ -212,6 +212,17 @@ static void expect_datum(const struct avroreg_schema *s, const struct sr_buf *js
     avro_value_decref(&v);
 }
 
+/* Whether json holds U+FFFD: strings that were not UTF-8 print with it (as
+ * Java's decoder does), and two map keys that differ only in their invalid
+ * bytes then print alike, so such a datum cannot survive a second round. */
+static bool has_replacement(const struct sr_buf *json)
+{
+    for (size_t i = 0; json->data && i + 3 <= json->len; i++)
+        if (memcmp(json->data + i, "\xef\xbf\xbd", 3) == 0)
+            return true;
+    return false;
+}
+
 /* The payload decoded with writer w as decode() in serde.c does, and the
  * datum printed as JSON with w and, unless NULL, with reader r.
  * must_pass: the payload came from our own encoder, so the check must pass. */
@@ -240,7 +251,7 @@ static void decode_payload(const struct avroreg_schema *w, const struct avroreg_
     struct sr_buf out = SR_BUF_INIT;
     enum avroreg_err rc = ar_value_to_json(wroot, &value, &out, &err);
     if (rc == AVROREG_OK && !sr_buf_failed(&out))
-        expect_datum(w, &out, true, data, size);
+        expect_datum(w, &out, !has_replacement(&out), data, size);
     sr_buf_release(&out);
 
     if (r) {
