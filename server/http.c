@@ -1190,10 +1190,15 @@ static enum sr_err resolve(const char *listen, uint16_t port, struct sockaddr_st
     return SR_OK;
 }
 
+/* poll(), not epoll: in libmicrohttpd 0.9.75, MHD_quiesce_daemon() and a
+ * pool thread may both take the listening socket out of an epoll set at
+ * once, and the loser aborts the process ("Failed to remove listen FD from
+ * epoll set", daemon.c); with poll() quiescing only wakes the threads. Each
+ * pool thread polls only its own connections. */
 static unsigned daemon_flags(const struct sockaddr_storage *addr)
 {
     unsigned flags =
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
+        MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (addr->ss_family == AF_INET6) {
         const struct in6_addr *a = &((const struct sockaddr_in6 *)addr)->sin6_addr;
         bool any = memcmp(a, &in6addr_any, sizeof *a) == 0; /* "::" also takes IPv4 */
