@@ -9,7 +9,7 @@
 import { h, clear, announce, fmtInt, field, select } from './dom.js';
 import * as caps from './caps.js';
 import * as store from './store.js';
-import { errorBox, pageTitle, subjectHref, subjectLink, schemaLink } from './widgets.js';
+import { errorBox, pageTitle, subjectHref, subjectLink, schemaHref, schemaLink } from './widgets.js';
 
 const COLUMNS = [
   { key: 'name', label: 'Subject' },
@@ -154,14 +154,22 @@ export async function render(ctx) {
     const key = l ? `${n}\n${l.version}\n${l.id}` : (store.latestDone() ? '—' : '…');
     if (cells.latestKey === key) return;
     cells.latestKey = key;
-    clear(cells.version);
-    clear(cells.id);
     if (l) {
-      cells.version.append(subjectLink(n, { v: l.version }, String(l.version)));
-      cells.id.append(schemaLink(l.id, String(l.id)));
+      // the links stay; only where they lead and what they say change
+      if (!cells.vLink) {
+        cells.vLink = subjectLink(n, { v: l.version }, String(l.version));
+        cells.idLink = schemaLink(l.id, String(l.id));
+      } else {
+        cells.vLink.href = subjectHref(n, { v: l.version });
+        cells.vLink.textContent = String(l.version);
+        cells.idLink.href = schemaHref(l.id);
+        cells.idLink.textContent = String(l.id);
+      }
+      if (cells.vLink.parentNode !== cells.version) cells.version.replaceChildren(cells.vLink);
+      if (cells.idLink.parentNode !== cells.id) cells.id.replaceChildren(cells.idLink);
     } else {
-      cells.version.append(store.latestDone() ? '—' : h('span', { class: 'pending' }, '…'));
-      cells.id.append(store.latestDone() ? '—' : h('span', { class: 'pending' }, '…'));
+      cells.version.replaceChildren(store.latestDone() ? '—' : h('span', { class: 'pending' }, '…'));
+      cells.id.replaceChildren(store.latestDone() ? '—' : h('span', { class: 'pending' }, '…'));
     }
   };
   const fillSettings = (cells, n) => {
@@ -206,7 +214,7 @@ export async function render(ctx) {
       const link = h('a', { class: 'subject-name' });
       const cells = {
         version: h('td', { class: 'num' }), id: h('td', { class: 'num' }),
-        level: h('td'), mode: h('td'), latestKey: null,
+        level: h('td'), mode: h('td'), latestKey: null, vLink: null, idLink: null,
       };
       const tr = h('tr', null, h('th', { scope: 'row' }, link), cells.version, cells.id, cells.level, cells.mode);
       pool[k] = { tr, link, cells, subject: null };
@@ -246,9 +254,10 @@ export async function render(ctx) {
     if (!slice.length) tbody.append(emptyRow);
     else emptyRow.remove();
     const total = st.shown.length;
-    status.textContent = total
+    const said = total
       ? `Showing ${fmtInt(from + 1)}–${fmtInt(from + slice.length)} of ${fmtInt(total)}${st.q ? ' matching' : ''}.`
       : (st.q ? 'No subject matches the filter.' : '');
+    if (status.textContent !== said) status.textContent = said; // a live region: only news
     renderPager(pages);
     clearTimeout(queryTimer); // the address follows, but not at every keystroke
     queryTimer = setTimeout(() => ctx.alive() && ctx.setQuery({ q: st.q, sort: st.sort === 'name' ? '' : st.sort, dir: st.dir === 'asc' ? '' : 'desc',
@@ -256,24 +265,35 @@ export async function render(ctx) {
   };
   let queryTimer = null;
 
+  // The pager's buttons, like the rows, are made once; each render says
+  // which page each leads to and whether it can be pressed.
+  const pagerButtons = [];
+  const pageno = h('span', { class: 'pageno' });
+  const go = (target, which, label, before, after) => {
+    const b = h('button', { type: 'button', class: 'btn', dataset: { which } },
+      before ? h('span', { 'aria-hidden': 'true' }, before) : null, label,
+      after ? h('span', { 'aria-hidden': 'true' }, after) : null);
+    b.addEventListener('click', () => {
+      st.page = target(pagerPages);
+      renderRows();
+      const again = b.disabled ? pager.querySelector('button:not([disabled])') : b;
+      if (again) again.focus();
+    });
+    pagerButtons.push({ b, target });
+    return b;
+  };
+  pager.append(go(() => 1, 'first', 'First page', '« '), go(() => st.page - 1, 'prev', 'Previous page', '‹ '),
+    pageno,
+    go(() => st.page + 1, 'next', 'Next page', null, ' ›'), go((pages) => pages, 'last', 'Last page', null, ' »'));
+  let pagerPages = 1;
   const renderPager = (pages) => {
-    clear(pager);
-    const go = (p, which, label, before, after) => {
-      const b = h('button', { type: 'button', class: 'btn', dataset: { which }, disabled: p < 1 || p > pages || p === st.page },
-        before ? h('span', { 'aria-hidden': 'true' }, before) : null, label,
-        after ? h('span', { 'aria-hidden': 'true' }, after) : null);
-      b.addEventListener('click', () => {
-        st.page = p;
-        renderRows();
-        const again = pager.querySelector(`button[data-which="${which}"]`);
-        const target = again && !again.disabled ? again : pager.querySelector('button:not([disabled])');
-        if (target) target.focus();
-      });
-      return b;
-    };
-    pager.append(go(1, 'first', 'First page', '« '), go(st.page - 1, 'prev', 'Previous page', '‹ '),
-      h('span', { class: 'pageno' }, `Page ${fmtInt(st.page)} of ${fmtInt(pages)}`),
-      go(st.page + 1, 'next', 'Next page', null, ' ›'), go(pages, 'last', 'Last page', null, ' »'));
+    pagerPages = pages;
+    for (const { b, target } of pagerButtons) {
+      const p = target(pages);
+      b.disabled = p < 1 || p > pages || p === st.page;
+    }
+    const text = `Page ${fmtInt(st.page)} of ${fmtInt(pages)}`;
+    if (pageno.textContent !== text) pageno.textContent = text;
   };
 
   let sorting = null;
