@@ -9,7 +9,7 @@
 import { h, clear, announce, fmtInt, field, select } from './dom.js';
 import * as caps from './caps.js';
 import * as store from './store.js';
-import { errorBox, pageTitle, subjectLink, schemaLink } from './widgets.js';
+import { errorBox, pageTitle, subjectHref, subjectLink, schemaHref, schemaLink } from './widgets.js';
 
 const COLUMNS = [
   { key: 'name', label: 'Subject' },
@@ -122,11 +122,8 @@ export async function render(ctx) {
   // A row's level and mode are asked for once it has stayed on screen a
   // moment: typing in the filter flips through rows faster than that.
   const onScreen = new Set();
-  const observer = new IntersectionObserver((entries) => {
-    for (const e of entries) {
-      if (e.isIntersecting) onScreen.add(e.target);
-      else onScreen.delete(e.target);
-    }
+  let settleTimer = null;
+  const settleSoon = () => {
     clearTimeout(settleTimer);
     settleTimer = setTimeout(() => {
       for (const tr of onScreen) {
@@ -135,8 +132,14 @@ export async function render(ctx) {
       }
       onScreen.clear();
     }, SETTLE_MS);
+  };
+  const observer = new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      if (e.isIntersecting) onScreen.add(e.target);
+      else onScreen.delete(e.target);
+    }
+    settleSoon();
   });
-  let settleTimer = null;
   ctx.signal.addEventListener('abort', () => {
     clearTimeout(settleTimer);
     clearTimeout(queryTimer);
@@ -144,31 +147,48 @@ export async function render(ctx) {
     store.forgetWanted();
   });
 
+  // A cell is rewritten only when what it shows changes: typing in the
+  // filter then costs text updates in the rows that exist, not new rows.
   const fillLatest = (cells, n) => {
     const l = store.latest(n);
-    clear(cells.version);
-    clear(cells.id);
+    const key = l ? `${n}\n${l.version}\n${l.id}` : (store.latestDone() ? '—' : '…');
+    if (cells.latestKey === key) return;
+    cells.latestKey = key;
     if (l) {
-      cells.version.append(subjectLink(n, { v: l.version }, String(l.version)));
-      cells.id.append(schemaLink(l.id, String(l.id)));
+      // the links stay; only where they lead and what they say change
+      if (!cells.vLink) {
+        cells.vLink = subjectLink(n, { v: l.version }, String(l.version));
+        cells.idLink = schemaLink(l.id, String(l.id));
+      } else {
+        cells.vLink.href = subjectHref(n, { v: l.version });
+        cells.vLink.textContent = String(l.version);
+        cells.idLink.href = schemaHref(l.id);
+        cells.idLink.textContent = String(l.id);
+      }
+      if (cells.vLink.parentNode !== cells.version) cells.version.replaceChildren(cells.vLink);
+      if (cells.idLink.parentNode !== cells.id) cells.id.replaceChildren(cells.idLink);
     } else {
-      cells.version.append(store.latestDone() ? '—' : h('span', { class: 'pending' }, '…'));
-      cells.id.append(store.latestDone() ? '—' : h('span', { class: 'pending' }, '…'));
+      cells.version.replaceChildren(store.latestDone() ? '—' : h('span', { class: 'pending' }, '…'));
+      cells.id.replaceChildren(store.latestDone() ? '—' : h('span', { class: 'pending' }, '…'));
     }
   };
   const fillSettings = (cells, n) => {
     const s = store.settings(n);
-    if (!s) {
-      cells.level.textContent = '…';
-      cells.mode.textContent = '…';
-    } else if (s.error) {
-      cells.level.textContent = `error_code ${s.error.code}`;
-      cells.mode.textContent = '';
-      cells.level.title = s.error.message;
-    } else {
-      cells.level.textContent = s.level;
-      cells.mode.textContent = s.mode;
+    let level = '…';
+    let mode = '…';
+    let title = null;
+    if (s && s.error) {
+      level = `error_code ${s.error.code}`;
+      mode = '';
+      title = s.error.message;
+    } else if (s) {
+      level = s.level;
+      mode = s.mode;
     }
+    if (cells.level.textContent !== level) cells.level.textContent = level;
+    if (cells.mode.textContent !== mode) cells.mode.textContent = mode;
+    if (title === null) cells.level.removeAttribute('title');
+    else cells.level.title = title;
   };
 
   const renderHead = () => {
@@ -185,39 +205,59 @@ export async function render(ctx) {
     }
   };
 
+  // The rows of the table, made once and kept: a keystroke in the filter
+  // gives them other subjects instead of replacing them (new elements,
+  // their style and layout from scratch, garbage) at every key.
+  const pool = [];
+  const rowAt = (k) => {
+    if (!pool[k]) {
+      const link = h('a', { class: 'subject-name' });
+      const cells = {
+        version: h('td', { class: 'num' }), id: h('td', { class: 'num' }),
+        level: h('td'), mode: h('td'), latestKey: null, vLink: null, idLink: null,
+      };
+      const tr = h('tr', null, h('th', { scope: 'row' }, link), cells.version, cells.id, cells.level, cells.mode);
+      pool[k] = { tr, link, cells, subject: null };
+    }
+    return pool[k];
+  };
+  const emptyRow = h('tr', null, h('td', { colspan: String(COLUMNS.length), class: 'empty' },
+    names.length ? 'No subject matches the filter.' : 'No subjects.'));
+
   const renderRows = () => {
     const pages = Math.max(1, Math.ceil(st.shown.length / Number(st.size)));
     if (st.page > pages) st.page = pages;
     const from = (st.page - 1) * Number(st.size);
     const slice = st.shown.slice(from, from + Number(st.size));
-    clear(tbody);
     st.rows.clear();
-    observer.disconnect(); // the old rows are gone
-    onScreen.clear();
-    const frag = document.createDocumentFragment();
-    for (const i of slice) {
-      const n = names[i];
-      const cells = {
-        version: h('td', { class: 'num' }), id: h('td', { class: 'num' }),
-        level: h('td'), mode: h('td'),
-      };
-      const tr = h('tr', { dataset: { subject: n } },
-        h('th', { scope: 'row' }, subjectLink(n)), cells.version, cells.id, cells.level, cells.mode);
-      fillLatest(cells, n);
-      fillSettings(cells, n);
-      st.rows.set(n, cells);
-      if (!store.settings(n)) observer.observe(tr);
-      frag.append(tr);
+    let changed = false;
+    for (let k = 0; k < slice.length; k++) {
+      const n = names[slice[k]];
+      const row = rowAt(k);
+      if (row.subject !== n) {
+        row.subject = n;
+        row.tr.dataset.subject = n;
+        row.link.href = subjectHref(n);
+        row.link.textContent = n;
+        changed = true;
+        // a row that shows another subject is watched again for its level and mode
+        if (!store.settings(n)) observer.observe(row.tr);
+      }
+      fillLatest(row.cells, n);
+      fillSettings(row.cells, n);
+      st.rows.set(n, row.cells);
+      if (row.tr.parentNode !== tbody || tbody.children[k] !== row.tr) tbody.append(row.tr);
     }
-    tbody.append(frag);
-    if (!slice.length) {
-      tbody.append(h('tr', null, h('td', { colspan: String(COLUMNS.length), class: 'empty' },
-        names.length ? 'No subject matches the filter.' : 'No subjects.')));
-    }
+    // rows beyond this page's leave the table (kept for the next keystroke)
+    for (let k = slice.length; k < pool.length && pool[k].tr.parentNode; k++) pool[k].tr.remove();
+    if (changed) settleSoon(); // the rows on screen are not the same for long yet
+    if (!slice.length) tbody.append(emptyRow);
+    else emptyRow.remove();
     const total = st.shown.length;
-    status.textContent = total
+    const said = total
       ? `Showing ${fmtInt(from + 1)}–${fmtInt(from + slice.length)} of ${fmtInt(total)}${st.q ? ' matching' : ''}.`
       : (st.q ? 'No subject matches the filter.' : '');
+    if (status.textContent !== said) status.textContent = said; // a live region: only news
     renderPager(pages);
     clearTimeout(queryTimer); // the address follows, but not at every keystroke
     queryTimer = setTimeout(() => ctx.alive() && ctx.setQuery({ q: st.q, sort: st.sort === 'name' ? '' : st.sort, dir: st.dir === 'asc' ? '' : 'desc',
@@ -225,24 +265,35 @@ export async function render(ctx) {
   };
   let queryTimer = null;
 
+  // The pager's buttons, like the rows, are made once; each render says
+  // which page each leads to and whether it can be pressed.
+  const pagerButtons = [];
+  const pageno = h('span', { class: 'pageno' });
+  const go = (target, which, label, before, after) => {
+    const b = h('button', { type: 'button', class: 'btn', dataset: { which } },
+      before ? h('span', { 'aria-hidden': 'true' }, before) : null, label,
+      after ? h('span', { 'aria-hidden': 'true' }, after) : null);
+    b.addEventListener('click', () => {
+      st.page = target(pagerPages);
+      renderRows();
+      const again = b.disabled ? pager.querySelector('button:not([disabled])') : b;
+      if (again) again.focus();
+    });
+    pagerButtons.push({ b, target });
+    return b;
+  };
+  pager.append(go(() => 1, 'first', 'First page', '« '), go(() => st.page - 1, 'prev', 'Previous page', '‹ '),
+    pageno,
+    go(() => st.page + 1, 'next', 'Next page', null, ' ›'), go((pages) => pages, 'last', 'Last page', null, ' »'));
+  let pagerPages = 1;
   const renderPager = (pages) => {
-    clear(pager);
-    const go = (p, which, label, before, after) => {
-      const b = h('button', { type: 'button', class: 'btn', dataset: { which }, disabled: p < 1 || p > pages || p === st.page },
-        before ? h('span', { 'aria-hidden': 'true' }, before) : null, label,
-        after ? h('span', { 'aria-hidden': 'true' }, after) : null);
-      b.addEventListener('click', () => {
-        st.page = p;
-        renderRows();
-        const again = pager.querySelector(`button[data-which="${which}"]`);
-        const target = again && !again.disabled ? again : pager.querySelector('button:not([disabled])');
-        if (target) target.focus();
-      });
-      return b;
-    };
-    pager.append(go(1, 'first', 'First page', '« '), go(st.page - 1, 'prev', 'Previous page', '‹ '),
-      h('span', { class: 'pageno' }, `Page ${fmtInt(st.page)} of ${fmtInt(pages)}`),
-      go(st.page + 1, 'next', 'Next page', null, ' ›'), go(pages, 'last', 'Last page', null, ' »'));
+    pagerPages = pages;
+    for (const { b, target } of pagerButtons) {
+      const p = target(pages);
+      b.disabled = p < 1 || p > pages || p === st.page;
+    }
+    const text = `Page ${fmtInt(st.page)} of ${fmtInt(pages)}`;
+    if (pageno.textContent !== text) pageno.textContent = text;
   };
 
   let sorting = null;

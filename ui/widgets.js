@@ -28,8 +28,12 @@ export function subjectLink(subject, query, label) {
   return h('a', { href: subjectHref(subject, query), class: 'subject-name' }, label || subject);
 }
 
+export function schemaHref(id) {
+  return `#/schemas/${encodeURIComponent(id)}`;
+}
+
 export function schemaLink(id, label) {
-  return h('a', { href: `#/schemas/${encodeURIComponent(id)}` }, label || `id ${id}`);
+  return h('a', { href: schemaHref(id) }, label || `id ${id}`);
 }
 
 // A modal confirmation naming what goes. Resolves true only when the user
