@@ -356,7 +356,7 @@ export async function render(ctx) {
     if (!ctx.alive()) return;
     if (kind === 'latest') {
       for (const [n, cells] of st.rows) fillLatest(cells, n);
-      const loaded = names.filter((n) => store.latest(n)).length;
+      const loaded = Math.min(store.latestCount(), names.length);
       progress.textContent = store.latestDone() ? '' : `Loading versions and ids: ${fmtInt(loaded)} of ${fmtInt(names.length)}.`;
       if (store.latestDone() && resortWhenDone) {
         resortWhenDone = false;

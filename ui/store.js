@@ -86,6 +86,11 @@ export function latest(subject) {
   return s().latest.get(subject);
 }
 
+// How many subjects' latest version and id are in (without a pass over the names).
+export function latestCount() {
+  return s().latest.size;
+}
+
 export function latestDone() {
   return s().latestDone;
 }
