@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "common/deadline.h"
 #include "common/strmap.h"
 
 #define TAG_BYTES 32
@@ -48,13 +49,6 @@ struct sr_auth {
     char *dummy_hash; /* argon2id of nothing, spent on unknown users */
     struct file_id seen;
 };
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static struct file_id identify(const char *path)
 {
@@ -223,7 +217,8 @@ static bool recall(struct sr_auth *a, const char *name, const uint8_t tag[TAG_BY
     bool hit = false;
     pthread_mutex_lock(&a->lock);
     struct remembered *r = sr_strmap_get(&a->remember, name);
-    if (r && r->expires_ns > now_ns() && sodium_memcmp(r->tag, tag, TAG_BYTES) == 0 && a->file) {
+    if (r && r->expires_ns > sr_monotonic_ns() && sodium_memcmp(r->tag, tag, TAG_BYTES) == 0 &&
+        a->file) {
         fill(p, name, a->file);
         hit = true;
     }
@@ -249,7 +244,7 @@ static void remember(struct sr_auth *a, const struct sr_authfile *checked, const
         }
         if (r) {
             memcpy(r->tag, tag, TAG_BYTES);
-            r->expires_ns = now_ns() + (uint64_t)SR_AUTH_CACHE_SECONDS * 1000000000u;
+            r->expires_ns = sr_monotonic_ns() + (uint64_t)SR_AUTH_CACHE_SECONDS * 1000000000u;
         }
     }
     pthread_mutex_unlock(&a->lock);

@@ -553,13 +553,6 @@ struct head {
     const char *cors_method;
 };
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static bool key_is(const char *key, size_t key_len, const char *name, size_t name_len)
 {
     return key_len == name_len && strncasecmp(key, name, name_len) == 0;
@@ -681,7 +674,7 @@ static enum MHD_Result send_reply(struct sr_server *srv, struct MHD_Connection *
         ret = MHD_queue_response(conn, (unsigned)resp->status, mr);
         MHD_destroy_response(mr);
     }
-    uint64_t elapsed = now_ns() - start_ns;
+    uint64_t elapsed = sr_monotonic_ns() - start_ns;
     sr_metrics_observe(srv->metrics, route_index, in->method, resp->status, elapsed);
     if (sr_log_enabled(SR_LOG_DEBUG))
         sr_log(SR_LOG_DEBUG, "%s %s -> %d (%.3f ms)", in->method, in->path, resp->status,
@@ -797,7 +790,7 @@ static struct upload *upload_alloc(void)
     if (!up)
         return NULL;
     memset(up, 0, offsetof(struct upload, in));
-    up->start_ns = now_ns();
+    up->start_ns = sr_monotonic_ns();
     return up;
 }
 
@@ -871,7 +864,7 @@ static enum MHD_Result answer_and_close(struct sr_server *srv, struct MHD_Connec
     refuse(in, err->code, err->message, &resp, &route_index);
     if (resp.header_count < SR_RESPONSE_MAX_HEADERS)
         resp.headers[resp.header_count++] = (struct sr_header){MHD_HTTP_HEADER_CONNECTION, "close"};
-    return send_reply(srv, conn, in, &resp, route_index, now_ns());
+    return send_reply(srv, conn, in, &resp, route_index, sr_monotonic_ns());
 }
 
 static const char *too_large_message(char *buf, size_t cap, size_t limit)
@@ -962,12 +955,12 @@ static enum MHD_Result first_call(struct sr_server *srv, struct MHD_Connection *
     if (sr_strict_check(conn, version, &err) != SR_OK)
         return answer_and_close(srv, conn, in, &err);
     if (srv->edge && check_head(srv, conn, in, version, &err) != SR_OK)
-        return answer_refusal(srv, conn, in, err.code, err.message, now_ns());
+        return answer_refusal(srv, conn, in, err.code, err.message, sr_monotonic_ns());
     uint64_t announced = content_length(conn);
     if (announced > limit) {
         char msg[96];
         return answer_refusal(srv, conn, in, SR_ERR_PAYLOAD_TOO_LARGE,
-                              too_large_message(msg, sizeof msg, limit), now_ns());
+                              too_large_message(msg, sizeof msg, limit), sr_monotonic_ns());
     }
     if (announced > 0) {
         struct upload *up = upload_alloc();
@@ -1082,7 +1075,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (*con_cls == &no_body)
-        return answer(srv, conn, &in, con_cls, now_ns());
+        return answer(srv, conn, &in, con_cls, sr_monotonic_ns());
     return answer_upload(srv, conn, &in, con_cls);
 }
 
@@ -1153,7 +1146,7 @@ __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char 
     for (size_t i = 0; i < sizeof noisy / sizeof noisy[0]; i++) {
         if (strncmp(fmt, noisy[i], strlen(noisy[i])) != 0)
             continue;
-        int64_t now = (int64_t)(now_ns() / 1000000000u), due = atomic_load(&next_ok[i]);
+        int64_t now = (int64_t)(sr_monotonic_ns() / 1000000000u), due = atomic_load(&next_ok[i]);
         if (now < due || !atomic_compare_exchange_strong(&next_ok[i], &due, now + LOG_QUIET_S)) {
             atomic_fetch_add(&dropped[i], 1);
             return;

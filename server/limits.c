@@ -23,6 +23,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "common/deadline.h"
+
 #define REAP_INTERVAL_MS 250
 #define STRIPES 64
 #define SLOTS_PER_STRIPE 1024
@@ -60,13 +62,6 @@ struct sr_limits {
     struct rate_table requests;      /* per principal or address */
     struct rate_table auth_failures; /* per address */
 };
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
-}
 
 /* A table of buckets of size burst filling at rate a second; with rate 0
  * there is no limit and no table. false on OOM. */
@@ -164,7 +159,7 @@ static void *reaper_main(void *arg)
         }
         pthread_cond_timedwait(&lim->wake, &lim->lock, &until);
         if (!lim->stopping)
-            reap(lim, now_ns());
+            reap(lim, sr_monotonic_ns());
     }
     pthread_mutex_unlock(&lim->lock);
     return NULL;
@@ -214,7 +209,7 @@ struct sr_conn *sr_limits_conn_open(struct sr_limits *lim, int fd, const struct 
         memcpy(&c->addr, addr, addr_len);
         c->addr_len = addr_len;
     }
-    atomic_init(&c->deadline_ns, now_ns() + (uint64_t)lim->cfg.header_timeout_s * NS);
+    atomic_init(&c->deadline_ns, sr_monotonic_ns() + (uint64_t)lim->cfg.header_timeout_s * NS);
     pthread_mutex_lock(&lim->lock);
     c->next = lim->conns;
     if (lim->conns)
@@ -248,7 +243,8 @@ void sr_limits_headers_in(struct sr_conn *c)
 void sr_limits_request_done(struct sr_limits *lim, struct sr_conn *c)
 {
     if (c)
-        atomic_store_explicit(&c->deadline_ns, now_ns() + (uint64_t)lim->cfg.idle_timeout_s * NS,
+        atomic_store_explicit(&c->deadline_ns,
+                              sr_monotonic_ns() + (uint64_t)lim->cfg.idle_timeout_s * NS,
                               memory_order_relaxed);
 }
 
@@ -301,7 +297,7 @@ static bool rate_apply(const struct sr_limits *lim, const struct rate_table *t, 
     /* The clock is read under the lock: a time read before it could be
      * older than the bucket's last_ns, written by a thread that got the lock
      * first. */
-    uint64_t now = now_ns();
+    uint64_t now = sr_monotonic_ns();
     struct bucket *b = find_bucket(s, k, now, t->burst / t->rate * (double)NS);
     if (b) {
         if (b->key != k) {
