@@ -12,6 +12,7 @@
  * key, CA, authfile, audit log) that cannot be used.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,8 +207,27 @@ static int serve(struct sr_server *srv)
     return 0;
 }
 
+/*
+ * glibc gives a thread arena's free top back to the system (madvise) as soon
+ * as it passes 128 KiB, and every request on a worker frees about that much
+ * (a parsed schema's arena, jansson documents): so each registration paid a
+ * shrink and then page faults to grow again, a third of its CPU time. A
+ * larger threshold keeps that memory for the next request; the workers'
+ * periodic malloc_trim() (http.c) still hands everything back. Fixing the
+ * trim threshold also fixes the mmap threshold, which glibc would otherwise
+ * raise by itself: it is set to the same figure.
+ */
+#define ARENA_KEEP_BYTES (1024 * 1024)
+
+static void tune_allocator(void)
+{
+    mallopt(M_TRIM_THRESHOLD, ARENA_KEEP_BYTES);
+    mallopt(M_MMAP_THRESHOLD, ARENA_KEEP_BYTES);
+}
+
 int main(int argc, char **argv)
 {
+    tune_allocator();
     struct sr_server srv = {.listen_fd = -1};
     struct sr_error err = {0};
     enum sr_config_outcome outcome;
