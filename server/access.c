@@ -409,6 +409,25 @@ bool sr_request_may(const struct sr_request *req, bool write, enum sr_request_sc
     return false;
 }
 
+void sr_request_audit(const struct sr_request *req, const char *route, const char *subject,
+                      int status, json_t *result)
+{
+    struct sr_edge *e = req->server ? req->server->edge : NULL;
+    const struct sr_access *acc = req->access;
+    if (!e || !acc)
+        return;
+    struct sr_audit_event ev = {
+        .principal = acc->principal.name,
+        .address = acc->address,
+        .method = req->method,
+        .route = route,
+        .subject = subject,
+        .status = status,
+        .result = result,
+    };
+    sr_audit_write(e->audit, &ev);
+}
+
 size_t sr_request_keep_readable(const struct sr_request *req, char **items, size_t count)
 {
     size_t kept = 0;

@@ -35,6 +35,9 @@ enum sr_err sr_h_versions_list(struct sr_request *req, struct sr_response *resp,
                                struct sr_error *err);
 enum sr_err sr_h_versions_register(struct sr_request *req, struct sr_response *resp,
                                    struct sr_error *err);
+/* POST /registrations (handlers_registrations.c). */
+enum sr_err sr_h_registrations(struct sr_request *req, struct sr_response *resp,
+                               struct sr_error *err);
 /* Answers req from memory when route's handler can (a registration the
  * registry has answered before, under the same change marker): true with
  * resp filled. False: the handler has to run (resp untouched). Cheap: the

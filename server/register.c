@@ -3,6 +3,7 @@
  */
 #include "server/register.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,8 +75,13 @@ static enum sr_err resolved_version(struct sr_registry *r, struct sr_txn *t, con
 {
     struct sr_version_rec *rows = NULL;
     size_t n = 0;
-    bool same = false;
-    enum sr_err rc = sr_txn_version_rows(t, subject, &rows, &n, err);
+    bool same = false, uses_refs = false;
+    /* Most subjects use no references: then no stored version can be this
+     * schema inlined, and reading each of them back would be wasted. */
+    enum sr_err rc = sr_txn_subject_uses_refs(t, subject, &uses_refs, err);
+    if (rc || !uses_refs)
+        return rc;
+    rc = sr_txn_version_rows(t, subject, &rows, &n, err);
     for (size_t i = n; !rc && !same && i-- > 0;) {
         struct sr_schema_rec have = {0};
         if (rows[i].deleted || (rc = sr_txn_schema_get(t, rows[i].context, rows[i].id, &have, err)))
@@ -653,72 +659,146 @@ static bool blank(const char *text, size_t len)
     return !text || i == len;
 }
 
-static enum sr_err register_parsed(struct sr_registry *r, const char *subject,
-                                   const struct sr_schema_input *in, struct sr_registered *out,
-                                   struct sr_error *err)
+/* One registration of sr_register_all() from its parse to its answer: it
+ * stays at one address throughout, since its reg_state points into it. */
+struct reg_job {
+    struct sr_registration *reg;
+    struct sr_schema_input given, copy;
+    struct sr_schema_rec prev;
+    json_t *refs, *sorted;
+    struct sr_input_schema parsed; /* parsed once, outside any write transaction */
+    struct reg_state s;
+    bool batched; /* waits for its write */
+};
+
+/* Everything before the write: the input made ready, parsed, and looked for
+ * among the subject's versions from a read transaction. Answers reg when
+ * that settles it; else leaves the job batched. */
+static void job_prepare(struct sr_registry *r, struct reg_job *j)
 {
-    /* Parsed once, outside any write transaction, so registrations parse in parallel. */
-    struct sr_input_schema parsed = {0};
-    enum sr_err rc = fast_path(r, subject, in, &parsed, out, err);
-    if (rc || out->version) {
-        sr_input_schema_release(&parsed);
-        return rc;
-    }
-    struct reg_state s = {
-        .r = r, .subject = subject, .in = in, .parsed = &parsed, .deadline_ns = sr_deadline_get()};
-    s.request_md = parsed.rec.metadata ? strdup(parsed.rec.metadata) : NULL;
-    s.request_rs = parsed.rec.ruleset ? strdup(parsed.rec.ruleset) : NULL;
-    if ((parsed.rec.metadata && !s.request_md) || (parsed.rec.ruleset && !s.request_rs))
-        rc = sr_errorf(err, SR_ERR_NOMEM, "out of memory");
-    /* Registrations that arrive together share one commit (group commit). */
+    struct sr_registration *reg = j->reg;
+    const struct sr_schema_input *in = reg->in;
+    memset(&reg->out, 0, sizeof(reg->out));
+    enum sr_err rc = sr_input_subject(reg->subject, &reg->err);
+    j->given = *in;
+    if (!rc && blank(in->schema, in->schema_len) && (in->metadata || in->ruleset))
+        rc = copy_previous_schema(r, reg->subject, in, &j->given, &j->prev, &j->refs, &reg->err);
     if (!rc)
-        rc = sr_store_run_batched(sr_registry_store(r), register_txn, &s, err);
-    if (!rc) {
-        out->id = s.id;
-        out->version = s.version;
-        if (s.stored.schema) { /* an existing version answered */
-            out->rec = s.stored;
-            memset(&s.stored, 0, sizeof(s.stored));
+        rc = prepared_input(r, reg->subject, &j->given, reg->normalize, &j->copy, &j->sorted,
+                            &reg->err);
+    if (!rc)
+        rc = fast_path(r, reg->subject, &j->copy, &j->parsed, &reg->out, &reg->err);
+    reg->rc = rc;
+    if (rc || reg->out.version)
+        return;
+    j->s = (struct reg_state){.r = r,
+                              .subject = reg->subject,
+                              .in = &j->copy,
+                              .parsed = &j->parsed,
+                              .deadline_ns = sr_deadline_get()};
+    const struct sr_schema_rec *rec = &j->parsed.rec;
+    j->s.request_md = rec->metadata ? strdup(rec->metadata) : NULL;
+    j->s.request_rs = rec->ruleset ? strdup(rec->ruleset) : NULL;
+    if ((rec->metadata && !j->s.request_md) || (rec->ruleset && !j->s.request_rs))
+        reg->rc = sr_errorf(&reg->err, SR_ERR_NOMEM, "out of memory");
+    else
+        j->batched = true;
+}
+
+/* After the write (if any): the answer completed, the job's state freed. */
+static void job_finish(struct reg_job *j)
+{
+    struct sr_registration *reg = j->reg;
+    struct sr_registered *out = &reg->out;
+    if (j->batched && !reg->rc) {
+        out->id = j->s.id;
+        out->version = j->s.version;
+        if (j->s.stored.schema) { /* an existing version answered */
+            out->rec = j->s.stored;
+            memset(&j->s.stored, 0, sizeof(j->s.stored));
         } else {
-            out->rec = parsed.rec;
-            memset(&parsed.rec, 0, sizeof(parsed.rec));
-            out->rec.id = s.id;
+            out->rec = j->parsed.rec;
+            memset(&j->parsed.rec, 0, sizeof(j->parsed.rec));
+            out->rec.id = j->s.id;
         }
     }
-    sr_schema_rec_release(&s.stored);
-    free(s.request_md);
-    free(s.request_rs);
-    sr_input_schema_release(&parsed);
+    sr_schema_rec_release(&j->s.stored);
+    free(j->s.request_md);
+    free(j->s.request_rs);
+    sr_input_schema_release(&j->parsed);
+    json_decref(j->refs);
+    json_decref(j->sorted);
+    sr_schema_rec_release(&j->prev);
+    if (reg->rc)
+        sr_registered_release(out);
+    else if (!out->rec.guid && !(out->rec.guid = calloc(1, SR_GUID_SIZE)))
+        reg->rc = sr_errorf(&reg->err, SR_ERR_NOMEM, "out of memory");
+    if (!reg->rc && !out->rec.guid[0] && !sr_store_schema_guid(&out->rec, out->rec.guid))
+        reg->rc = sr_errorf(&reg->err, SR_ERR_NOMEM, "out of memory");
+    if (reg->rc)
+        sr_registered_release(out);
+}
+
+/* The writes of the batched jobs, queued together so that they share
+ * commits (group commit); each keeps its own answer. */
+static enum sr_err run_writes(struct sr_registry *r, struct reg_job *jobs, size_t n)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        count += jobs[i].batched;
+    if (count == 0)
+        return SR_OK;
+    struct sr_batch_job *work = calloc(count, sizeof(*work));
+    if (!work)
+        return SR_ERR_NOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (jobs[i].batched)
+            work[k++] = (struct sr_batch_job){
+                .fn = register_txn, .arg = &jobs[i].s, .err = &jobs[i].reg->err};
+    enum sr_err rc = sr_store_run_batched_all(sr_registry_store(r), work, count);
+    k = 0;
+    for (size_t i = 0; !rc && i < n; i++)
+        if (jobs[i].batched)
+            jobs[i].reg->rc = work[k++].rc;
+    free(work);
     return rc;
+}
+
+enum sr_err sr_register_all(struct sr_registry *r, struct sr_registration *regs, size_t n)
+{
+    assert(r && (regs || n == 0));
+    struct reg_job *jobs = calloc(n ? n : 1, sizeof(*jobs));
+    if (!jobs)
+        return SR_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        jobs[i].reg = &regs[i];
+        job_prepare(r, &jobs[i]);
+    }
+    enum sr_err rc = run_writes(r, jobs, n);
+    for (size_t i = 0; i < n; i++) {
+        if (rc && jobs[i].batched)
+            jobs[i].reg->rc = sr_errorf(&jobs[i].reg->err, rc, "out of memory");
+        job_finish(&jobs[i]);
+    }
+    free(jobs);
+    return SR_OK;
 }
 
 enum sr_err sr_register_schema(struct sr_registry *r, const char *subject,
                                const struct sr_schema_input *in, bool normalize,
                                struct sr_registered *out, struct sr_error *err)
 {
-    memset(out, 0, sizeof(*out));
-    enum sr_err rc = sr_input_subject(subject, err);
-    if (rc)
-        return rc;
-    struct sr_schema_input given = *in, copy;
-    struct sr_schema_rec prev = {0};
-    json_t *refs = NULL, *sorted = NULL;
-    if (blank(in->schema, in->schema_len) && (in->metadata || in->ruleset))
-        rc = copy_previous_schema(r, subject, in, &given, &prev, &refs, err);
-    if (!rc)
-        rc = prepared_input(r, subject, &given, normalize, &copy, &sorted, err);
-    if (!rc)
-        rc = register_parsed(r, subject, &copy, out, err);
-    json_decref(refs);
-    json_decref(sorted);
-    sr_schema_rec_release(&prev);
-    if (rc)
-        sr_registered_release(out);
-    else if (!out->rec.guid && !(out->rec.guid = calloc(1, SR_GUID_SIZE)))
-        rc = sr_errorf(err, SR_ERR_NOMEM, "out of memory");
-    if (!rc && !out->rec.guid[0] && !sr_store_schema_guid(&out->rec, out->rec.guid))
-        rc = sr_errorf(err, SR_ERR_NOMEM, "out of memory");
-    return rc;
+    struct sr_registration reg = {.subject = subject, .in = in, .normalize = normalize};
+    enum sr_err rc = sr_register_all(r, &reg, 1);
+    if (rc) {
+        memset(out, 0, sizeof(*out));
+        return sr_errorf(err, rc, "out of memory");
+    }
+    *out = reg.out;
+    if (reg.rc && err)
+        *err = reg.err;
+    return reg.rc;
 }
 
 /* ---- lookup ---------------------------------------------------------------------- */

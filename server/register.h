@@ -44,6 +44,27 @@ enum sr_err sr_register_schema(struct sr_registry *r, const char *subject,
                                const struct sr_schema_input *in, bool normalize,
                                struct sr_registered *out, struct sr_error *err);
 
+/* One registration of sr_register_all(): subject, in and normalize are the
+ * caller's (borrowed); rc, err and, on SR_OK, out (caller releases it) its
+ * answer, as sr_register_schema() would give it. */
+struct sr_registration {
+    const char *subject;
+    const struct sr_schema_input *in;
+    bool normalize;
+    enum sr_err rc;
+    struct sr_error err;
+    struct sr_registered out;
+};
+
+/* Registers regs[0..n) as many sr_register_schema() calls arriving together
+ * would, in that order: each is parsed and looked up alone, and their writes
+ * are queued at once so that they share commits (group commit). An
+ * item is judged against the store as the items before it left it, except
+ * that references resolve only to versions that were there when the call
+ * began. Every item gets its own answer; the call itself fails only with
+ * SR_ERR_NOMEM, before any item ran. */
+enum sr_err sr_register_all(struct sr_registry *r, struct sr_registration *regs, size_t n);
+
 /* Finds the version of subject holding this schema, exactly or as its
  * references-inlined form. Fills *version_out and *schema_out (caller
  * releases both). Errors: SUBJECT_NOT_FOUND, SCHEMA_NOT_FOUND, INVALID_SCHEMA. */

@@ -20,6 +20,7 @@
 #ifndef SR_SERVER_REQUEST_H
 #define SR_SERVER_REQUEST_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -78,6 +79,12 @@ enum sr_request_scope { SR_SCOPE_CONFIG, SR_SCOPE_SUBJECT, SR_SCOPE_SOME_SUBJECT
 const char *sr_request_principal(const struct sr_request *req);
 bool sr_request_may(const struct sr_request *req, bool write, enum sr_request_scope scope,
                     const char *subject);
+/* The audit line (audit.h) of one write inside a request that carries
+ * several (POST /registrations): the request's principal, address and
+ * method, route, subject, the write's own status and result (borrowed; may
+ * be NULL). Nothing without an edge. (access.c) */
+void sr_request_audit(const struct sr_request *req, const char *route, const char *subject,
+                      int status, json_t *result);
 /* Keeps the subjects of items[0..count) (heap strings) that the caller may
  * read, in order, frees the others, and returns how many are kept. */
 size_t sr_request_keep_readable(const struct sr_request *req, char **items, size_t count);

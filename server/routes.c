@@ -52,6 +52,9 @@ const struct sr_route sr_routes[] = {
     {"GET", "/contexts", sr_h_contexts_list, SR_ACCESS_PRINCIPAL},
     {"DELETE", "/contexts/{context}", sr_h_context_delete, SR_ACCESS_CONFIG_WRITE},
     {"GET", "/permissions", sr_h_permissions, SR_ACCESS_PRINCIPAL},
+    /* Several registrations at once; each item is authorized (Write on its
+     * subject) and audited by the handler. */
+    {"POST", "/registrations", sr_h_registrations, SR_ACCESS_PRINCIPAL},
     {"GET", "/v1/metadata/id", sr_h_metadata_id, SR_ACCESS_PRINCIPAL},
     {"GET", "/v1/metadata/version", sr_h_metadata_version, SR_ACCESS_PRINCIPAL},
     {"GET", "/v1/principal", sr_h_principal, SR_ACCESS_PRINCIPAL},

@@ -397,6 +397,7 @@ static const struct sr_store_ops pg_ops = {
     .versions = pg_versions,
     .version_rows = pg_version_rows,
     .version_get = pg_version_get,
+    .subject_uses_refs = pg_subject_uses_refs,
     .max_version = pg_max_version,
     .version_by_id = pg_version_by_id,
     .version_insert = pg_version_insert,

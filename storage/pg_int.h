@@ -247,6 +247,8 @@ enum sr_err pg_version_rows(struct sr_txn *t, const char *subject, struct sr_ver
                             size_t *count_out, struct sr_error *err);
 enum sr_err pg_version_get(struct sr_txn *t, const char *subject, int32_t version,
                            bool include_deleted, struct sr_version_rec *out, struct sr_error *err);
+enum sr_err pg_subject_uses_refs(struct sr_txn *t, const char *subject, bool *out,
+                                 struct sr_error *err);
 enum sr_err pg_max_version(struct sr_txn *t, const char *subject, int32_t *out,
                            struct sr_error *err);
 enum sr_err pg_version_by_id(struct sr_txn *t, const char *subject, const char *context, int64_t id,

@@ -33,6 +33,9 @@
                       " WHERE subject = $1 AND version = $2")                                      \
     X(PG_VERSION_LATEST, "SELECT " PG_VERSION_COLS " FROM versions"                                \
                          " WHERE subject = $1 AND NOT deleted ORDER BY version DESC LIMIT 1")      \
+    X(PG_SUBJECT_USES_REFS, "SELECT count(*) FROM (SELECT 1 FROM versions v JOIN refs r"           \
+                            " ON r.context = v.context AND r.schema_id = v.schema_id"              \
+                            " WHERE v.subject = $1 AND NOT v.deleted LIMIT 1) AS used")            \
     X(PG_MAX_VERSION, "SELECT coalesce(max(version), 0) FROM versions WHERE subject = $1")         \
     X(PG_VERSION_BY_ID, "SELECT " PG_VERSION_COLS " FROM versions"                                 \
                         " WHERE subject = $1 AND context = $2 AND schema_id = $3"                  \

@@ -143,6 +143,22 @@ enum sr_err pg_version_get(struct sr_txn *t, const char *subject, int32_t versio
     return SR_OK;
 }
 
+enum sr_err pg_subject_uses_refs(struct sr_txn *t, const char *subject, bool *out,
+                                 struct sr_error *err)
+{
+    struct pg_query q;
+    enum sr_err rc = pg_query_start(&q, t, PG_SUBJECT_USES_REFS, err);
+    if (rc)
+        return rc;
+    pg_bind_text(&q, subject);
+    bool uses = pg_row(&q) && pg_col_int(&q, 0) != 0;
+    rc = pg_query_end(&q);
+    if (rc)
+        return rc;
+    *out = uses;
+    return SR_OK;
+}
+
 enum sr_err pg_max_version(struct sr_txn *t, const char *subject, int32_t *out,
                            struct sr_error *err)
 {

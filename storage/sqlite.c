@@ -418,6 +418,7 @@ static const struct sr_store_ops sqlite_ops = {
     .versions = sq_versions,
     .version_rows = sq_version_rows,
     .version_get = sq_version_get,
+    .subject_uses_refs = sq_subject_uses_refs,
     .max_version = sq_max_version,
     .version_by_id = sq_version_by_id,
     .version_insert = sq_version_insert,

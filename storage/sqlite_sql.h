@@ -37,6 +37,9 @@
                       " WHERE subject = ?1 AND version = ?2")                                      \
     X(SQ_VERSION_LATEST, "SELECT version, schema_id, deleted, context, ts FROM versions"           \
                          " WHERE subject = ?1 AND deleted = 0 ORDER BY version DESC LIMIT 1")      \
+    X(SQ_SUBJECT_USES_REFS, "SELECT count(*) FROM (SELECT 1 FROM versions v JOIN refs r"           \
+                            " ON r.context = v.context AND r.schema_id = v.schema_id"              \
+                            " WHERE v.subject = ?1 AND v.deleted = 0 LIMIT 1)")                    \
     X(SQ_MAX_VERSION, "SELECT coalesce(max(version), 0) FROM versions WHERE subject = ?1")         \
     X(SQ_VERSION_BY_ID, "SELECT version, schema_id, deleted, context, ts FROM versions"            \
                         " WHERE subject = ?1 AND context = ?2 AND schema_id = ?3"                  \

@@ -137,6 +137,22 @@ enum sr_err sq_version_get(struct sr_txn *t, const char *subject, int32_t versio
     return SR_OK;
 }
 
+enum sr_err sq_subject_uses_refs(struct sr_txn *t, const char *subject, bool *out,
+                                 struct sr_error *err)
+{
+    struct sq_query q;
+    enum sr_err rc = sq_query_start(&q, t, SQ_SUBJECT_USES_REFS, err);
+    if (rc)
+        return rc;
+    sq_bind_text(&q, subject);
+    bool uses = sq_row(&q) && sq_col_int(&q, 0) != 0;
+    rc = sq_query_end(&q);
+    if (rc)
+        return rc;
+    *out = uses;
+    return SR_OK;
+}
+
 enum sr_err sq_max_version(struct sr_txn *t, const char *subject, int32_t *out,
                            struct sr_error *err)
 {

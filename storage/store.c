@@ -167,13 +167,13 @@ static bool ops_complete(const struct sr_store_ops *ops)
 {
     return ops->close && ops->begin && ops->commit && ops->rollback && ops->subjects &&
            ops->versions && ops->version_rows && ops->version_get && ops->max_version &&
-           ops->version_by_id && ops->version_insert && ops->version_set_deleted &&
-           ops->version_remove && ops->versions_for_id && ops->list_versions && ops->schema_get &&
-           ops->schema_find && ops->reserve_id && ops->max_id && ops->schema_insert &&
-           ops->schema_remove_if_unused && ops->ids_by_guid && ops->contexts && ops->id_states &&
-           ops->id_state_raise && ops->referenced_by && ops->config_get && ops->config_put &&
-           ops->config_delete && ops->mode_get && ops->mode_put && ops->mode_delete &&
-           ops->setting_subjects && ops->counts && ops->check;
+           ops->subject_uses_refs && ops->version_by_id && ops->version_insert &&
+           ops->version_set_deleted && ops->version_remove && ops->versions_for_id &&
+           ops->list_versions && ops->schema_get && ops->schema_find && ops->reserve_id &&
+           ops->max_id && ops->schema_insert && ops->schema_remove_if_unused && ops->ids_by_guid &&
+           ops->contexts && ops->id_states && ops->id_state_raise && ops->referenced_by &&
+           ops->config_get && ops->config_put && ops->config_delete && ops->mode_get &&
+           ops->mode_put && ops->mode_delete && ops->setting_subjects && ops->counts && ops->check;
 }
 
 void sr_store_init(struct sr_store *store, const struct sr_store_ops *ops)
@@ -379,45 +379,80 @@ static size_t take_batch(struct sr_store *store, struct sr_batch_item **items)
     return n;
 }
 
-enum sr_err sr_store_run_batched(struct sr_store *store, sr_txn_fn fn, void *arg,
-                                 struct sr_error *err)
+/* Set while this thread runs a batch: work that itself writes (or a test's
+ * hook inside the batch's begin) must not wait for its own batch. */
+static _Thread_local bool running_batch;
+
+/* Queues items[0..n) and returns once every one is done, running batches
+ * whenever none is running. The items live on the caller's stack or heap
+ * while others may run them: this does not return before a batch has taken
+ * each off the queue and marked it done. */
+static void queue_and_wait(struct sr_store *store, struct sr_batch_item *items, size_t n)
 {
-    /* Set while this thread runs a batch: work that itself writes (or a
-     * test's hook inside the batch's begin) must not wait for its own batch. */
-    static _Thread_local bool running_batch;
-    assert(store && fn);
-    if (!store->ops->savepoint || running_batch)
-        return sr_store_run(store, true, fn, arg, err);
-    struct sr_error own = {0};
-    struct sr_batch_item me = {.fn = fn, .arg = arg, .err = err ? err : &own};
     pthread_mutex_lock(&store->batch_lock);
-    /* me lives on this stack while others may run it: the loop below does not
-     * return before a batch has taken it off the queue and marked it done. */
-    *store->queue_tail = &me;
-    // cppcheck-suppress autoVariables
-    store->queue_tail = &me.next;
-    while (!me.done) {
+    for (size_t i = 0; i < n; i++) {
+        *store->queue_tail = &items[i];
+        // cppcheck-suppress autoVariables
+        store->queue_tail = &items[i].next;
+    }
+    /* Batches take the queue in order: once the last item is done, all are. */
+    while (!items[n - 1].done) {
         if (store->batch_running) {
             pthread_cond_wait(&store->batch_done, &store->batch_lock);
             continue;
         }
         /* No batch is running: this caller runs the next one, which holds
          * its own work unless more than BATCH_MAX came before it. */
-        struct sr_batch_item *items[BATCH_MAX];
-        size_t n = take_batch(store, items);
+        struct sr_batch_item *batch[BATCH_MAX];
+        size_t count = take_batch(store, batch);
         store->batch_running = true;
         pthread_mutex_unlock(&store->batch_lock);
         running_batch = true;
-        run_batch(store, items, n);
+        run_batch(store, batch, count);
         running_batch = false;
         pthread_mutex_lock(&store->batch_lock);
-        for (size_t i = 0; i < n; i++)
-            items[i]->done = true;
+        for (size_t i = 0; i < count; i++)
+            batch[i]->done = true;
         store->batch_running = false;
         pthread_cond_broadcast(&store->batch_done);
     }
     pthread_mutex_unlock(&store->batch_lock);
+}
+
+enum sr_err sr_store_run_batched(struct sr_store *store, sr_txn_fn fn, void *arg,
+                                 struct sr_error *err)
+{
+    assert(store && fn);
+    if (!store->ops->savepoint || running_batch)
+        return sr_store_run(store, true, fn, arg, err);
+    struct sr_error own = {0};
+    struct sr_batch_item me = {.fn = fn, .arg = arg, .err = err ? err : &own};
+    queue_and_wait(store, &me, 1);
     return me.rc;
+}
+
+enum sr_err sr_store_run_batched_all(struct sr_store *store, struct sr_batch_job *jobs, size_t n)
+{
+    assert(store && (jobs || n == 0));
+    if (n == 0)
+        return SR_OK;
+    if (!store->ops->savepoint || running_batch) {
+        for (size_t i = 0; i < n; i++)
+            jobs[i].rc = sr_store_run(store, true, jobs[i].fn, jobs[i].arg, jobs[i].err);
+        return SR_OK;
+    }
+    struct sr_batch_item *items = calloc(n, sizeof(*items));
+    if (!items)
+        return SR_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        assert(jobs[i].fn && jobs[i].err);
+        items[i] = (struct sr_batch_item){.fn = jobs[i].fn, .arg = jobs[i].arg, .err = jobs[i].err};
+    }
+    queue_and_wait(store, items, n);
+    for (size_t i = 0; i < n; i++)
+        jobs[i].rc = items[i].rc;
+    free(items);
+    return SR_OK;
 }
 
 /* ---- lifecycle ----------------------------------------------------------------------- */
@@ -509,6 +544,13 @@ enum sr_err sr_txn_version_get(struct sr_txn *t, const char *subject, int32_t ve
     assert(t && subject && out);
     return noted(t->store,
                  t->store->ops->version_get(t, subject, version, include_deleted, out, err), err);
+}
+
+enum sr_err sr_txn_subject_uses_refs(struct sr_txn *t, const char *subject, bool *out,
+                                     struct sr_error *err)
+{
+    assert(t && subject && out);
+    return noted(t->store, t->store->ops->subject_uses_refs(t, subject, out, err), err);
 }
 
 enum sr_err sr_txn_max_version(struct sr_txn *t, const char *subject, int32_t *out,

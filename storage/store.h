@@ -305,6 +305,23 @@ enum sr_err sr_store_run(struct sr_store *store, bool write, sr_txn_fn fn, void 
 enum sr_err sr_store_run_batched(struct sr_store *store, sr_txn_fn fn, void *arg,
                                  struct sr_error *err);
 
+/* One piece of work for sr_store_run_batched_all(): fn(t, arg, err) as
+ * sr_store_run_batched() runs it; rc gets its answer, err (never NULL) its
+ * message. */
+struct sr_batch_job {
+    sr_txn_fn fn;
+    void *arg;
+    struct sr_error *err;
+    enum sr_err rc;
+};
+
+/* Runs every job as if each came from a caller of sr_store_run_batched() of
+ * its own, in the order given, all arriving at once: so they share as few
+ * commits as the batches allow. Returns when every job has its answer (in
+ * jobs[i].rc); the return value is SR_ERR_NOMEM when the jobs could not be
+ * queued (then none ran), else SR_OK. */
+enum sr_err sr_store_run_batched_all(struct sr_store *store, struct sr_batch_job *jobs, size_t n);
+
 /* The change marker of kind (see the file comment). Thread-safe, lock-free. */
 uint64_t sr_store_marker(struct sr_store *store, enum sr_change kind);
 
@@ -353,6 +370,12 @@ enum sr_err sr_txn_version_get(struct sr_txn *t, const char *subject, int32_t ve
  * (soft-deleted included), or 0. */
 enum sr_err sr_txn_max_version(struct sr_txn *t, const char *subject, int32_t *out,
                                struct sr_error *err);
+
+/* Whether a live version of subject carries a schema that uses references.
+ * A registration compares its schema with such versions in their
+ * references-inlined form; with none, an exact lookup is all it needs. */
+enum sr_err sr_txn_subject_uses_refs(struct sr_txn *t, const char *subject, bool *out,
+                                     struct sr_error *err);
 
 /* The version of subject carrying schema id of context, considering filter;
  * the highest such version if several. Errors: SR_ERR_VERSION_NOT_FOUND. */

@@ -59,6 +59,8 @@ struct sr_store_ops {
     enum sr_err (*version_get)(struct sr_txn *t, const char *subject, int32_t version,
                                bool include_deleted, struct sr_version_rec *out,
                                struct sr_error *err);
+    enum sr_err (*subject_uses_refs)(struct sr_txn *t, const char *subject, bool *out,
+                                     struct sr_error *err);
     enum sr_err (*max_version)(struct sr_txn *t, const char *subject, int32_t *out,
                                struct sr_error *err);
     enum sr_err (*version_by_id)(struct sr_txn *t, const char *subject, const char *context,

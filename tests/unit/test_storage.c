@@ -980,6 +980,35 @@ static void max_version_counts_soft_deleted(void **state)
     commit(t);
 }
 
+/* Only live versions whose schema makes references count. */
+static void subject_uses_refs_sees_live_referrers(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_txn *t = begin(f->store, true);
+    struct sr_ref ref = {.name = L("Base"), .subject = L("base"), .version = 1};
+    put_schema(t, 1, "\"base\"");
+    struct sr_schema_rec user = {.id = 2, .schema_type = L("AVRO"), .schema = L("\"user\"")};
+    OK(sr_txn_schema_insert(t, CTX, &user, &ref, 1, err));
+    put_version(t, "base", 1, 1, false);
+    put_version(t, "user", 1, 1, false);
+    put_version(t, "user", 2, 2, false);
+    bool uses = true;
+    OK(sr_txn_subject_uses_refs(t, "nope", &uses, err));
+    assert_false(uses);
+    OK(sr_txn_subject_uses_refs(t, "base", &uses, err));
+    assert_false(uses);
+    OK(sr_txn_subject_uses_refs(t, "user", &uses, err));
+    assert_true(uses);
+    /* A soft-deleted referrer no longer counts; undeleted, it does again. */
+    OK(sr_txn_version_set_deleted(t, "user", 2, true, err));
+    OK(sr_txn_subject_uses_refs(t, "user", &uses, err));
+    assert_false(uses);
+    OK(sr_txn_version_set_deleted(t, "user", 2, false, err));
+    OK(sr_txn_subject_uses_refs(t, "user", &uses, err));
+    assert_true(uses);
+    commit(t);
+}
+
 static void version_by_id_picks_the_highest(void **state)
 {
     struct fixture *f = *state;
@@ -2430,6 +2459,7 @@ static void pg_restart_and_absence(void **state)
     X(versions_follow_the_filter)                                                                  \
     X(version_get_hides_soft_deleted)                                                              \
     X(max_version_counts_soft_deleted)                                                             \
+    X(subject_uses_refs_sees_live_referrers)                                                       \
     X(version_by_id_picks_the_highest)                                                             \
     X(version_insert_rejects_duplicates)                                                           \
     X(subjects_filter_prefix_and_byte_order)                                                       \
