@@ -44,7 +44,8 @@ void help_import(void)
     cli_conn_help(stdout, "registry", "", "REGISTRY");
     printf("  --dry-run            say what would change; change nothing\n"
            "  --skip-conflicts     import everything but the conflicts (and what uses them)\n"
-           "  --concurrency N      requests in flight, 1..64 (default 8)\n"
+           "  --concurrency N      requests in flight, 1..64 (default: 32 registrations, 8\n"
+           "                       reads of the target)\n"
            "  --quiet              no progress on stderr\n"
            "  --verbose            every problem line (up to 1000), not the first 50\n\n"
            "With --kafka (the records are read from the start of the topic):\n"

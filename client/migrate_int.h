@@ -24,7 +24,11 @@
 #include "common/strmap.h"
 #include "include/avroreg_migrate.h"
 
-#define AR_DEFAULT_CONCURRENCY 8
+/* Reads keep the tool's CPU busy, so more of them in flight than this only
+ * contend; a registration mostly waits for its commit, and a registry that
+ * batches commits (group commit) shares one among all that arrive together. */
+#define AR_DEFAULT_READ_CONCURRENCY 8
+#define AR_DEFAULT_WRITE_CONCURRENCY 32
 #define AR_MAX_CONCURRENCY 64
 #define AR_MAX_REFERENCE_DEPTH 32
 
@@ -140,8 +144,9 @@ void ar_progress_grow(struct ar_progress *p, size_t more);
 void ar_progress_step(struct ar_progress *p, size_t steps);
 void ar_progress_release(struct ar_progress *p);
 
-/* The options' concurrency, clamped to 1..AR_MAX_CONCURRENCY (0: the default). */
-int ar_concurrency(const struct avroreg_transfer_options *o);
+/* The options' concurrency, clamped to 1..AR_MAX_CONCURRENCY (0: the default
+ * for reads, or for writes when writes is true). */
+int ar_concurrency(const struct avroreg_transfer_options *o, bool writes);
 /* Runs fn(ctx) in n threads (the caller's among them) and waits for all. When
  * threads cannot be made, fewer run it. */
 void ar_workers_run(int n, void (*fn)(void *ctx), void *ctx);

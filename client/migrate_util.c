@@ -102,9 +102,10 @@ void ar_progress_release(struct ar_progress *p)
 
 /* ---- worker threads ----------------------------------------------------------------- */
 
-int ar_concurrency(const struct avroreg_transfer_options *o)
+int ar_concurrency(const struct avroreg_transfer_options *o, bool writes)
 {
-    int n = o && o->concurrency > 0 ? o->concurrency : AR_DEFAULT_CONCURRENCY;
+    int fallback = writes ? AR_DEFAULT_WRITE_CONCURRENCY : AR_DEFAULT_READ_CONCURRENCY;
+    int n = o && o->concurrency > 0 ? o->concurrency : fallback;
     return n > AR_MAX_CONCURRENCY ? AR_MAX_CONCURRENCY : n;
 }
 

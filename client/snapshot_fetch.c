@@ -552,7 +552,7 @@ enum avroreg_err ar_fetch(struct avroreg_client *client, const struct avroreg_tr
     struct fetch_state st = {.f = {.client = client, .progress = progress}, .snap = ar_snap_new()};
     pthread_mutex_init(&st.f.lock, NULL);
     atomic_init(&st.f.failed, false);
-    int workers = ar_concurrency(o);
+    int workers = ar_concurrency(o, false);
     bool listed = false;
     if (progress)
         ar_progress_grow(progress, subjects ? 2 : 3);

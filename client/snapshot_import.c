@@ -26,6 +26,8 @@ struct runner {
     size_t in_flight;
     bool stop; /* an action failed outright */
     struct avroreg_error stop_err;
+    int workers;
+    atomic_bool bulk; /* the target takes POST /registrations (until it says otherwise) */
 };
 
 /* ---- requests ------------------------------------------------------------------------ */
@@ -47,32 +49,29 @@ static enum outcome judge_status(long status, bool missing_ok)
 /* Sends one request for action a; on a refusal or failure, says so (as
  * "<verb> <what>: <reason>") in the problems or in r->stop_err. *doc_out
  * (may be NULL) gets a 2xx answer. */
-static enum outcome send(struct runner *r, const struct ar_action *a, const char *method,
-                         const char *path, const char *body, bool missing_ok, json_t **doc_out)
+/* The outcome of a's request (method path) that ended with rc, status and
+ * answer; a refusal or failure is said as send() says it. */
+static enum outcome judged(struct runner *r, const struct ar_action *a, const char *method,
+                           const char *path, enum avroreg_err rc, long status,
+                           const struct avroreg_error *answer, const struct avroreg_error *err,
+                           bool missing_ok)
 {
-    long status = 0;
-    json_t *doc = NULL;
-    struct avroreg_error answer = {0}, err = {0};
     char name[300];
     ar_action_name(a, name, sizeof(name));
-    enum avroreg_err rc = ar_call(r->client, method, path, body, &status, &doc, &answer, &err);
     enum outcome out = rc ? OUT_FAILED : judge_status(status, missing_ok);
-    if (out == OUT_OK && doc_out)
-        *doc_out = doc;
-    else
-        json_decref(doc);
     if (out == OUT_REFUSED)
         ar_problems_add(r->problems, "refused: %s: %s %s answered error %d: %s", name, method, path,
-                        answer.registry_code ? answer.registry_code : (int)status, answer.message);
+                        answer->registry_code ? answer->registry_code : (int)status,
+                        answer->message);
     if (out == OUT_FAILED) {
         pthread_mutex_lock(&r->lock);
         if (!r->stop) {
             char where[700];
             snprintf(where, sizeof(where), "at %s (%s %s)", name, method, path);
             if (rc) /* libcurl's message names the request already */
-                ar_error(&r->stop_err, rc, "at %s: %s", name, err.message);
+                ar_error(&r->stop_err, rc, "at %s: %s", name, err->message);
             else
-                ar_answer_error(&r->stop_err, where, status, &answer);
+                ar_answer_error(&r->stop_err, where, status, answer);
         }
         r->stop = true;
         pthread_mutex_unlock(&r->lock);
@@ -80,7 +79,23 @@ static enum outcome send(struct runner *r, const struct ar_action *a, const char
     return out;
 }
 
-static char *register_body(const struct ar_action *a)
+static enum outcome send(struct runner *r, const struct ar_action *a, const char *method,
+                         const char *path, const char *body, bool missing_ok, json_t **doc_out)
+{
+    long status = 0;
+    json_t *doc = NULL;
+    struct avroreg_error answer = {0}, err = {0};
+    enum avroreg_err rc = ar_call(r->client, method, path, body, &status, &doc, &answer, &err);
+    enum outcome out = judged(r, a, method, path, rc, status, &answer, &err, missing_ok);
+    if (out == OUT_OK && doc_out)
+        *doc_out = doc;
+    else
+        json_decref(doc);
+    return out;
+}
+
+/* The body of POST /subjects/{subject}/versions for a, as JSON; NULL on OOM. */
+static json_t *register_doc(const struct ar_action *a)
 {
     const struct ar_schema_ent *s = a->schema;
     json_t *doc = json_pack("{s:s}", "schema", s->text);
@@ -95,7 +110,17 @@ static char *register_body(const struct ar_action *a)
         ok = json_object_set(doc, "ruleSet", s->ruleset) == 0;
     ok = ok && json_object_set_new(doc, "id", json_integer(a->id)) == 0 &&
          json_object_set_new(doc, "version", json_integer(a->version)) == 0;
-    char *text = ok ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    if (!ok) {
+        json_decref(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+static char *register_body(const struct ar_action *a)
+{
+    json_t *doc = register_doc(a);
+    char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(doc);
     return text;
 }
@@ -117,29 +142,114 @@ static enum outcome oom(struct runner *r)
     return OUT_FAILED;
 }
 
+/* After a's registration answered id: it must be the id asked for; then a
+ * soft-deleted version is deleted again. */
+static enum outcome after_register(struct runner *r, const struct ar_action *a, const json_t *id)
+{
+    if (!json_is_integer(id) || json_integer_value(id) != a->id) {
+        char name[300];
+        ar_action_name(a, name, sizeof(name));
+        ar_problems_add(r->problems, "refused: %s: the target answered id %lld", name,
+                        json_is_integer(id) ? (long long)json_integer_value(id) : -1LL);
+        return OUT_REFUSED;
+    }
+    if (!a->deleted)
+        return OUT_OK;
+    char *path = version_path(a, "");
+    enum outcome out = path ? send(r, a, "DELETE", path, NULL, false, NULL) : oom(r);
+    free(path);
+    return out;
+}
+
 static enum outcome do_register(struct runner *r, const struct ar_action *a)
 {
     char *path = ar_subject_path("/subjects", a->subject, "/versions");
     char *body = path ? register_body(a) : NULL;
     json_t *doc = NULL;
     enum outcome out = body ? send(r, a, "POST", path, body, false, &doc) : oom(r);
-    const json_t *id = json_object_get(doc, "id");
-    if (out == OUT_OK && (!json_is_integer(id) || json_integer_value(id) != a->id)) {
-        char name[300];
-        ar_action_name(a, name, sizeof(name));
-        ar_problems_add(r->problems, "refused: %s: the target answered id %lld", name,
-                        json_is_integer(id) ? (long long)json_integer_value(id) : -1LL);
-        out = OUT_REFUSED;
-    }
-    json_decref(doc);
     free(path);
     free(body);
-    if (out != OUT_OK || !a->deleted)
-        return out;
-    path = version_path(a, "");
-    out = path ? send(r, a, "DELETE", path, NULL, false, NULL) : oom(r);
-    free(path);
+    if (out == OUT_OK)
+        out = after_register(r, a, json_object_get(doc, "id"));
+    json_decref(doc);
     return out;
+}
+
+/* ---- several registrations in one request ---------------------------------------------- */
+
+/* Most registrations one POST /registrations carries: about 150 KiB of body
+ * for schemas of a few KiB, and enough to share commits on the target. */
+#define BULK_MAX 64
+
+static bool bulkable(const struct ar_action *a)
+{
+    return a->kind == AR_ACT_REGISTER && !a->blocker;
+}
+
+/* {"registrations": [...]} for acts[0..n); NULL on OOM. */
+static char *bulk_body(struct runner *r, const size_t *acts, size_t n)
+{
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < n; i++) {
+        const struct ar_action *a = &r->plan->acts[acts[i]];
+        json_t *doc = register_doc(a);
+        if (!doc || json_object_set_new(doc, "subject", json_string(a->subject)) != 0 ||
+            json_array_append_new(items, doc) != 0) {
+            json_decref(doc);
+            json_decref(items);
+            items = NULL;
+        }
+    }
+    json_t *body = items ? json_pack("{s:o}", "registrations", items) : NULL;
+    char *text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(body);
+    return text;
+}
+
+/* One item's result: {"id": ...} or {"error_code": ..., "message": ...}. */
+static enum outcome bulk_item(struct runner *r, const struct ar_action *a, const json_t *res)
+{
+    const json_t *code = json_object_get(res, "error_code");
+    if (!json_is_integer(code))
+        return after_register(r, a, json_object_get(res, "id"));
+    struct avroreg_error answer = {.registry_code = (int)json_integer_value(code)}, err = {0};
+    /* Confluent's codes are the HTTP status, or it followed by two digits. */
+    long status = answer.registry_code >= 10000 ? answer.registry_code / 100 : answer.registry_code;
+    answer.http_status = (int)status;
+    const char *message = json_string_value(json_object_get(res, "message"));
+    snprintf(answer.message, sizeof(answer.message), "%s", message ? message : "");
+    return judged(r, a, "POST", "/registrations", AVROREG_OK, status, &answer, &err, false);
+}
+
+/* Registers acts[0..n) in one request; outs[i] gets each one's outcome.
+ * False (outs untouched) when the target has no such route: then it is not
+ * asked again, and the caller registers them one by one. */
+static bool bulk_register(struct runner *r, const size_t *acts, size_t n, enum outcome *outs)
+{
+    char *body = bulk_body(r, acts, n);
+    long status = 0;
+    json_t *doc = NULL;
+    struct avroreg_error answer = {0}, err = {0};
+    enum avroreg_err rc =
+        body ? ar_call(r->client, "POST", "/registrations", body, &status, &doc, &answer, &err)
+             : AVROREG_ERR_NOMEM;
+    free(body);
+    const json_t *results = json_object_get(doc, "results");
+    bool answered = !rc && status >= 200 && status <= 299;
+    if (!rc && (status == 404 || status == 405 || (answered && json_array_size(results) != n))) {
+        atomic_store(&r->bulk, false); /* another registry, or another route of that name */
+        json_decref(doc);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct ar_action *a = &r->plan->acts[acts[i]];
+        outs[i] = answered ? bulk_item(r, a, json_array_get(results, i))
+                  : rc == AVROREG_ERR_NOMEM
+                      ? oom(r)
+                      : judged(r, a, "POST", "/registrations", rc, status, &answer, &err, false);
+    }
+    json_decref(doc);
+    return true;
 }
 
 static enum outcome do_soft_delete(struct runner *r, const struct ar_action *a)
@@ -278,27 +388,58 @@ static enum outcome blocked(struct runner *r, const struct ar_action *a)
     return OUT_REFUSED;
 }
 
+/* Under the lock: the next ready action, with more registrations when the
+ * target takes them together: a fair share of what is ready, so that every
+ * worker keeps something in flight. Returns how many it took. */
+static size_t take_work(struct runner *r, size_t *acts)
+{
+    acts[0] = r->ready[--r->ready_count];
+    size_t n = 1;
+    if (!atomic_load(&r->bulk) || !bulkable(&r->plan->acts[acts[0]]))
+        return n;
+    size_t share = (r->ready_count + (size_t)r->workers) / (size_t)r->workers;
+    size_t most = share < BULK_MAX ? share : BULK_MAX;
+    while (n < most && r->ready_count && bulkable(&r->plan->acts[r->ready[r->ready_count - 1]]))
+        acts[n++] = r->ready[--r->ready_count];
+    return n;
+}
+
+static enum outcome run_one(struct runner *r, const struct ar_action *a)
+{
+    return a->kind == AR_ACT_CONFLICT ? OUT_REFUSED : a->blocker ? blocked(r, a) : perform(r, a);
+}
+
+static void run_work(struct runner *r, const size_t *acts, size_t n, enum outcome *outs)
+{
+    if (n > 1 && bulk_register(r, acts, n, outs))
+        return;
+    for (size_t i = 0; i < n; i++)
+        outs[i] = run_one(r, &r->plan->acts[acts[i]]);
+}
+
 static void worker(void *ctx)
 {
     struct runner *r = ctx;
+    size_t acts[BULK_MAX];
+    enum outcome outs[BULK_MAX];
     pthread_mutex_lock(&r->lock);
     for (;;) {
         while (!r->stop && !r->ready_count && r->in_flight)
             pthread_cond_wait(&r->cond, &r->lock);
         if (r->stop || !r->ready_count)
             break;
-        size_t index = r->ready[--r->ready_count];
-        struct ar_action *a = &r->plan->acts[index];
-        r->in_flight++;
+        size_t n = take_work(r, acts);
+        r->in_flight += n;
         pthread_mutex_unlock(&r->lock);
-        enum outcome out = a->kind == AR_ACT_CONFLICT ? OUT_REFUSED
-                           : a->blocker               ? blocked(r, a)
-                                                      : perform(r, a);
-        if (a->kind != AR_ACT_CONFLICT)
-            ar_progress_step(&r->progress, 1);
+        run_work(r, acts, n, outs);
+        size_t steps = 0;
+        for (size_t i = 0; i < n; i++)
+            steps += r->plan->acts[acts[i]].kind != AR_ACT_CONFLICT;
+        ar_progress_step(&r->progress, steps);
         pthread_mutex_lock(&r->lock);
-        r->in_flight--;
-        finish(r, index, out);
+        r->in_flight -= n;
+        for (size_t i = 0; i < n; i++)
+            finish(r, acts[i], outs[i]);
         pthread_cond_broadcast(&r->cond);
     }
     pthread_cond_broadcast(&r->cond);
@@ -327,6 +468,8 @@ static void settle_waiting(struct runner *r)
 
 static enum avroreg_err run_graph(struct runner *r, int workers)
 {
+    r->workers = workers;
+    atomic_init(&r->bulk, true);
     struct ar_plan *plan = r->plan;
     r->ready = calloc(plan->count ? plan->count : 1, sizeof(*r->ready));
     if (!r->ready)
@@ -464,7 +607,7 @@ static enum avroreg_err write_changes(struct import *im, struct avroreg_error *e
         }
         im->switched = true;
     }
-    if (graph && run_graph(r, ar_concurrency(im->o ? &im->o->transfer : NULL)))
+    if (graph && run_graph(r, ar_concurrency(im->o ? &im->o->transfer : NULL, true)))
         return ar_error(err, AVROREG_ERR_NOMEM, "out of memory");
     if (!r->stop && im->plan.global_config && !set_global_config(r, im->want, &r->stop_err))
         r->stop = true;

@@ -170,7 +170,7 @@ enum avroreg_err avroreg_snapshot_verify(const struct avroreg_snapshot *source,
     pthread_mutex_init(&v.lock, NULL);
     if (!rc) {
         check_subjects(source, tgt, &problems, report);
-        ar_workers_run(ar_concurrency(options), id_worker, &v);
+        ar_workers_run(ar_concurrency(options, false), id_worker, &v);
         report->ids = source->schema_count;
         report->ids_bad = atomic_load(&v.ids_bad);
         if (atomic_load(&v.failed)) {

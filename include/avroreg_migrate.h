@@ -71,7 +71,7 @@ typedef void (*avroreg_progress_fn)(enum avroreg_phase phase, size_t done, size_
                                     void *user);
 
 struct avroreg_transfer_options {
-    int concurrency;              /* requests in flight; 0 means 8; at most 64 */
+    int concurrency; /* requests in flight; 0: 32 for imports, 8 for reads; at most 64 */
     avroreg_progress_fn progress; /* may be NULL */
     void *progress_user;
 };

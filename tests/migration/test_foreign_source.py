@@ -11,6 +11,9 @@ Through the first proxy the export is byte for byte the one read through the
 listing, and a migrate leaves the target with every id, version, deleted flag
 and setting of the source. Through the second, the target holds what that
 source shows (its live versions). Both times the tool says it fell back.
+Last, a migrate into a target behind such a proxy, which also has no POST
+/registrations: the tool registers one version per request there, with the
+same result.
 """
 import os
 import re
@@ -46,13 +49,18 @@ def foreign_history(reg):
 
 
 def start_nginx(d, upstream):
-    """Two plain HTTP servers in front of upstream, both without /schemas; the
+    """Two plain HTTP servers in front of upstream, both without /schemas (and
+    without our POST /registrations, as any other registry); the
     second also ignores ?deleted=true on /subjects and /subjects/{s}/versions
     (it passes the raw path on, without the query)."""
     ports = free_port(), free_port()
     os.makedirs(f"{d}/tmp", exist_ok=True)
     no_listing = f"""
         location = /schemas {{
+            default_type application/vnd.schemaregistry.v1+json;
+            return 404 '{NOT_FOUND}';
+        }}
+        location = /registrations {{
             default_type application/vnd.schemaregistry.v1+json;
             return 404 '{NOT_FOUND}';
         }}
@@ -177,6 +185,41 @@ def ignoring_deleted(view):
         dst.stop()
 
 
+def into_foreign_target(tmp, src):
+    """A target without POST /registrations (every registry but ours): avroreg
+    registers one version per request there, with the same result."""
+    dst = Registry().start()
+    proxy = None
+    try:
+        proxy, (port, _) = start_nginx(f"{tmp}/to", dst.port)
+        view = View(port)
+        r = view.request("POST", "/registrations", {"registrations": []})
+        eq("the target's proxy answers POST /registrations with Confluent's JSON 404",
+           (r.status, r.json), (404, {"error_code": 404, "message": "HTTP 404 Not Found"}))
+        r = avroreg("migrate", "--from", src.url, "--to", view.url)
+        ok("migrate into a registry without POST /registrations (exit 0), verified",
+           r.rc == 0 and r.clean() and verified(r.err), r)
+        copied = summary(r.err)
+        ok("... and copied everything, refusing nothing",
+           copied is not None and copied[0] > 0 and copied[1:] == (0, 0), r.err[-1500:])
+        eq("the target holds every subject, version, deleted flag and setting of the source",
+           state_of(dst), state_of(src))
+        eq("every id answers the same on both", ids_of(dst), ids_of(src))
+        log = dst.log()
+        ok("... registered one version per request",
+           '"route":"/registrations"' not in log and
+           '"route":"/subjects/{subject}/versions"' in log, log[-1500:])
+    finally:
+        if proxy:
+            proxy.send_signal(signal.SIGQUIT)
+            try:
+                proxy.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proxy.kill()
+                proxy.wait()
+        dst.stop()
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="avroreg-foreign-")
     src = Registry().start()
@@ -186,6 +229,7 @@ def main():
         nginx, (plain, old) = start_nginx(tmp, src.port)
         without_listing(tmp, src, View(plain))
         ignoring_deleted(View(old))
+        into_foreign_target(tmp, src)
     finally:
         if nginx:
             nginx.send_signal(signal.SIGQUIT)
