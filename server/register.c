@@ -515,9 +515,33 @@ static enum sr_err register_in_txn(struct reg_state *s, struct sr_error *err)
  * follows when it is new. Skipped, as Confluent skips it, when the config
  * has default or override metadata or rule sets: those change what the
  * request means. */
+/* in as the loader should read it (*out): normalize set, and then the
+ * references sorted by subject and version without repeats (*refs holds
+ * them; caller json_decrefs it). */
+static enum sr_err normalized_input(const struct sr_schema_input *in, bool normalize,
+                                    struct sr_schema_input *out, json_t **refs,
+                                    struct sr_error *err)
+{
+    *out = *in;
+    *refs = NULL;
+    out->normalize = normalize;
+    if (normalize && in->references) {
+        *refs = sr_input_sorted_refs(in->references);
+        if (!*refs)
+            return sr_errorf(err, SR_ERR_NOMEM, "out of memory");
+        out->references = *refs;
+    }
+    return SR_OK;
+}
+
+/* given as sent; asked: ?normalize=true. *in and *sorted get the input as
+ * the loader reads it (normalized_input()), with the config's normalize when
+ * the request did not ask: one read transaction for all of it. */
 static enum sr_err fast_path(struct sr_registry *r, const char *subject,
-                             const struct sr_schema_input *in, struct sr_input_schema *parsed,
-                             struct sr_registered *out, struct sr_error *err)
+                             const struct sr_schema_input *given, bool asked,
+                             struct sr_schema_input *in, json_t **sorted,
+                             struct sr_input_schema *parsed, struct sr_registered *out,
+                             struct sr_error *err)
 {
     struct sr_txn *t = NULL;
     struct sr_effective_config cfg = {0};
@@ -525,9 +549,11 @@ static enum sr_err fast_path(struct sr_registry *r, const char *subject,
     out->version = 0;
     enum sr_err rc = sr_store_begin(sr_registry_store(r), false, &t, err);
     if (!rc)
-        rc = sr_loader_input(r, t, in, !sr_input_asks_for_id(in), parsed, err);
-    if (!rc)
         rc = sr_settings_effective(t, subject, &cfg, err);
+    if (!rc)
+        rc = normalized_input(given, asked || cfg.normalize, in, sorted, err);
+    if (!rc)
+        rc = sr_loader_input(r, t, in, !sr_input_asks_for_id(in), parsed, err);
     bool contracts = cfg.default_metadata || cfg.override_metadata || cfg.default_ruleset ||
                      cfg.override_ruleset;
     if (!rc && !contracts)
@@ -632,23 +658,16 @@ static enum sr_err wants_normal(struct sr_registry *r, const char *subject, bool
     return rc;
 }
 
-/* in as the loader should read it: normalize set, and then the references
- * sorted by subject and version without repeats (*refs holds them; caller
- * json_decrefs it). */
+/* normalized_input() of in, with the config's normalize unless asked. */
 static enum sr_err prepared_input(struct sr_registry *r, const char *subject,
                                   const struct sr_schema_input *in, bool asked,
                                   struct sr_schema_input *out, json_t **refs, struct sr_error *err)
 {
+    bool normalize = false;
     *out = *in;
     *refs = NULL;
-    enum sr_err rc = wants_normal(r, subject, asked, &out->normalize, err);
-    if (!rc && out->normalize && in->references) {
-        *refs = sr_input_sorted_refs(in->references);
-        if (!*refs)
-            return sr_errorf(err, SR_ERR_NOMEM, "out of memory");
-        out->references = *refs;
-    }
-    return rc;
+    enum sr_err rc = wants_normal(r, subject, asked, &normalize, err);
+    return rc ? rc : normalized_input(in, normalize, out, refs, err);
 }
 
 static bool blank(const char *text, size_t len)
@@ -684,10 +703,8 @@ static void job_prepare(struct sr_registry *r, struct reg_job *j)
     if (!rc && blank(in->schema, in->schema_len) && (in->metadata || in->ruleset))
         rc = copy_previous_schema(r, reg->subject, in, &j->given, &j->prev, &j->refs, &reg->err);
     if (!rc)
-        rc = prepared_input(r, reg->subject, &j->given, reg->normalize, &j->copy, &j->sorted,
-                            &reg->err);
-    if (!rc)
-        rc = fast_path(r, reg->subject, &j->copy, &j->parsed, &reg->out, &reg->err);
+        rc = fast_path(r, reg->subject, &j->given, reg->normalize, &j->copy, &j->sorted, &j->parsed,
+                       &reg->out, &reg->err);
     reg->rc = rc;
     if (rc || reg->out.version)
         return;
