@@ -9,10 +9,12 @@
  * Each item is the body of POST /subjects/{subject}/versions (schema,
  * schemaType, references, metadata, ruleSet, and in IMPORT mode id and
  * version) plus its subject, and is judged exactly as that request would be,
- * by the same rules and with ?normalize= applying to every item. Their
- * writes are queued together, so that they share commits (register.h,
- * sr_register_all()); an item may not reference a version registered by an
- * item of the same request. Each item is authorized (Write on its subject)
+ * by the same rules and with ?normalize= applying to every item. Up to 64
+ * items (and 1 MiB of schema text) at a time are parsed and their writes
+ * queued together, so that they share commits (register.h,
+ * sr_register_all()); an item's references should name versions that were
+ * there before the request (one registered by an item of the same slice is
+ * not found). Each item is authorized (Write on its subject)
  * and audited on its own. The answer is 200 with one result per item, in
  * order: {"id": 7, "version": 3} or {"error_code": 40301, "message": "..."}.
  * The request as a whole fails only when its body is not such an object, or
@@ -51,26 +53,46 @@ static void read_item(const struct sr_request *req, const json_t *item, struct s
                             sr_request_principal(req), reg->subject);
 }
 
-/* The items that passed read_item, registered together; the others keep
- * their error. */
+/* Most items, and most schema text, parsed and held at once: a parsed
+ * schema takes many times its text in memory, so a full request is
+ * registered in slices (each slice's writes share commits; a slice sees
+ * the ones before it). */
+#define SLICE_ITEMS 64
+#define SLICE_SCHEMA_BYTES ((size_t)1024 * 1024)
+
+/* Registers regs[ready[0..count)] together, in order. */
+static enum sr_err register_slice(const struct sr_request *req, struct sr_registration *regs,
+                                  const size_t *ready, size_t count, struct sr_error *err)
+{
+    struct sr_registration slice[SLICE_ITEMS];
+    for (size_t k = 0; k < count; k++)
+        slice[k] = regs[ready[k]];
+    if (sr_register_all(hu_registry(req), slice, count) != SR_OK)
+        return sr_errorf(err, SR_ERR_NOMEM, "out of memory");
+    for (size_t k = 0; k < count; k++)
+        regs[ready[k]] = slice[k];
+    return SR_OK;
+}
+
+/* The items that passed read_item, registered slice by slice; the others
+ * keep their error. */
 static enum sr_err register_ready(const struct sr_request *req, struct sr_registration *regs,
                                   size_t n, struct sr_error *err)
 {
-    size_t *ready = calloc(n ? n : 1, sizeof(*ready));
-    struct sr_registration *batch = calloc(n ? n : 1, sizeof(*batch));
-    size_t count = 0;
-    enum sr_err rc = ready && batch ? SR_OK : sr_errorf(err, SR_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; !rc && i < n; i++)
-        if (!regs[i].rc) {
-            ready[count] = i;
-            batch[count++] = regs[i];
+    size_t ready[SLICE_ITEMS], count = 0, bytes = 0;
+    enum sr_err rc = SR_OK;
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (regs[i].rc)
+            continue;
+        ready[count++] = i;
+        bytes += regs[i].in->schema_len;
+        if (count == SLICE_ITEMS || bytes >= SLICE_SCHEMA_BYTES) {
+            rc = register_slice(req, regs, ready, count, err);
+            count = bytes = 0;
         }
-    if (!rc && sr_register_all(hu_registry(req), batch, count) != SR_OK)
-        rc = sr_errorf(err, SR_ERR_NOMEM, "out of memory");
-    for (size_t k = 0; !rc && k < count; k++)
-        regs[ready[k]] = batch[k];
-    free(ready);
-    free(batch);
+    }
+    if (!rc && count)
+        rc = register_slice(req, regs, ready, count, err);
     return rc;
 }
 

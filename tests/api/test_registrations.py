@@ -1,6 +1,7 @@
 """POST /registrations: several registrations in one request (avroreg import's
 fast path; not in Confluent's API).
 
+  * more items than one slice (64): all answer, versions in order;
   * each item answers exactly as POST /subjects/{s}/versions would, in order,
     whatever the others do: new, existing, incompatible, invalid schema, bad
     reference, no subject, not an object;
@@ -85,6 +86,16 @@ eq("two identical items get the same id and version",
    True)
 expect_json("...and the subject has one version", reg.get("/subjects/c/versions"), [1])
 
+# More items than one slice (64): every one answers, versions in order.
+eq("config NONE for the long subject",
+   reg.request("PUT", "/config/long", {"compatibility": "NONE"}).status, 200)
+LONG = [{"subject": "long", "schema": canon(record("L%d" % i, ("x", "int")))} for i in range(150)]
+got = results(batch(LONG))
+eq("150 items in one request: versions 1..150 in order",
+   [g.get("version") for g in got] if isinstance(got, list) else got, list(range(1, 151)))
+r = reg.get("/subjects/long/versions/150")
+eq("...and version 150 is the last item's schema", (r.json or {}).get("schema"), LONG[-1]["schema"])
+
 # normalize applies to every item.
 SPACED = '{"type": "record", "name": "N", "fields": [{"name": "f", "type": "int"}]}'
 got = results(batch([{"subject": "n1", "schema": SPACED}, {"subject": "n2", "schema": SPACED}],
@@ -121,7 +132,7 @@ many = [{"subject": "many", "schema": canon(record("M%d" % i, ("x", "int")))}
 expect_error("1,001 items: 422", batch(many), 422, 422,
              "At most 1000 registrations may come in one request; this one has 1001")
 expect_json("...and none was written", reg.get("/subjects"),
-            ["a", "b", "c", "d", "n1", "n2", "pre"])
+            ["a", "b", "c", "d", "long", "n1", "n2", "pre"])
 eq("an empty list: no results", results(batch([])), [])
 
 reg.stop()
