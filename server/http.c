@@ -746,21 +746,28 @@ static bool may_take_long(const struct sr_http_input *in)
  * it back to the system: after one large schema (parsing, checking and
  * caching cost about 100 bytes of memory per byte of schema text at their
  * peak) a server would hold over a gigabyte for good, and after a long run of
- * small writes, their scattered remains. So memory is handed back when a
- * request with a large body is done, and after every TRIM_EVERY_WRITES
- * requests a worker ran. malloc_trim() walks the free lists, which can take
- * a while after a large request: a worker does it, once its answer is on its
- * way, never a connection thread.
+ * small writes, their scattered remains (each worker's arena also keeps up
+ * to a megabyte between requests, main.c). So memory is handed back when a
+ * request with a large body is done, when no work is waiting any more after
+ * TRIM_IDLE_AFTER_WRITES requests (the end of a burst), and after
+ * TRIM_EVERY_WRITES requests in any case. malloc_trim() walks the free
+ * lists, which can take a while after a large request: a worker does it,
+ * once its answer is on its way, never a connection thread.
  */
 #define TRIM_AFTER_BODY_BYTES ((size_t)256 * 1024)
+#define TRIM_IDLE_AFTER_WRITES 256u
 #define TRIM_EVERY_WRITES 4096u
 
-static void give_memory_back(size_t body_len)
+static void give_memory_back(const struct sr_server *srv, size_t body_len)
 {
-    static atomic_uint writes;
-    unsigned n = atomic_fetch_add(&writes, 1) + 1;
-    if (body_len >= TRIM_AFTER_BODY_BYTES || n % TRIM_EVERY_WRITES == 0)
+    static atomic_uint since_trim;
+    unsigned n = atomic_fetch_add(&since_trim, 1) + 1;
+    bool idle = sr_workq_waiting(srv->workq) == 0 && sr_workq_waiting(srv->workq_large) == 0;
+    if (body_len >= TRIM_AFTER_BODY_BYTES || n >= TRIM_EVERY_WRITES ||
+        (idle && n >= TRIM_IDLE_AFTER_WRITES)) {
+        atomic_store(&since_trim, 0);
         malloc_trim(0);
+    }
 }
 
 /* Runs on a worker: the handler of a suspended request, under its deadline. */
@@ -777,9 +784,10 @@ static void run_deferred(struct sr_work *w)
     sr_deadline_set(0);
     dispatch_end(up->srv, &up->d, &up->resp, &up->route_index);
     size_t body_len = up->len; /* up is the connection thread's once resumed */
+    const struct sr_server *srv = up->srv;
     atomic_store(&up->done, true);
     MHD_resume_connection(up->conn); /* libmicrohttpd calls on_request() again */
-    give_memory_back(body_len);
+    give_memory_back(srv, body_len);
 }
 
 /* The dispatch state is over half a kilobyte that dispatch_begin() fills

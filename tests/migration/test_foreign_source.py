@@ -112,6 +112,18 @@ http {{
     return proc, ports
 
 
+def stop_nginx(proc):
+    """Stops an nginx start_nginx started (None: nothing to stop)."""
+    if not proc:
+        return
+    proc.send_signal(signal.SIGQUIT)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 class View(Registry):
     """The API of a registry seen through a proxy's port: requests only."""
 
@@ -210,13 +222,7 @@ def into_foreign_target(tmp, src):
            '"route":"/registrations"' not in log and
            '"route":"/subjects/{subject}/versions"' in log, log[-1500:])
     finally:
-        if proxy:
-            proxy.send_signal(signal.SIGQUIT)
-            try:
-                proxy.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proxy.kill()
-                proxy.wait()
+        stop_nginx(proxy)
         dst.stop()
 
 
@@ -231,13 +237,7 @@ def main():
         ignoring_deleted(View(old))
         into_foreign_target(tmp, src)
     finally:
-        if nginx:
-            nginx.send_signal(signal.SIGQUIT)
-            try:
-                nginx.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                nginx.kill()
-                nginx.wait()
+        stop_nginx(nginx)
         src.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     finish()

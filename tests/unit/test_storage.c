@@ -980,16 +980,23 @@ static void max_version_counts_soft_deleted(void **state)
     commit(t);
 }
 
-/* Only live versions whose schema makes references count. */
-static void subject_uses_refs_sees_live_referrers(void **state)
+/* Schema 1 ("base", subject base version 1) and schema 2, which references it
+ * and no version carries yet. */
+static void put_base_and_referrer(struct sr_txn *t)
 {
-    struct fixture *f = *state;
-    struct sr_txn *t = begin(f->store, true);
     struct sr_ref ref = {.name = L("Base"), .subject = L("base"), .version = 1};
     put_schema(t, 1, "\"base\"");
     struct sr_schema_rec user = {.id = 2, .schema_type = L("AVRO"), .schema = L("\"user\"")};
     OK(sr_txn_schema_insert(t, CTX, &user, &ref, 1, err));
     put_version(t, "base", 1, 1, false);
+}
+
+/* Only live versions whose schema makes references count. */
+static void subject_uses_refs_sees_live_referrers(void **state)
+{
+    struct fixture *f = *state;
+    struct sr_txn *t = begin(f->store, true);
+    put_base_and_referrer(t);
     put_version(t, "user", 1, 1, false);
     put_version(t, "user", 2, 2, false);
     bool uses = true;
@@ -1112,11 +1119,7 @@ static void version_remove_keeps_the_schema_until_unused(void **state)
 {
     struct fixture *f = *state;
     struct sr_txn *t = begin(f->store, true);
-    struct sr_ref ref = {.name = L("Base"), .subject = L("base"), .version = 1};
-    put_schema(t, 1, "\"base\"");
-    struct sr_schema_rec user = {.id = 2, .schema_type = L("AVRO"), .schema = L("\"user\"")};
-    OK(sr_txn_schema_insert(t, CTX, &user, &ref, 1, err));
-    put_version(t, "base", 1, 1, false);
+    put_base_and_referrer(t);
     put_version(t, "u1", 1, 2, false);
     put_version(t, "u2", 1, 2, true); /* soft-deleted rows still carry the schema */
     commit(t);
