@@ -178,8 +178,11 @@ static enum outcome do_register(struct runner *r, const struct ar_action *a)
 /* ---- several registrations in one request ---------------------------------------------- */
 
 /* Most registrations one POST /registrations carries: about 150 KiB of body
- * for schemas of a few KiB, and enough to share commits on the target. */
+ * for schemas of a few KiB, and enough to share commits on the target. Big
+ * schemas go fewer at a time (the target parses up to 1 MiB of schema text
+ * at once, and caps bodies); one over it goes alone. */
 #define BULK_MAX 64
+#define BULK_SCHEMA_BYTES ((size_t)1024 * 1024)
 
 static bool bulkable(const struct ar_action *a)
 {
@@ -238,6 +241,10 @@ static bool bulk_register(struct runner *r, const size_t *acts, size_t n, enum o
     bool answered = !rc && status >= 200 && status <= 299;
     if (!rc && (status == 404 || status == 405 || (answered && json_array_size(results) != n))) {
         atomic_store(&r->bulk, false); /* another registry, or another route of that name */
+        json_decref(doc);
+        return false;
+    }
+    if (!rc && status == 413) { /* the body is over the target's cap: each alone fits or not */
         json_decref(doc);
         return false;
     }
@@ -399,8 +406,16 @@ static size_t take_work(struct runner *r, size_t *acts)
         return n;
     size_t share = (r->ready_count + (size_t)r->workers) / (size_t)r->workers;
     size_t most = share < BULK_MAX ? share : BULK_MAX;
-    while (n < most && r->ready_count && bulkable(&r->plan->acts[r->ready[r->ready_count - 1]]))
+    size_t bytes = strlen(r->plan->acts[acts[0]].schema->text);
+    while (n < most && r->ready_count) {
+        const struct ar_action *next = &r->plan->acts[r->ready[r->ready_count - 1]];
+        if (!bulkable(next))
+            break;
+        bytes += strlen(next->schema->text);
+        if (bytes > BULK_SCHEMA_BYTES)
+            break;
         acts[n++] = r->ready[--r->ready_count];
+    }
     return n;
 }
 
