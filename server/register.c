@@ -746,9 +746,7 @@ static void job_finish(struct reg_job *j)
     json_decref(j->refs);
     json_decref(j->sorted);
     sr_schema_rec_release(&j->prev);
-    if (reg->rc)
-        sr_registered_release(out);
-    else if (!out->rec.guid && !(out->rec.guid = calloc(1, SR_GUID_SIZE)))
+    if (!reg->rc && !out->rec.guid && !(out->rec.guid = calloc(1, SR_GUID_SIZE)))
         reg->rc = sr_errorf(&reg->err, SR_ERR_NOMEM, "out of memory");
     if (!reg->rc && !out->rec.guid[0] && !sr_store_schema_guid(&out->rec, out->rec.guid))
         reg->rc = sr_errorf(&reg->err, SR_ERR_NOMEM, "out of memory");
