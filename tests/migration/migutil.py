@@ -5,6 +5,7 @@ registry's state over its API for comparisons.
 """
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -137,3 +138,15 @@ def wait_for(cond, timeout=30, step=0.1):
             return True
         time.sleep(step)
     return holds()
+
+
+def stop_nginx(proc):
+    """Stops an nginx start_nginx started (None: nothing to stop)."""
+    if not proc:
+        return
+    proc.send_signal(signal.SIGQUIT)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

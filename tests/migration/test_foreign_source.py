@@ -18,13 +18,12 @@ same result.
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 from urllib.parse import quote
 
 from migutil import (Registry, avroreg, eq, finish, free_port, ids_of, must, ok, record,  # noqa: F401
-                     state_of, varied_history, wait_for)
+                     state_of, stop_nginx, varied_history, wait_for)
 from test_migrate import NGINX, port_open, summary
 
 NOT_FOUND = '{"error_code":404,"message":"HTTP 404 Not Found"}'
@@ -112,23 +111,21 @@ http {{
     return proc, ports
 
 
-def stop_nginx(proc):
-    """Stops an nginx start_nginx started (None: nothing to stop)."""
-    if not proc:
-        return
-    proc.send_signal(signal.SIGQUIT)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 class View(Registry):
     """The API of a registry seen through a proxy's port: requests only."""
 
     def __init__(self, port):  # no super().__init__: there is no process to own
         self.port = port
+
+
+def copied_all(r, dst, src):
+    """Checks that migrate run r copied src whole to dst, refusing nothing."""
+    copied = summary(r.err)
+    ok("... and copied everything, refusing nothing",
+       copied is not None and copied[0] > 0 and copied[1:] == (0, 0), r.err[-1500:])
+    eq("the target holds every subject, version, deleted flag and setting of the source",
+       state_of(dst), state_of(src))
+    eq("every id answers the same on both", ids_of(dst), ids_of(src))
 
 
 def verified(err):
@@ -161,12 +158,7 @@ def without_listing(tmp, src, view):
         r = avroreg("migrate", "--from", url, "--to", dst.url)
         ok("migrate from it (exit 0), verified", r.rc == 0 and r.clean() and verified(r.err), r)
         ok("... says it read subject by subject", FELL_BACK in r.err, r.err[-1500:])
-        copied = summary(r.err)
-        ok("... and copied everything, refusing nothing",
-           copied is not None and copied[0] > 0 and copied[1:] == (0, 0), r.err[-1500:])
-        eq("the target holds every subject, version, deleted flag and setting of the source",
-           state_of(dst), state_of(src))
-        eq("every id answers the same on both", ids_of(dst), ids_of(src))
+        copied_all(r, dst, src)
         r = avroreg("migrate", "--from", url, "--to", dst.url)
         again = summary(r.err)
         ok("a second migrate copies nothing (exit 0)",
@@ -211,12 +203,7 @@ def into_foreign_target(tmp, src):
         r = avroreg("migrate", "--from", src.url, "--to", view.url)
         ok("migrate into a registry without POST /registrations (exit 0), verified",
            r.rc == 0 and r.clean() and verified(r.err), r)
-        copied = summary(r.err)
-        ok("... and copied everything, refusing nothing",
-           copied is not None and copied[0] > 0 and copied[1:] == (0, 0), r.err[-1500:])
-        eq("the target holds every subject, version, deleted flag and setting of the source",
-           state_of(dst), state_of(src))
-        eq("every id answers the same on both", ids_of(dst), ids_of(src))
+        copied_all(r, dst, src)
         log = dst.log()
         ok("... registered one version per request",
            '"route":"/registrations"' not in log and

@@ -10,13 +10,12 @@ import os
 import pty
 import re
 import shutil
-import signal
 import subprocess
 import socket
 import tempfile
 
 from migutil import (AVROREG, Registry, avroreg, eq, finish, free_port, ids_of, ok, state_of,  # noqa: F401
-                     varied_history, wait_for)
+                     stop_nginx, varied_history, wait_for)
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
@@ -183,12 +182,7 @@ def main():
            r.rc == 1 and "subject 'orders-value': the source has 3 versions, the target 4" in r.err,
            r)
     finally:
-        nginx.send_signal(signal.SIGQUIT)
-        try:
-            nginx.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            nginx.kill()
-            nginx.wait()
+        stop_nginx(nginx)
         src.stop()
         dst.stop()
         shutil.rmtree(tmp, ignore_errors=True)
