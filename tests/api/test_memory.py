@@ -11,8 +11,10 @@
    during and 10 s after, and what is still held after is bounded by a factor
    of the schema's size (README.md, "Memory and latency figures"). A second
    one of the same size then reuses that memory rather than adding to it.
-   Under AddressSanitizer only the reuse is asserted (its allocator decides
-   what is given back); make soak runs this suite on the release build too.
+   Under AddressSanitizer only the reuse is asserted, as staying under the
+   first round's peak (its allocator decides what is given back, and how much
+   it keeps cached varies by some 5 bytes per schema byte from run to run);
+   make soak runs this suite on the release build, with the per-byte bounds.
 3. The default schema limit: a schema over 1 MiB gets 42201 naming the limit.
 
 Under the sanitizer build AddressSanitizer's quarantine keeps freed memory
@@ -177,10 +179,19 @@ after2 = rss(pid)
 print(f"# a second large schema of the same size: VmRSS during {mib(during2)}, after "
       f"{mib(after2)}", flush=True)
 eq("a second large schema is registered, then checked", answers2, [200, 200])
-ok(f"it reuses the first one's memory: VmRSS grows by less than {REUSE_FACTOR} bytes per "
-   "schema byte", after2 - after < REUSE_FACTOR * size,
-   f"after the first {mib(after)}, after the second {mib(after2)}: "
-   f"{(after2 - after) / size:.1f} bytes per schema byte")
+if under_asan(pid):
+    # AddressSanitizer's allocator keeps a different share of the first
+    # round cached from run to run (10 s after it: 531 or 600 MiB in runs of
+    # the same build), so a per-byte bound on the difference is its noise.
+    # A second schema that did not reuse the first one's memory would add
+    # tens of bytes per schema byte and pass the first round's peak.
+    ok("it reuses the first one's memory: VmRSS after it stays under the first round's peak",
+       after2 < during, f"first round's peak {mib(during)}, after the second {mib(after2)}")
+else:
+    ok(f"it reuses the first one's memory: VmRSS grows by less than {REUSE_FACTOR} bytes per "
+       "schema byte", after2 - after < REUSE_FACTOR * size,
+       f"after the first {mib(after)}, after the second {mib(after2)}: "
+       f"{(after2 - after) / size:.1f} bytes per schema byte")
 r = reg.get("/schemas/ids/1", timeout=120)
 ok("and it is served whole", r.status == 200 and isinstance(r.json, dict) and
    len(r.json.get("schema", "")) == size, f"{r.status} {len(r.raw)} bytes")
