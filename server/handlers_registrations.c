@@ -27,6 +27,7 @@
 #include "server/handlers.h"
 #include "server/input.h"
 #include "server/register.h"
+#include "server/reply.h"
 
 #define SR_MAX_REGISTRATIONS 1000
 
@@ -60,40 +61,23 @@ static void read_item(const struct sr_request *req, const json_t *item, struct s
 #define SLICE_ITEMS 64
 #define SLICE_SCHEMA_BYTES ((size_t)1024 * 1024)
 
-/* Registers regs[ready[0..count)] together, in order. */
-static enum sr_err register_slice(const struct sr_request *req, struct sr_registration *regs,
-                                  const size_t *ready, size_t count, struct sr_error *err)
-{
-    struct sr_registration slice[SLICE_ITEMS];
-    for (size_t k = 0; k < count; k++)
-        slice[k] = regs[ready[k]];
-    if (sr_register_all(hu_registry(req), slice, count) != SR_OK)
-        return sr_errorf(err, SR_ERR_NOMEM, "out of memory");
-    for (size_t k = 0; k < count; k++)
-        regs[ready[k]] = slice[k];
-    return SR_OK;
-}
-
-/* The items that passed read_item, registered slice by slice; the others
- * keep their error. */
+/* The items that passed read_item, registered slice by slice (the others
+ * keep their error). */
 static enum sr_err register_ready(const struct sr_request *req, struct sr_registration *regs,
                                   size_t n, struct sr_error *err)
 {
-    size_t ready[SLICE_ITEMS], count = 0, bytes = 0;
-    enum sr_err rc = SR_OK;
-    for (size_t i = 0; !rc && i < n; i++) {
-        if (regs[i].rc)
+    size_t start = 0, count = 0, bytes = 0;
+    for (size_t i = 0; i < n; i++) {
+        count += !regs[i].rc;
+        bytes += regs[i].rc ? 0 : regs[i].in->schema_len;
+        if (count < SLICE_ITEMS && bytes < SLICE_SCHEMA_BYTES && i + 1 < n)
             continue;
-        ready[count++] = i;
-        bytes += regs[i].in->schema_len;
-        if (count == SLICE_ITEMS || bytes >= SLICE_SCHEMA_BYTES) {
-            rc = register_slice(req, regs, ready, count, err);
-            count = bytes = 0;
-        }
+        if (sr_register_all(hu_registry(req), &regs[start], i + 1 - start) != SR_OK)
+            return sr_errorf(err, SR_ERR_NOMEM, "out of memory");
+        start = i + 1;
+        count = bytes = 0;
     }
-    if (!rc && count)
-        rc = register_slice(req, regs, ready, count, err);
-    return rc;
+    return SR_OK;
 }
 
 /* The item's result, and its audit line. */
@@ -103,8 +87,7 @@ static json_t *result_of(const struct sr_request *req, const struct sr_registrat
     int status = 200;
     if (reg->rc) {
         status = sr_error_http_status(reg->rc);
-        out = json_pack("{s:i,s:s}", "error_code", sr_error_code(reg->rc), "message",
-                        reg->err.message[0] ? reg->err.message : sr_error_default_message(reg->rc));
+        out = sr_reply_error_doc(reg->rc, reg->err.message, "POST /registrations");
     } else {
         out = json_pack("{s:I,s:i}", "id", (json_int_t)reg->out.id, "version", reg->out.version);
     }

@@ -687,7 +687,8 @@ struct reg_job {
     json_t *refs, *sorted;
     struct sr_input_schema parsed; /* parsed once, outside any write transaction */
     struct reg_state s;
-    bool batched; /* waits for its write */
+    bool prepared; /* job_prepare() ran: job_finish() must */
+    bool batched;  /* waits for its write */
 };
 
 /* Everything before the write: the input made ready, parsed, and looked for
@@ -697,6 +698,7 @@ static void job_prepare(struct sr_registry *r, struct reg_job *j)
 {
     struct sr_registration *reg = j->reg;
     const struct sr_schema_input *in = reg->in;
+    j->prepared = true;
     memset(&reg->out, 0, sizeof(reg->out));
     enum sr_err rc = sr_input_subject(reg->subject, &reg->err);
     j->given = *in;
@@ -788,13 +790,15 @@ enum sr_err sr_register_all(struct sr_registry *r, struct sr_registration *regs,
         return SR_ERR_NOMEM;
     for (size_t i = 0; i < n; i++) {
         jobs[i].reg = &regs[i];
-        job_prepare(r, &jobs[i]);
+        if (!regs[i].rc) /* else the caller refused it already */
+            job_prepare(r, &jobs[i]);
     }
     enum sr_err rc = run_writes(r, jobs, n);
     for (size_t i = 0; i < n; i++) {
         if (rc && jobs[i].batched)
             jobs[i].reg->rc = sr_errorf(&jobs[i].reg->err, rc, "out of memory");
-        job_finish(&jobs[i]);
+        if (jobs[i].prepared)
+            job_finish(&jobs[i]);
     }
     free(jobs);
     return SR_OK;

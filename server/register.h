@@ -46,7 +46,8 @@ enum sr_err sr_register_schema(struct sr_registry *r, const char *subject,
 
 /* One registration of sr_register_all(): subject, in and normalize are the
  * caller's (borrowed); rc, err and, on SR_OK, out (caller releases it) its
- * answer, as sr_register_schema() would give it. */
+ * answer, as sr_register_schema() would give it. Zero-initialise it: an item
+ * that comes with rc set (refused by the caller) is left as it is. */
 struct sr_registration {
     const char *subject;
     const struct sr_schema_input *in;

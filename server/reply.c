@@ -63,26 +63,52 @@ static void new_request_id(char out[17])
     snprintf(out, 17, "%016llx", (unsigned long long)x);
 }
 
+/* The message a client gets for code: message itself, or for a server error
+ * the table's short message and a new request id, the detail going to the
+ * log (client holds the text). */
+static const char *client_message(enum sr_err code, const char *message, const char *what,
+                                  char client[160])
+{
+    if (sr_error_http_status(code) < 500)
+        return message;
+    char id[17];
+    new_request_id(id);
+    sr_log(SR_LOG_ERROR, "request %s%s%s failed (%d %s): %s", id, what ? ": " : "",
+           what ? what : "", sr_error_code(code), sr_error_name(code),
+           message && *message ? message : sr_error_default_message(code));
+    snprintf(client, 160, "%s (request id %s)", sr_error_default_message(code), id);
+    return client;
+}
+
+/* {"error_code":N,"message":M}; NULL on OOM. */
+static json_t *error_doc(enum sr_err code, const char *message)
+{
+    if (!message || !*message)
+        message = sr_error_default_message(code);
+    json_t *doc = json_object();
+    if (doc && (json_object_set_new(doc, "error_code", json_integer(sr_error_code(code))) ||
+                json_object_set_new(doc, "message", message_string(message)))) {
+        json_decref(doc);
+        doc = NULL;
+    }
+    return doc;
+}
+
+json_t *sr_reply_error_doc(enum sr_err code, const char *message, const char *what)
+{
+    char client[160];
+    return error_doc(code, client_message(code, message, what, client));
+}
+
 void sr_reply_error_in(struct sr_response *resp, enum sr_err code, const char *message,
                        const char *what)
 {
     char client[160];
-    if (sr_error_http_status(code) >= 500) {
-        char id[17];
-        new_request_id(id);
-        sr_log(SR_LOG_ERROR, "request %s%s%s failed (%d %s): %s", id, what ? ": " : "",
-               what ? what : "", sr_error_code(code), sr_error_name(code),
-               message && *message ? message : sr_error_default_message(code));
-        snprintf(client, sizeof(client), "%s (request id %s)", sr_error_default_message(code), id);
-        message = client;
-    }
-    sr_reply_error(resp, code, message);
+    sr_reply_error(resp, code, client_message(code, message, what, client));
 }
 
 void sr_reply_error(struct sr_response *resp, enum sr_err code, const char *message)
 {
-    if (!message || !*message)
-        message = sr_error_default_message(code);
     free(resp->body);
     resp->body = NULL;
     resp->static_body = NULL;
@@ -90,12 +116,7 @@ void sr_reply_error(struct sr_response *resp, enum sr_err code, const char *mess
     resp->content_type = NULL;
     resp->status = sr_error_http_status(code);
 
-    json_t *doc = json_object();
-    if (doc && (json_object_set_new(doc, "error_code", json_integer(sr_error_code(code))) ||
-                json_object_set_new(doc, "message", message_string(message)))) {
-        json_decref(doc);
-        doc = NULL;
-    }
+    json_t *doc = error_doc(code, message);
     char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(doc);
     if (!text) {

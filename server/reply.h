@@ -39,6 +39,9 @@ void sr_reply_error_in(struct sr_response *resp, enum sr_err code, const char *m
 /* The same without a request to name: for answers that are not a server
  * error, or whose message is already fit for the client. */
 void sr_reply_error(struct sr_response *resp, enum sr_err code, const char *message);
+/* The error body sr_reply_error_in() would send, as JSON (for answers that
+ * carry several, e.g. POST /registrations' results); NULL on OOM. */
+json_t *sr_reply_error_doc(enum sr_err code, const char *message, const char *what);
 
 /* Answers 200 with doc printed compactly in insertion order
  * (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY, so arrays and
