@@ -48,7 +48,7 @@ static const char usage_text[] =
     "  --workers N            threads that run requests with a body (registrations, checks,\n"
     "                         lookups), so that reads never wait behind them; two pools\n"
     "                         of N: bodies under 64 KiB, and larger ones\n"
-    "                         (AVRO_REGISTRY_WORKERS, default: 2 per core, at least 4)\n"
+    "                         (AVRO_REGISTRY_WORKERS, default: 4 per core, at least 8)\n"
     "  --deadline-ms N        a request with a body still running after N ms is answered\n"
     "                         500 (error 50002) and commits nothing\n"
     "                         (AVRO_REGISTRY_DEADLINE_MS, default 30000)\n"
@@ -89,10 +89,13 @@ unsigned sr_config_default_threads(void)
     return n > SR_CONFIG_MAX_THREADS ? SR_CONFIG_MAX_THREADS : (unsigned)n;
 }
 
+/* A registration's worker waits for its group commit (storage/store.h): the
+ * more workers, the more registrations share one commit. Four per core keep
+ * the cores busy while batches are on their way to disk. */
 unsigned sr_config_default_workers(void)
 {
-    unsigned n = 2 * sr_config_default_threads();
-    return n < 4 ? 4 : n;
+    unsigned n = 4 * sr_config_default_threads();
+    return n < 8 ? 8 : n;
 }
 
 /* Parses a whole decimal number in [min, max]; no sign, no spaces. */

@@ -14,7 +14,7 @@
  *   --max-schema-bytes N   AVRO_REGISTRY_MAX_SCHEMA 1 MiB (the largest schema text accepted)
  *   --max-inflight-bytes N AVRO_REGISTRY_MAX_INFLIGHT_BYTES 256 MiB (request bodies in
  *                          flight, all connections together; 503 past it)
- *   --workers N            AVRO_REGISTRY_WORKERS    2 per core, at least 4 (threads that
+ *   --workers N            AVRO_REGISTRY_WORKERS    4 per core, at least 8 (threads that
  *                          run requests with a body, off the connection threads)
  *   --deadline-ms N        AVRO_REGISTRY_DEADLINE_MS 30000 (a request with a body still
  *                          running then is answered 500 / 50002 and commits nothing)
