@@ -180,6 +180,40 @@ writes p1
 p1_post=$post_rps p1_new1=$new_few p1_new16=$new16
 stop_nodes
 
+# ---- PostgreSQL's own floor -------------------------------------------------------------
+# What one writer gets from this PostgreSQL: pgbench, one client, one
+# transaction per schema, shaped as the SQLite floor's (a schema row found by
+# hash, the id counter, a schema row of about the bench schema's size, a
+# version row keyed by subject). Best of one run before the nodes' and one after.
+pg_floor() {
+    local db=$1 out
+    out=$(timeout -k 5 60 "$pgbench" -n -c1 -j1 -T 2 -f "$work/floor.sql" "$db" 2>&1) ||
+        die "pgbench failed: $(tail -n 3 <<<"$out")"
+    awk '/^tps = / {printf "%.0f", $3}' <<<"$out"
+}
+pgbench=$(ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | tail -n 1)
+[[ -x "$pgbench" ]] || die "pgbench is missing (Debian's postgresql package has it)"
+dbf=$("$root/tests/pg/pgserver" createdb "$work/pg" floor)
+psql -X -q -v ON_ERROR_STOP=1 "$dbf" >/dev/null <<'SQL'
+CREATE TABLE meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
+INSERT INTO meta VALUES ('max_id', 0);
+CREATE TABLE schemas (id BIGSERIAL PRIMARY KEY, hash BIGINT NOT NULL, schema TEXT NOT NULL);
+CREATE INDEX schemas_by_hash ON schemas (hash);
+CREATE TABLE versions (subject TEXT NOT NULL, version INT NOT NULL, schema_id BIGINT NOT NULL,
+                       PRIMARY KEY (subject, version));
+CREATE INDEX versions_by_schema ON versions (schema_id);
+SQL
+cat >"$work/floor.sql" <<'SQL'
+\set n random(1, 1000000000000)
+BEGIN;
+SELECT id FROM schemas WHERE hash = :n;
+UPDATE meta SET value = value + 1 WHERE key = 'max_id';
+INSERT INTO schemas (hash, schema) VALUES (:n, repeat(md5(:n::text), 64));
+INSERT INTO versions VALUES ('floor-' || :n || '-value', 1, lastval());
+END;
+SQL
+pgf=$(pg_floor "$dbf")
+
 # ---- three PostgreSQL nodes on one database ---------------------------------------------
 db3=$("$root/tests/pg/pgserver" createdb "$work/pg" bench3)
 ports=()
@@ -202,10 +236,13 @@ echo "GET /schemas/ids/{id}: SQLite $sq_get req/s | 1 PG node $p1_get req/s" \
     "($(pct "$p1_get" "$sq_get")% of SQLite; target >= 90%) | 3 PG nodes $p3_get req/s"
 echo "re-registration (same body): SQLite $sq_post req/s | 1 PG node $p1_post req/s" \
     "($(pct "$p1_post" "$sq_post")%) | 3 PG nodes $p3_post req/s"
+pgf=$(max "$pgf" "$(pg_floor "$dbf")")
 echo "new schemas at 1 client: SQLite $sq_new1 reg/s | 1 PG node $p1_new1 reg/s" \
-    "| 3 PG nodes, 1 client each: $p3_new3 reg/s"
+    "($(pct "$p1_new1" "$pgf")% of the PG floor) | 3 PG nodes, 1 client each: $p3_new3 reg/s"
 echo "new schemas at 16 clients: SQLite $sq_new16 reg/s | 1 PG node $p1_new16 reg/s" \
-    "| 3 PG nodes (6/5/5): $p3_new16 reg/s"
+    "($(pct "$p1_new16" "$pgf")% of the PG floor) | 3 PG nodes (6/5/5): $p3_new16 reg/s"
+echo "PostgreSQL floor: $pgf commits/s (pgbench, 1 client, one transaction per schema shaped" \
+    "like a registration's, fsync on, best of 2)"
 echo "a permanent delete on node A reaches node B's by-id cache after: median $d_med ms," \
     "p95 $d_p95 ms, max $d_max ms (50 rounds; PostgreSQL $pg_version, durable)"
 if [[ -s "$work/notes" ]]; then
