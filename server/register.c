@@ -138,15 +138,14 @@ static void context_words(enum sr_api api, const char *subject, char out[SR_CONT
     snprintf(out, SR_CONTEXT_MAX + 16, " in context %s", label);
 }
 
-static enum sr_err check_register_mode(struct sr_txn *t, enum sr_api api, const char *subject,
+/* mode: the subject's mode in force, read in this transaction. */
+static enum sr_err check_register_mode(enum sr_api api, const char *subject, const char *mode,
                                        const struct sr_schema_input *in, bool *import_out,
                                        struct sr_error *err)
 {
-    char mode[SR_MODE_NAME_MAX], words[SR_CONTEXT_MAX + 16];
+    char words[SR_CONTEXT_MAX + 16];
     context_words(api, subject, words);
-    enum sr_err rc = sr_settings_refuse_readonly(t, api, subject, err);
-    if (!rc)
-        rc = sr_settings_mode(t, subject, mode, err);
+    enum sr_err rc = sr_settings_refuse_mode(api, subject, mode, err);
     if (rc)
         return rc;
     *import_out = strcmp(mode, "IMPORT") == 0;
@@ -347,14 +346,30 @@ struct reg_state {
     char *request_md, *request_rs;
     int64_t id;
     int32_t version;
+    int32_t max_version; /* the subject's highest version, once read in this attempt */
+    bool max_known;
     struct sr_schema_rec stored; /* an existing version's schema, when one answered */
     uint64_t deadline_ns;        /* the request's (common/deadline.h), whoever runs the txn */
 };
 
+/* The subject's highest version number, read once per attempt: nothing the
+ * attempt writes before its version row changes it. */
+static enum sr_err max_version(struct reg_state *s, int32_t *out, struct sr_error *err)
+{
+    if (!s->max_known) {
+        enum sr_err rc = sr_txn_max_version(s->t, s->subject, &s->max_version, err);
+        if (rc)
+            return rc;
+        s->max_known = true;
+    }
+    *out = s->max_version;
+    return SR_OK;
+}
+
 static enum sr_err choose_version(struct reg_state *s, bool import, struct sr_error *err)
 {
     int32_t max = 0;
-    enum sr_err rc = sr_txn_max_version(s->t, s->subject, &max, err);
+    enum sr_err rc = max_version(s, &max, err);
     if (rc)
         return rc;
     /* Confluent reads a version <= 0 as "none given": the next one. */
@@ -437,7 +452,7 @@ static enum sr_err add_version(struct reg_state *s, const char *context, bool im
     }
     if (!import && sr_registry_opts(s->r)->api != SR_API_7) {
         int32_t max = 0;
-        rc = sr_txn_max_version(s->t, s->subject, &max, err);
+        rc = max_version(s, &max, err);
         if (!rc)
             rc = sr_populate_version_property(&s->parsed->rec, max + 1,
                                               s->in->has_version && s->in->version != 0, err);
@@ -480,7 +495,7 @@ static enum sr_err register_with(struct reg_state *s, const struct sr_effective_
         return rc ? rc : keep_stored(s, context, err);
     }
     bool is_new = true;
-    if ((rc = check_register_mode(s->t, sr_registry_opts(s->r)->api, s->subject, s->in, &import,
+    if ((rc = check_register_mode(sr_registry_opts(s->r)->api, s->subject, mode, s->in, &import,
                                   err)))
         return rc;
     rc = add_version(s, context, import, cfg, &is_new, err);
@@ -589,6 +604,7 @@ static enum sr_err register_txn(struct sr_txn *t, void *arg, struct sr_error *er
     s->t = t;
     s->id = 0;
     s->version = 0;
+    s->max_known = false;
     enum sr_err rc = sr_deadline_passed() ? past_deadline(err) : SR_OK;
     if (!rc)
         rc = sr_loader_refs_unchanged(t, s->parsed, &same, err);

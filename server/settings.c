@@ -140,8 +140,14 @@ enum sr_err sr_settings_refuse_readonly(struct sr_txn *t, enum sr_api api, const
 {
     char mode[SR_MODE_NAME_MAX];
     enum sr_err rc = sr_settings_mode(t, subject, mode, err);
-    if (rc || strncmp(mode, "READONLY", 8) != 0)
-        return rc;
+    return rc ? rc : sr_settings_refuse_mode(api, subject, mode, err);
+}
+
+enum sr_err sr_settings_refuse_mode(enum sr_api api, const char *subject, const char *mode,
+                                    struct sr_error *err)
+{
+    if (strncmp(mode, "READONLY", 8) != 0)
+        return SR_OK;
     const char *name = subject ? subject : "__GLOBAL";
     if (api == SR_API_7)
         return sr_errorf(err, SR_ERR_OPERATION_NOT_PERMITTED, "Subject %s is in read-only mode",
