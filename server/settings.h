@@ -75,7 +75,7 @@ enum sr_err sr_settings_refuse_readonly(struct sr_txn *t, enum sr_api api, const
                                         struct sr_error *err);
 /* The same answer for a mode the caller has already read for subject. */
 enum sr_err sr_settings_refuse_mode(enum sr_api api, const char *subject, const char *mode,
-                                        struct sr_error *err);
+                                    struct sr_error *err);
 
 /* GET /config[/subject]: the stored setting of subject, or with
  * default_to_global and none stored for subject, the global one. A NULL
