@@ -132,17 +132,17 @@ enum sr_err pg_reserve_id(struct sr_txn *t, const char *context, int64_t *out, s
      * belongs to this transaction alone; ids an IMPORT stored above it are
      * skipped. Were a writer to go without the lock, the counter row would
      * be its serialization conflict. */
-    int64_t id = 0, used = 1;
+    int64_t id = 0, marked = 0;
     enum sr_err rc = SR_OK;
-    while (!rc && used) {
+    /* Marking an id used changes nothing when it was used already: one
+     * statement both tests and takes it. */
+    while (!rc && !marked) {
         if (id == INT64_MAX - 1)
             return sr_errorf(err, SR_ERR_INTERNAL, "storage: schema ids are exhausted");
         rc = step_counter(t, context, &id, err);
         if (!rc)
-            rc = run_keyed(t, PG_ID_USED, context, id, &used, NULL, err);
+            rc = run_keyed(t, PG_MARK_USED, context, id, NULL, &marked, err);
     }
-    if (!rc)
-        rc = run_keyed(t, PG_MARK_USED, context, id, NULL, NULL, err);
     if (!rc)
         *out = id;
     return rc;

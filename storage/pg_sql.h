@@ -77,7 +77,6 @@
                     " ORDER BY k.context, u.id")                                                   \
     X(PG_RAISE_COUNTER, "INSERT INTO contexts (name, max_id) VALUES ($1, $2) ON CONFLICT (name)"   \
                         " DO UPDATE SET max_id = greatest(contexts.max_id, excluded.max_id)")      \
-    X(PG_ID_USED, "SELECT 1 FROM used_ids WHERE context = $1 AND id = $2")                         \
     X(PG_MARK_USED, "INSERT INTO used_ids (context, id) VALUES ($1, $2)"                           \
                     " ON CONFLICT (context, id) DO NOTHING")                                       \
     X(PG_SCHEMA_INSERT, "INSERT INTO schemas (context, id, hash, schema_type, schema, refs,"       \

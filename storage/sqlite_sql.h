@@ -79,7 +79,6 @@
                     " ORDER BY k.context, u.id")                                                   \
     X(SQ_RAISE_COUNTER, "INSERT INTO contexts(name, max_id) VALUES (?1, ?2) ON CONFLICT(name)"     \
                         " DO UPDATE SET max_id = max(max_id, excluded.max_id)")                    \
-    X(SQ_ID_USED, "SELECT 1 FROM used_ids WHERE context = ?1 AND id = ?2")                         \
     X(SQ_MARK_USED, "INSERT OR IGNORE INTO used_ids(context, id) VALUES (?1, ?2)")                 \
     X(SQ_SCHEMA_INSERT, "INSERT INTO schemas(context, id, hash, schema_type, schema, refs,"        \
                         " metadata, ruleset, guid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")   \
