@@ -4,6 +4,7 @@
  * threading model.
  */
 #include "storage/sqlite_int.h"
+#include "storage/sqlite_vfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -90,7 +91,8 @@ static enum sr_err conn_open(const char *path, bool writer, struct sq_conn **out
     if (writer)
         flags |= SQLITE_OPEN_CREATE;
     enum sr_err rc = SR_OK;
-    int orc = sqlite3_open_v2(path, &c->db, flags, NULL);
+    /* The WAL's appends go out in one write per commit (sqlite_vfs.h). */
+    int orc = sqlite3_open_v2(path, &c->db, flags, sq_vfs_name());
     if (orc != SQLITE_OK)
         rc = sr_errorf(err, sq_error_class(orc), "sqlite: opening %s: %s", path,
                        c->db ? sqlite3_errmsg(c->db) : "out of memory");
