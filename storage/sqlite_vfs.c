@@ -59,7 +59,7 @@ static bool reserve(struct gw_file *f, size_t need)
 {
     if (need <= f->run_cap)
         return true;
-    size_t cap = f->run_cap ? f->run_cap : 64 * 1024;
+    size_t cap = f->run_cap ? f->run_cap : WRITE_MAX;
     while (cap < need)
         cap *= 2;
     unsigned char *grown = realloc(f->run, cap);

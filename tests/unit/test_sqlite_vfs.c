@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "storage/sqlite_vfs.h"
+#include "tests/unit/testutil.h"
 
 struct fixture {
     char dir[64];
@@ -55,9 +56,12 @@ static int64_t one_int(sqlite3 *db, const char *sql)
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
-    snprintf(f->dir, sizeof(f->dir), "/tmp/sr_vfs_XXXXXX");
-    if (!f || !mkdtemp(f->dir))
+    if (!f)
         return -1;
+    if (!tu_tempdir(f->dir, sizeof(f->dir), "sr_vfs_")) {
+        free(f);
+        return -1;
+    }
     snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
     f->writer = open_db(f->path);
     exec_ok(f->writer, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
@@ -72,11 +76,9 @@ static int teardown(void **state)
     struct fixture *f = *state;
     sqlite3_close(f->reader);
     sqlite3_close(f->writer);
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-    int rc = system(cmd);
+    tu_tempdir_remove(f->dir);
     free(f);
-    return rc == 0 ? 0 : -1;
+    return 0;
 }
 
 /* The database's connections go through the gathering VFS. */
