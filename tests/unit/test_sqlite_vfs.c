@@ -106,6 +106,20 @@ static void each_commit_is_seen_by_another_connection(void **state)
     assert_int_equal(one_int(f->reader, "SELECT sum(length(v)) FROM t"), 300 * 500);
 }
 
+/* Opens a write transaction on db with a page cache of 8 pages and inserts
+ * rows 1..n of width characters each: far more than the cache holds, so
+ * SQLite writes frames to the log before any commit. */
+static void begin_spilling(sqlite3 *db, int n, int width)
+{
+    exec_ok(db, "PRAGMA cache_size = 8");
+    exec_ok(db, "BEGIN IMMEDIATE");
+    for (int i = 1; i <= n; i++) {
+        char sql[128];
+        snprintf(sql, sizeof(sql), "INSERT INTO t VALUES (%d, printf('%%0%dd', %d))", i, width, i);
+        exec_ok(db, sql);
+    }
+}
+
 /* A transaction larger than the page cache spills frames to the log before
  * its commit and rewrites some of them; one text is larger than all the
  * gathering holds. The other connection sees all of it, the file is whole,
@@ -113,13 +127,7 @@ static void each_commit_is_seen_by_another_connection(void **state)
 static void large_spilling_transactions_stay_whole(void **state)
 {
     struct fixture *f = *state;
-    exec_ok(f->writer, "PRAGMA cache_size = 8");
-    exec_ok(f->writer, "BEGIN IMMEDIATE");
-    for (int i = 1; i <= 2000; i++) {
-        char sql[128];
-        snprintf(sql, sizeof(sql), "INSERT INTO t VALUES (%d, printf('%%0800d', %d))", i, i);
-        exec_ok(f->writer, sql);
-    }
+    begin_spilling(f->writer, 2000, 800);
     exec_ok(f->writer, "UPDATE t SET v = v || 'x' WHERE k % 7 = 0");
     exec_ok(f->writer, "INSERT INTO t VALUES (5000000, printf('%03000000d', 7) || 'end')");
     exec_ok(f->writer, "COMMIT");
@@ -142,13 +150,7 @@ static void large_spilling_transactions_stay_whole(void **state)
 static void rollback_then_commit(void **state)
 {
     struct fixture *f = *state;
-    exec_ok(f->writer, "PRAGMA cache_size = 8");
-    exec_ok(f->writer, "BEGIN IMMEDIATE");
-    for (int i = 1; i <= 500; i++) {
-        char sql[128];
-        snprintf(sql, sizeof(sql), "INSERT INTO t VALUES (%d, printf('%%0900d', %d))", i, i);
-        exec_ok(f->writer, sql);
-    }
+    begin_spilling(f->writer, 500, 900);
     exec_ok(f->writer, "ROLLBACK");
     assert_int_equal(one_int(f->reader, "SELECT count(*) FROM t"), 0);
     exec_ok(f->writer, "INSERT INTO t VALUES (1, 'one')");
