@@ -4,7 +4,6 @@
  */
 #include "storage/sqlite_vfs.h"
 
-#include <assert.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdbool.h>

@@ -225,7 +225,6 @@ for line in (b"GARBAGE", b"GET"):
     unchanged(f"after {line.decode()!r}")
 
 
-
 def in_flight():
     r = reg.request("GET", "/metrics")
     m = re.search(r"^avro_registry_http_requests_in_flight (\d+)", r.raw, re.M)
