@@ -187,7 +187,6 @@ void sr_store_init(struct sr_store *store, const struct sr_store_ops *ops)
     pthread_mutex_init(&store->failure_lock, NULL);
     store->failure[0] = '\0';
     pthread_mutex_init(&store->batch_lock, NULL);
-    pthread_cond_init(&store->batch_done, NULL);
     store->queue = NULL;
     store->queue_tail = &store->queue;
     store->batch_running = false;
@@ -197,7 +196,6 @@ void sr_store_deinit(struct sr_store *store)
 {
     pthread_mutex_destroy(&store->failure_lock);
     pthread_mutex_destroy(&store->batch_lock);
-    pthread_cond_destroy(&store->batch_done);
 }
 
 /* Remembers a failure that says the database cannot serve, for
@@ -383,14 +381,33 @@ static size_t take_batch(struct sr_store *store, struct sr_batch_item **items)
  * hook inside the batch's begin) must not wait for its own batch. */
 static _Thread_local bool running_batch;
 
+/* After a batch (batch_lock held): marks its items done and wakes only the
+ * callers that now have every answer, and the caller whose work heads the
+ * queue, who runs the next batch. Waking every waiter instead costs each of
+ * them a context switch and a turn at batch_lock for nothing. */
+static void finish_batch(struct sr_store *store, struct sr_batch_item **batch, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        batch[i]->done = true;
+    store->batch_running = false;
+    for (size_t i = 0; i < count; i++)
+        if (i + 1 == count || batch[i + 1]->wake != batch[i]->wake)
+            pthread_cond_signal(batch[i]->wake); /* a caller's items are adjacent */
+    if (store->queue)
+        pthread_cond_signal(store->queue->wake);
+}
+
 /* Queues items[0..n) and returns once every one is done, running batches
  * whenever none is running. The items live on the caller's stack or heap
  * while others may run them: this does not return before a batch has taken
  * each off the queue and marked it done. */
 static void queue_and_wait(struct sr_store *store, struct sr_batch_item *items, size_t n)
 {
+    pthread_cond_t wake;
+    pthread_cond_init(&wake, NULL);
     pthread_mutex_lock(&store->batch_lock);
     for (size_t i = 0; i < n; i++) {
+        items[i].wake = &wake;
         *store->queue_tail = &items[i];
         // cppcheck-suppress autoVariables
         store->queue_tail = &items[i].next;
@@ -398,7 +415,7 @@ static void queue_and_wait(struct sr_store *store, struct sr_batch_item *items, 
     /* Batches take the queue in order: once the last item is done, all are. */
     while (!items[n - 1].done) {
         if (store->batch_running) {
-            pthread_cond_wait(&store->batch_done, &store->batch_lock);
+            pthread_cond_wait(&wake, &store->batch_lock);
             continue;
         }
         /* No batch is running: this caller runs the next one, which holds
@@ -411,12 +428,10 @@ static void queue_and_wait(struct sr_store *store, struct sr_batch_item *items, 
         run_batch(store, batch, count);
         running_batch = false;
         pthread_mutex_lock(&store->batch_lock);
-        for (size_t i = 0; i < count; i++)
-            batch[i]->done = true;
-        store->batch_running = false;
-        pthread_cond_broadcast(&store->batch_done);
+        finish_batch(store, batch, count);
     }
     pthread_mutex_unlock(&store->batch_lock);
+    pthread_cond_destroy(&wake);
 }
 
 enum sr_err sr_store_run_batched(struct sr_store *store, sr_txn_fn fn, void *arg,

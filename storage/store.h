@@ -300,8 +300,10 @@ enum sr_err sr_store_run(struct sr_store *store, bool write, sr_txn_fn fn, void 
  * one batch runs in arrival order and sees the writes of the work before it,
  * exactly as if the transactions had run one after the other. A caller that
  * finds no batch running runs at once (a lone writer waits for no one);
- * those that arrive meanwhile form the next batch. A conflict runs the whole
- * batch again. A backend without savepoints runs each alone. */
+ * those that arrive meanwhile form the next batch, which the first of them
+ * runs once woken (a finished batch wakes only the callers it answered and
+ * that one). A conflict runs the whole batch again. A backend without
+ * savepoints runs each alone. */
 enum sr_err sr_store_run_batched(struct sr_store *store, sr_txn_fn fn, void *arg,
                                  struct sr_error *err);
 

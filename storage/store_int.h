@@ -37,6 +37,7 @@ struct sr_batch_item {
     sr_txn_fn fn;
     void *arg;
     struct sr_error *err; /* the caller's */
+    pthread_cond_t *wake; /* the caller's own: signalled when it may act */
     enum sr_err rc;
     bool done;
 };
@@ -142,8 +143,7 @@ struct sr_store {
     _Atomic unsigned injected_conflicts; /* sr_store_inject_conflicts() */
     pthread_mutex_t failure_lock;        /* guards failure */
     char failure[SR_ERROR_MESSAGE_MAX];  /* the last storage failure noted, "" since a success */
-    pthread_mutex_t batch_lock;          /* guards the three below */
-    pthread_cond_t batch_done;           /* a batch finished */
+    pthread_mutex_t batch_lock;          /* guards the two below and every queued item */
     struct sr_batch_item *queue, **queue_tail; /* work waiting for a batch */
     bool batch_running;                        /* a caller is running a batch */
 };
