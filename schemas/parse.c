@@ -12,6 +12,7 @@
 
 #include "common/jalloc.h"
 #include "common/jout.h"
+#include "common/jread.h"
 #include "schemas/schema_int.h"
 
 /* A reference to a named type that is not defined yet (Java resolves forward
@@ -953,7 +954,7 @@ static enum sr_err load_json(const char *text, size_t len, json_t **out, struct 
     if (i == len)
         return sr_errorf(err, SR_ERR_INVALID_SCHEMA, "Empty schema");
     json_error_t jerr;
-    *out = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+    *out = sr_jread_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
     if (!*out)
         return sr_errorf(err, SR_ERR_INVALID_SCHEMA,
                          "Invalid JSON: %s (line %d, column %d, byte %d)", jerr.text, jerr.line,

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/jread.h"
+
 enum sr_err sr_input_json(const char *body, size_t len, json_t **out, struct sr_error *err)
 {
     size_t i = 0;
@@ -16,7 +18,7 @@ enum sr_err sr_input_json(const char *body, size_t len, json_t **out, struct sr_
     if (i == len)
         return sr_errorf(err, SR_ERR_UNPROCESSABLE, "Request body is missing");
     json_error_t jerr;
-    *out = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
+    *out = sr_jread_loadb(body, len, JSON_DECODE_ANY, &jerr);
     if (!*out)
         return sr_errorf(err, SR_ERR_BAD_REQUEST, "Unexpected JSON: %s (line %d, column %d)",
                          jerr.text, jerr.line, jerr.column);

@@ -62,7 +62,10 @@ static bool same(const json_t *a, const json_t *b)
         return json_integer_value(a) == json_integer_value(b);
     case JSON_REAL: {
         double x = json_real_value(a), y = json_real_value(b);
-        return memcmp(&x, &y, sizeof(x)) == 0;
+        uint64_t bx, by;
+        memcpy(&bx, &x, sizeof(bx));
+        memcpy(&by, &y, sizeof(by));
+        return bx == by;
     }
     default:
         return true; /* true, false, null: the type says it all */
@@ -181,16 +184,16 @@ static void test_edges(void **state)
 static void test_deep_nesting_declined(void **state)
 {
     (void)state;
-    enum { DEPTH = 300 };
-    char text[2 * DEPTH + 1];
-    memset(text, '[', DEPTH);
-    memset(text + DEPTH, ']', DEPTH);
-    text[2 * DEPTH] = '\0';
-    assert_false(check_one(text, 2 * DEPTH, 0));
-    json_t *v = json_loadb(text, 2 * DEPTH, 0, NULL);
+    const size_t depth = 300;
+    char text[2 * 300 + 1];
+    memset(text, '[', depth);
+    memset(text + depth, ']', depth);
+    text[2 * depth] = '\0';
+    assert_false(check_one(text, 2 * depth, 0));
+    json_t *v = json_loadb(text, 2 * depth, 0, NULL);
     assert_non_null(v);
     json_decref(v);
-    assert_true(check_one(text + DEPTH - 100, 200, 0)); /* 100 deep: its own */
+    assert_true(check_one(text + depth - 100, 200, 0)); /* 100 deep: its own */
 }
 
 /* sr_jread_loadb answers json_loadb's own error, word for word. */
@@ -242,15 +245,12 @@ static void corpus_add(struct corpus *c, const char *text, size_t len)
 /* Strings inside a document that are themselves JSON (schemas, mostly). */
 static void add_nested(struct corpus *c, const json_t *v)
 {
-    const char *key;
-    const json_t *m;
-    size_t i;
     if (json_is_string(v) && json_string_length(v) > 1 && strchr("{[\"", json_string_value(v)[0]))
         corpus_add(c, json_string_value(v), json_string_length(v));
-    else if (json_is_object(v))
-        json_object_foreach((json_t *)v, key, m) add_nested(c, m);
-    else if (json_is_array(v))
-        json_array_foreach(v, i, m) add_nested(c, m);
+    for (size_t i = 0; i < json_array_size(v); i++)
+        add_nested(c, json_array_get(v, i));
+    for (void *it = json_object_iter((json_t *)v); it; it = json_object_iter_next((json_t *)v, it))
+        add_nested(c, json_object_iter_value(it));
 }
 
 static struct corpus load_corpus(void)
