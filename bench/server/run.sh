@@ -261,6 +261,13 @@ for _ in 1 2 3; do
     r=$(wrk_rps "GET $get_path (nginx)" -t2 -c64 "http://$loopback:$ng_port$get_path")
     ng_get=$(max "$ng_get" "$r")
 done
+# One client at a time: the loopback round trip that bounds any server's
+# one-client rate on this machine (wake-ups included), kept for section 4.
+ng_get1=0
+for _ in 1 2; do
+    r=$(wrk_rps "GET $get_path (nginx, 1 client)" -t1 -c1 "http://$loopback:$ng_port$get_path")
+    ng_get1=$(max "$ng_get1" "$r")
+done
 stop_pid "$ng_pid"
 ng_pid=""
 echo "GET $get_path ($(wc -c <"$work/www$get_path")-byte body): avro-registry $ours_get req/s" \
@@ -288,6 +295,15 @@ floor=$(max "$floor" "$(pyc sqlite-floor "$work" "$avsc" --seconds 2)")
 echo "new schemas (POST, each a new subject; DB on $(fstype "$work")):" \
     "avro-registry $new1 reg/s at 1 client, $new16 reg/s at 16 clients" \
     "| SQLite floor $floor commits/s (1 writer, WAL, synchronous=FULL, best of 2)"
+# One client waits for each answer, so each registration costs at least a
+# round trip and a commit: nginx's one-client round trip (a static file, no
+# work) plus the floor's own commit bounds the one-client rate from above.
+ceiling1=$(awk -v n="$ng_get1" -v f="$floor" 'BEGIN { printf "%.0f", 1 / (1 / n + 1 / f) }')
+echo "new schemas at 1 client: $(pct "$new1" "$floor")% of the floor (target >= 80%);" \
+    "at 16 clients: $(pct "$new16" "$floor")% (target >= 200%) | one-client ceiling" \
+    "$ceiling1 reg/s ($(pct "$ceiling1" "$floor")% of the floor): nginx GET at 1 client" \
+    "$ng_get1 req/s ($(awk -v n="$ng_get1" 'BEGIN { printf "%.0f", 1e6 / n }') µs a round trip)" \
+    "plus one floor commit ($(awk -v f="$floor" 'BEGIN { printf "%.0f", 1e6 / f }') µs)"
 stop_registry
 
 # ---- 3: 100,000 schemas in 10,000 subjects -----------------------------------
