@@ -114,8 +114,11 @@ static void log_listening(const struct sr_server *srv)
 static enum sr_err start(struct sr_server *srv, struct sr_error *err)
 {
     enum sr_err rc = make_parent_dirs(srv->config.db_path, err);
-    /* One connection per HTTP thread: each holds at most one transaction. */
-    struct sr_store_options store_opts = {.connections = srv->config.threads};
+    /* One connection per thread that runs transactions, each at most one at a
+     * time: the HTTP threads and both worker pools (http.c). Fewer, and two
+     * long checks holding theirs would make a cheap request wait for one. */
+    unsigned workers = srv->config.workers ? srv->config.workers : 1;
+    struct sr_store_options store_opts = {.connections = srv->config.threads + 2 * workers};
     if (rc == SR_OK)
         rc = sr_store_open(srv->config.db_path, &store_opts, &srv->store, err);
     if (rc == SR_OK)
