@@ -314,9 +314,17 @@ r = reg.request("GET", "/subjects", headers={"Authorization": "Basic " + "A" * 2
 ok("a 20 KB Authorization header (past the 16 KiB cap): 431 as JSON", r.status == 431 and r.json and
    r.json["error_code"] == 431, r)
 # Past what a connection buffers (32 KiB: libmicrohttpd zeroes the buffer per
-# request, so it is kept small), libmicrohttpd answers 431 itself, in HTML.
-r = reg.request("GET", "/subjects", headers={"Authorization": "Basic " + "A" * 100000})
-eq("a 100 KB Authorization header: 431 (libmicrohttpd's own page)", r.status, 431)
+# request, so it is kept small), libmicrohttpd answers 431 itself, in HTML, and
+# closes the connection. It may close before the client has sent all 100 KB:
+# the client's write then fails (the TLS session ends, or the socket is reset)
+# and the answer may be lost with the connection. Either is a refusal.
+try:
+    r = reg.request("GET", "/subjects", headers={"Authorization": "Basic " + "A" * 100000})
+    status = r.status
+except (ssl.SSLError, ConnectionResetError, BrokenPipeError) as e:
+    status = f"connection closed while sending ({type(e).__name__})"
+ok("a 100 KB Authorization header: 431 (libmicrohttpd's own page), or the connection closed",
+   status == 431 or str(status).startswith("connection closed"), status)
 eq("...and the server goes on serving", reg.request("GET", "/subjects", auth=ADMIN).status, 200)
 eq("nothing was written by any of them", reg.request("GET", "/subjects", auth=ADMIN).json, before)
 
